@@ -1,0 +1,221 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// fast keeps unit tests quick under -race; production parameters are checked in TestDefaultParamsPHC.
+var fast = Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func newHasher(t *testing.T, cfg Config) *Hasher {
+	t.Helper()
+	if cfg.Params == (Params{}) {
+		cfg.Params = fast
+	}
+	h, err := NewHasher(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestHashVerify(t *testing.T) {
+	ctx := context.Background()
+	h := newHasher(t, Config{})
+	enc, err := h.Hash(ctx, "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("PHC string = %q", enc)
+	}
+	if again, _ := h.Hash(ctx, "correct horse battery staple"); again == enc {
+		t.Fatal("two hashes of one password are equal: salt is not random")
+	}
+	tests := []struct {
+		pw   string
+		want bool
+	}{
+		{"correct horse battery staple", true},
+		{"correct horse battery stapl", false},
+		{"Correct horse battery staple", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		ok, rehash, err := h.Verify(ctx, tt.pw, enc)
+		if err != nil || ok != tt.want || rehash {
+			t.Errorf("Verify(%q) = %v, %v, %v; want %v, false, nil", tt.pw, ok, rehash, err, tt.want)
+		}
+	}
+}
+
+func TestUnicodeNormalization(t *testing.T) {
+	ctx := context.Background()
+	h := newHasher(t, Config{})
+	enc, _ := h.Hash(ctx, "caf\u00e9 au lait!")             // precomposed é
+	ok, _, err := h.Verify(ctx, "cafe\u0301 au lait!", enc) // e + combining accent
+	if !ok || err != nil {
+		t.Fatalf("NFKC-equivalent password did not verify: %v %v", ok, err)
+	}
+}
+
+func TestDefaultParamsPHC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("argon2id at production cost")
+	}
+	h := newHasher(t, Config{Params: DefaultParams})
+	enc, err := h.Hash(context.Background(), "correct horse battery staple")
+	if err != nil || !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("Hash = %q, %v", enc, err)
+	}
+}
+
+func TestRehashWhenWeaker(t *testing.T) {
+	ctx := context.Background()
+	weak := newHasher(t, Config{})
+	enc, _ := weak.Hash(ctx, "correct horse battery staple")
+	stronger := newHasher(t, Config{Params: Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	ok, rehash, err := stronger.Verify(ctx, "correct horse battery staple", enc)
+	if !ok || !rehash || err != nil {
+		t.Fatalf("Verify with stronger params = %v, %v, %v; want true, true, nil", ok, rehash, err)
+	}
+	if ok, rehash, _ := stronger.Verify(ctx, "wrong password here", enc); ok || rehash {
+		t.Fatal("a wrong password must not ask for a rehash")
+	}
+}
+
+func TestBcrypt(t *testing.T) {
+	ctx := context.Background()
+	h := newHasher(t, Config{})
+	b, _ := bcrypt.GenerateFromPassword([]byte("legacy password"), bcrypt.MinCost)
+	enc := strings.Replace(string(b), "$2a$", "$2b$", 1) // as passlib writes it
+	if !ValidHash(enc) {
+		t.Fatal("ValidHash(bcrypt) = false")
+	}
+	ok, rehash, err := h.Verify(ctx, "legacy password", enc)
+	if !ok || !rehash || err != nil {
+		t.Fatalf("Verify(bcrypt) = %v, %v, %v; want true, true, nil", ok, rehash, err)
+	}
+	ok, _, err = h.Verify(ctx, "legacy passwore", enc)
+	if ok || err != nil {
+		t.Fatalf("wrong password: %v, %v", ok, err)
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	h := newHasher(t, Config{})
+	for _, enc := range []string{
+		"", "plain", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=18$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=19$m=64,t=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$",
+		"$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", // would burn 95 GiB
+		"$argon2id$v=19$m=64,t=1,p=1$!!!$aGFzaGhhc2hoYXNoaGFzaA",
+		"$2b$04$short",
+	} {
+		if _, _, err := h.Verify(context.Background(), "x", enc); !errors.Is(err, ErrMalformedHash) {
+			t.Errorf("Verify(%q) err = %v, want ErrMalformedHash", enc, err)
+		}
+		if ValidHash(enc) {
+			t.Errorf("ValidHash(%q) = true", enc)
+		}
+	}
+}
+
+func TestGateBusy(t *testing.T) {
+	// One slot, held by a slow hash: the next caller waits QueueTimeout and gets ErrBusy.
+	h := newHasher(t, Config{Concurrency: 1, QueueTimeout: 20 * time.Millisecond})
+	h.gate <- struct{}{} // occupy the only slot
+	_, err := h.Hash(context.Background(), "correct horse battery staple")
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash with a full gate: %v, want ErrBusy", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := h.VerifyDummy(ctx, "x"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("VerifyDummy with cancelled context: %v", err)
+	}
+	<-h.gate
+	if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+}
+
+func TestGateBoundsConcurrency(t *testing.T) {
+	var mu sync.Mutex
+	waits := 0
+	h := newHasher(t, Config{Concurrency: 2, OnWait: func(time.Duration) { mu.Lock(); waits++; mu.Unlock() }})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
+				t.Error(err)
+			}
+			if n := len(h.gate); n > 2 {
+				t.Errorf("%d hashes in flight, want at most 2", n)
+			}
+		})
+	}
+	wg.Wait()
+	if waits != 9 { // 8 + the dummy hash made by NewHasher
+		t.Fatalf("OnWait called %d times, want 9", waits)
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	p := NewPolicy()
+	tests := []struct {
+		pw      string
+		context []string
+		typ     string // "" = accepted
+	}{
+		{"correct horse battery staple", nil, ""},
+		{"sevench", nil, "string_too_short"},
+		{"ñandú日本", nil, "string_too_short"}, // 7 code points, 13 bytes
+		{"ñandú日本語", nil, ""},                // 8 code points
+		{strings.Repeat("x", 1024) + "y", nil, "string_too_long"},
+		{strings.Repeat("é", 1024), nil, ""},
+		{"password", nil, "value_error"},
+		{"PassWord", nil, "value_error"},
+		{"12345678", nil, "value_error"},
+		{"iloveyou", nil, "value_error"},
+		{"        ", nil, "value_error"},
+		{"14155550100", []string{"+14155550100"}, "value_error"},
+		{"+14155550100", []string{"+14155550100"}, "value_error"},
+		{"Alice Example", []string{"+14155550100", "alice example"}, "value_error"},
+		{"14155550101", []string{"+14155550100"}, ""},
+	}
+	for _, tt := range tests {
+		err := p.Check(tt.pw, tt.context...)
+		var pe *PolicyError
+		switch {
+		case tt.typ == "" && err != nil:
+			t.Errorf("Check(%q) = %v, want accepted", tt.pw, err)
+		case tt.typ != "" && (!errors.As(err, &pe) || pe.Type != tt.typ):
+			t.Errorf("Check(%q) = %v, want %s", tt.pw, err, tt.typ)
+		}
+	}
+	if len(p.common) < 10000 {
+		t.Fatalf("common list has %d entries", len(p.common))
+	}
+}
+
+func BenchmarkHashDefault(b *testing.B) {
+	h, err := NewHasher(Config{Params: DefaultParams})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

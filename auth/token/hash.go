@@ -1,0 +1,5 @@
+package token
+
+import "crypto"
+
+const cryptoSHA256 = crypto.SHA256

@@ -1,0 +1,204 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/auth/token"
+	"github.com/phoneauth/phoneauth/store"
+	"github.com/phoneauth/phoneauth/store/storetest"
+)
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	svc    *auth.Service
+	db     *store.DB
+	clock  *fakeClock
+	hashes *atomic.Int64 // argon2 computations so far
+}
+
+var weak = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func newFixture(t *testing.T, params password.Params) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return newService(t, db, params, &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)})
+}
+
+func newService(t *testing.T, db *store.DB, params password.Params, clock *fakeClock) *fixture {
+	t.Helper()
+	hashes := &atomic.Int64{}
+	h, err := password.NewHasher(password.Config{Params: params, OnWait: func(time.Duration) { hashes.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour},
+		auth.Deps{Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Hasher: h, Policy: password.NewPolicy(),
+			Phones: phone.Parser{}, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{svc: svc, db: db, clock: clock, hashes: hashes}
+}
+
+func (f *fixture) user(t *testing.T, ph string, roles ...string) *auth.User {
+	t.Helper()
+	u, err := f.svc.CreateUser(context.Background(), auth.NewUser{Phone: ph, Name: "Test", Password: "a long passphrase", Roles: roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestUnknownPhoneCostsAHash(t *testing.T) {
+	f := newFixture(t, weak)
+	f.user(t, "+14155550100")
+	ctx := context.Background()
+	for _, tc := range []struct{ phone, pw string }{{"+14155550100", "wrong passphrase"}, {"+14155550199", "a long passphrase"}} {
+		before := f.hashes.Load()
+		_, err := f.svc.PasswordLogin(ctx, tc.phone, tc.pw, auth.ClientInfo{})
+		if !errors.Is(err, auth.ErrInvalidCredentials) {
+			t.Fatalf("%s: %v", tc.phone, err)
+		}
+		if n := f.hashes.Load() - before; n != 1 {
+			t.Errorf("%s: %d hashes, want 1 (timing parity)", tc.phone, n)
+		}
+	}
+}
+
+func TestSessionLifetime(t *testing.T) {
+	f := newFixture(t, weak)
+	f.user(t, "+14155550100")
+	ctx := context.Background()
+	l, err := f.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{IP: "192.0.2.7", UserAgent: "ua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Session.IP != "192.0.2.7" || l.Session.AMR != auth.AMRPassword || l.User.LastLoginAt == nil {
+		t.Fatalf("session %+v", l.Session)
+	}
+	p, err := f.svc.Authenticate(ctx, "Bearer "+l.AccessToken)
+	if err != nil || p.User.ID != l.User.ID || p.Session.ID != l.Session.ID {
+		t.Fatalf("Authenticate = %+v, %v", p, err)
+	}
+	f.clock.Add(16 * time.Minute) // past the access token's exp
+	if _, err := f.svc.Authenticate(ctx, "Bearer "+l.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Fatalf("expired token: %v", err)
+	}
+	// A token whose session outlived its max age is refused even if the token itself is fresh.
+	f.clock.Add(24 * time.Hour)
+	l2, err := f.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Sessions().EndAll(ctx, l2.User.ID, f.clock.Now(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Authenticate(ctx, "Bearer "+l2.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Fatalf("token of an ended session: %v", err)
+	}
+}
+
+func TestKeysSharedAcrossInstances(t *testing.T) {
+	a := newFixture(t, weak)
+	a.user(t, "+14155550100")
+	ctx := context.Background()
+	// A second instance on the same database uses the same key: a token of one verifies on the other.
+	b := newService(t, a.db, weak, a.clock)
+	l, err := a.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Authenticate(ctx, "Bearer "+l.AccessToken); err != nil {
+		t.Fatalf("instance b rejects a's token: %v", err)
+	}
+	// Another instance adds a newer key (a rotation); a, which has not seen it, reloads on the unknown
+	// kid and accepts tokens signed with it.
+	k, _ := token.GenerateKey(a.clock.Now().Add(time.Minute))
+	if err := a.db.Keys().Add(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	c := newService(t, a.db, weak, a.clock)
+	l2, err := c.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(l2.AccessToken, ".") {
+		t.Fatal("no token")
+	}
+	a.clock.Add(2 * time.Second) // past the reload rate limit
+	if _, err := a.svc.Authenticate(ctx, "Bearer "+l2.AccessToken); err != nil {
+		t.Fatalf("a rejects a token of the rotated key: %v", err)
+	}
+	if _, err := a.svc.Authenticate(ctx, "Bearer "+l.AccessToken); err != nil {
+		t.Fatalf("a rejects a token of the old key after reload: %v", err)
+	}
+}
+
+func TestWeakHashUpgradedAtLogin(t *testing.T) {
+	f := newFixture(t, weak)
+	u := f.user(t, "+14155550100")
+	stronger := password.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+	g := newService(t, f.db, stronger, f.clock)
+	if _, err := g.svc.PasswordLogin(context.Background(), "+14155550100", "a long passphrase", auth.ClientInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := f.db.Users().ByID(context.Background(), u.ID)
+	if !strings.Contains(after.PasswordHash, "m=128,t=2") {
+		t.Fatalf("hash not upgraded: %s", after.PasswordHash)
+	}
+}
+
+func TestCreateUserReportsEveryField(t *testing.T) {
+	f := newFixture(t, weak)
+	_, err := f.svc.CreateUser(context.Background(), auth.NewUser{Phone: "x", Name: " ", Email: "no", Password: "short", Roles: []string{"root"}})
+	var verr *auth.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v", err)
+	}
+	var fields []string
+	for _, fe := range verr.Fields {
+		fields = append(fields, fe.Field)
+	}
+	if got := strings.Join(fields, ","); got != "phone,name,email,password,roles" {
+		t.Fatalf("fields %s", got)
+	}
+}
+
+func TestValidEmail(t *testing.T) {
+	for e, ok := range map[string]bool{
+		"a@example.com": true, "A.B+tag@sub.example.co.uk": true, "a@localhost": false, "a@": false, "@x.com": false,
+		"Ann <a@example.com>": false, "a b@example.com": false, "a@example.com.": false, strings.Repeat("a", 250) + "@x.com": false,
+	} {
+		if auth.ValidEmail(e) != ok {
+			t.Errorf("ValidEmail(%q) = %v", e, !ok)
+		}
+	}
+}

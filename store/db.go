@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialects.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// Config says where the data lives and how to reach it.
+type Config struct {
+	// URL is postgres://… (or postgresql://…) for PostgreSQL; a file path, sqlite:PATH or file:… for SQLite.
+	URL          string
+	MaxOpenConns int           // default 20 (PostgreSQL), 8 (SQLite)
+	ConnTimeout  time.Duration // default 5s
+}
+
+// Validate reports whether the URL names a supported database.
+func (c Config) Validate() error {
+	_, _, err := parseURL(c.URL)
+	return err
+}
+
+// DB is an open database with its dialect.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect string
+}
+
+func parseURL(u string) (dialect, dsn string, err error) {
+	switch {
+	case strings.TrimSpace(u) == "":
+		return "", "", errors.New("empty database URL")
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return Postgres, u, nil
+	case strings.Contains(u, "://"):
+		return "", "", fmt.Errorf("unsupported database URL scheme in %q: use postgres://… or a SQLite file path", redactURL(u))
+	}
+	path := strings.TrimPrefix(u, "sqlite:")
+	params := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	if strings.HasPrefix(path, "file:") {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		return SQLite, path + sep + params, nil
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return "", "", fmt.Errorf("invalid SQLite path %q", path)
+	}
+	return SQLite, "file:" + path + "?" + params, nil
+}
+
+// redactURL hides a password in a database URL before it goes into an error or a log.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	creds, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return u
+	}
+	user, _, _ := strings.Cut(creds, ":")
+	return scheme + "://" + user + ":[redacted]@" + host
+}
+
+// Open connects to the database (it does not migrate).
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	dialect, dsn, err := parseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConnTimeout <= 0 {
+		cfg.ConnTimeout = 5 * time.Second
+	}
+	gcfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+	}
+	var dialector gorm.Dialector
+	switch dialect {
+	case Postgres:
+		if !strings.Contains(dsn, "connect_timeout=") {
+			dsn = withParam(dsn, "connect_timeout", fmt.Sprint(int(cfg.ConnTimeout.Seconds())))
+		}
+		dialector = postgres.New(postgres.Config{DSN: dsn})
+		if cfg.MaxOpenConns <= 0 {
+			cfg.MaxOpenConns = 20
+		}
+	case SQLite:
+		dialector = sqlite.Open(dsn)
+		if cfg.MaxOpenConns <= 0 {
+			cfg.MaxOpenConns = 8
+		}
+	}
+	g, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(cfg.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(cfg.MaxOpenConns)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, cfg.ConnTimeout)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connecting to %s database: %w", dialect, err)
+	}
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect}, nil
+}
+
+func withParam(dsn, k, v string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + k + "=" + v
+}
+
+// Dialect is Postgres or SQLite.
+func (db *DB) Dialect() string { return db.dialect }
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return translate(db.sql.PingContext(ctx)) }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	var opts []goose.ProviderOption
+	d := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		d = goose.DialectPostgres
+		// Several instances starting at once migrate one at a time.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(d, db.sql, sub, opts...)
+}
+
+// Migrate applies every pending migration.
+func (db *DB) Migrate(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrating: %w", err)
+	}
+	return nil
+}
+
+// MigrationsPending reports whether the schema is behind this binary.
+func (db *DB) MigrationsPending(ctx context.Context) (bool, error) {
+	p, err := db.provider()
+	if err != nil {
+		return false, err
+	}
+	return p.HasPending(ctx)
+}

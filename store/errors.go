@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	gosqlite "github.com/glebarez/go-sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
+	"github.com/phoneauth/phoneauth/auth"
+)
+
+// translate maps driver and GORM errors to auth's kinds; anything else passes through unchanged.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return auth.ErrNotFound
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "23505": // unique_violation
+			return fmt.Errorf("%w: %s", auth.ErrConflict, pg.ConstraintName)
+		case strings.HasPrefix(pg.Code, "08"), pg.Code == "57P01", pg.Code == "57P02", pg.Code == "57P03",
+			pg.Code == "57014", pg.Code == "53300": // connection, shutdown, statement timeout, too many connections
+			return unavailable(err)
+		}
+		return err
+	}
+	var lite *gosqlite.Error
+	if errors.As(err, &lite) {
+		switch code := lite.Code(); {
+		case code == 2067 || code == 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+			return fmt.Errorf("%w: %s", auth.ErrConflict, lite.Error())
+		case code&0xff == 5 || code&0xff == 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return unavailable(err)
+		}
+		return err
+	}
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) ||
+		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "conn closed") {
+		return unavailable(err)
+	}
+	return err
+}
+
+func unavailable(cause error) error {
+	return &auth.Error{Kind: auth.ErrUnavailable, Detail: "Database unavailable; please retry", RetryAfter: 2 * time.Second, Cause: cause}
+}

@@ -1,0 +1,243 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/token"
+	"github.com/phoneauth/phoneauth/store"
+	"github.com/phoneauth/phoneauth/store/storetest"
+)
+
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+
+// forEachDialect runs the contract suite on SQLite, and on PostgreSQL when configured.
+func forEachDialect(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	for _, d := range storetest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			fn(t, open(t, storetest.URL(t, d)))
+		})
+	}
+}
+
+func open(t *testing.T, url string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+var seq struct {
+	sync.Mutex
+	n int
+}
+
+func newUser(phone string, email *string) *auth.User {
+	seq.Lock()
+	seq.n++
+	n := seq.n
+	seq.Unlock()
+	return &auth.User{
+		ID: fmt.Sprintf("0190a000-0000-7000-8000-%012d", n), Phone: phone, Name: "Alice", Email: email,
+		PasswordHash: "$argon2id$x", IsActive: true, Roles: []string{"admin"}, CreatedAt: t0, UpdatedAt: t0,
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestUsers(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		users := db.Users()
+		dob := time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC)
+		u := newUser("+14155550100", ptr("Alice@Example.com"))
+		u.DateOfBirth, u.Gender, u.Place, u.ConsentGivenAt, u.HasGivenConsent = &dob, ptr("f"), ptr("SF"), &t0, true
+		if err := users.Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		got, err := users.ByPhone(ctx, "+14155550100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != u.ID || got.Name != "Alice" || *got.Email != "Alice@Example.com" || !got.DateOfBirth.Equal(dob) ||
+			!got.CreatedAt.Equal(t0) || !got.ConsentGivenAt.Equal(t0) || got.LastLoginAt != nil || len(got.Roles) != 1 || got.Roles[0] != "admin" {
+			t.Fatalf("ByPhone = %+v", got)
+		}
+		if _, err := users.ByID(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"0190a000-0000-7000-8000-999999999999", "not-a-uuid", ""} {
+			if _, err := users.ByID(ctx, id); !errors.Is(err, auth.ErrNotFound) {
+				t.Errorf("ByID(%q) err = %v, want ErrNotFound", id, err)
+			}
+		}
+		if _, err := users.ByPhone(ctx, "+14155550101"); !errors.Is(err, auth.ErrNotFound) {
+			t.Errorf("ByPhone(unknown) err = %v", err)
+		}
+		// Same phone, and same email in another case: both conflicts.
+		for _, dup := range []*auth.User{newUser("+14155550100", nil), newUser("+14155550102", ptr("alice@EXAMPLE.com"))} {
+			if err := users.Create(ctx, dup); !errors.Is(err, auth.ErrConflict) {
+				t.Errorf("Create(duplicate %s) err = %v, want ErrConflict", dup.Phone, err)
+			}
+		}
+		// Users without email do not collide with each other.
+		for _, p := range []string{"+14155550103", "+14155550104"} {
+			if err := users.Create(ctx, newUser(p, nil)); err != nil {
+				t.Fatalf("Create(%s, no email): %v", p, err)
+			}
+		}
+		if err := users.RecordLogin(ctx, u.ID, t0.Add(time.Hour), "$argon2id$new"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = users.ByID(ctx, u.ID)
+		if !got.LastLoginAt.Equal(t0.Add(time.Hour)) || got.PasswordHash != "$argon2id$new" {
+			t.Fatalf("after RecordLogin: %v %q", got.LastLoginAt, got.PasswordHash)
+		}
+		if err := users.RecordLogin(ctx, "0190a000-0000-7000-8000-999999999999", t0, ""); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("RecordLogin(unknown) = %v", err)
+		}
+	})
+}
+
+func TestConcurrentCreateSamePhone(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const n = 16
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() { errs <- db.Users().Create(ctx, newUser("+14155550199", nil)) })
+		}
+		wg.Wait()
+		close(errs)
+		ok, conflicts := 0, 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, auth.ErrConflict):
+				conflicts++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 1 || conflicts != n-1 {
+			t.Fatalf("%d created, %d conflicts; want 1 and %d", ok, conflicts, n-1)
+		}
+	})
+}
+
+func TestSessions(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := newUser("+14155550100", nil)
+		if err := db.Users().Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		mk := func(id string) *auth.Session {
+			s := &auth.Session{ID: id, UserID: u.ID, AMR: auth.AMRPassword, IP: "192.0.2.1", UserAgent: "curl/8",
+				CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(24 * time.Hour)}
+			if err := db.Sessions().Create(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		a := mk("0190a000-0000-7000-8000-00000000000a")
+		b := mk("0190a000-0000-7000-8000-00000000000b")
+		c := mk("0190a000-0000-7000-8000-00000000000c")
+		s, got, err := db.Sessions().WithUser(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.ID != a.ID || s.UserID != u.ID || s.IP != "192.0.2.1" || s.AMR != "pwd" || !s.ExpiresAt.Equal(a.ExpiresAt) ||
+			s.EndedAt != nil || got.ID != u.ID || got.Phone != u.Phone || len(got.Roles) != 1 {
+			t.Fatalf("WithUser = %+v / %+v", s, got)
+		}
+		if _, _, err := db.Sessions().WithUser(ctx, "0190a000-0000-7000-8000-0000000000ff"); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("WithUser(unknown) = %v", err)
+		}
+		if _, _, err := db.Sessions().WithUser(ctx, "x' OR '1'='1"); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("WithUser(junk) = %v", err)
+		}
+		n, err := db.Sessions().EndAll(ctx, u.ID, t0.Add(time.Minute), b.ID)
+		if err != nil || n != 2 {
+			t.Fatalf("EndAll keep b = %d, %v; want 2", n, err)
+		}
+		for id, wantEnded := range map[string]bool{a.ID: true, b.ID: false, c.ID: true} {
+			s, _, _ := db.Sessions().WithUser(ctx, id)
+			if (s.EndedAt != nil) != wantEnded {
+				t.Errorf("session %s ended = %v, want %v", id, s.EndedAt != nil, wantEnded)
+			}
+		}
+		// SetPassword ends the rest in the same transaction.
+		if err := db.Users().SetPassword(ctx, u.ID, "$argon2id$changed", t0.Add(2*time.Minute), ""); err != nil {
+			t.Fatal(err)
+		}
+		s, got, _ = db.Sessions().WithUser(ctx, b.ID)
+		if s.EndedAt == nil || got.PasswordHash != "$argon2id$changed" || !got.UpdatedAt.Equal(t0.Add(2*time.Minute)) {
+			t.Fatalf("after SetPassword: ended=%v hash=%q", s.EndedAt, got.PasswordHash)
+		}
+		if err := db.Users().SetPassword(ctx, "0190a000-0000-7000-8000-999999999999", "h", t0, ""); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("SetPassword(unknown) = %v", err)
+		}
+	})
+}
+
+func TestKeys(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		k1, _ := token.GenerateKey(t0)
+		k2, _ := token.GenerateKey(t0.Add(time.Hour))
+		for _, k := range []token.Key{k2, k1} {
+			if err := db.Keys().Add(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Keys().Add(ctx, k1); !errors.Is(err, auth.ErrConflict) {
+			t.Fatalf("Add(duplicate) = %v", err)
+		}
+		keys, err := db.Keys().List(ctx)
+		if err != nil || len(keys) != 2 || keys[0].ID != k1.ID || keys[1].ID != k2.ID || !keys[0].Private.Equal(k1.Private) {
+			t.Fatalf("List = %d keys, %v", len(keys), err)
+		}
+	})
+}
+
+func TestMigrations(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.Migrate(ctx); err != nil { // again: a no-op
+			t.Fatal(err)
+		}
+		if pending, err := db.MigrationsPending(ctx); err != nil || pending {
+			t.Fatalf("MigrationsPending = %v, %v", pending, err)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestConfigValidate(t *testing.T) {
+	for url, ok := range map[string]bool{
+		"phoneauth.db": true, "sqlite:/tmp/x.db": true, "file:x.db?cache=shared": true,
+		"postgres://u:p@h/db": true, "postgresql://h/db": true, "": false, "mysql://h/db": false, "x.db?y": false,
+	} {
+		if err := (store.Config{URL: url}).Validate(); (err == nil) != ok {
+			t.Errorf("Validate(%q) = %v, want ok=%v", url, err, ok)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Package storetest gives each test its own empty database: a SQLite file in the test's temporary
+// directory, and, when PHONEAUTH_TEST_DATABASE_URL names a PostgreSQL server, a fresh schema there that
+// is dropped when the test ends. Parallel and repeated runs never share data.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for creating schemas
+)
+
+// EnvURL names the PostgreSQL server the tests may use.
+const EnvURL = "PHONEAUTH_TEST_DATABASE_URL"
+
+// Dialects returns "sqlite", plus "postgres" when EnvURL is set.
+func Dialects() []string {
+	if os.Getenv(EnvURL) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// URL returns the URL of a fresh, empty database of dialect for t.
+func URL(t testing.TB, dialect string) string {
+	t.Helper()
+	switch dialect {
+	case "sqlite":
+		return filepath.Join(t.TempDir(), "phoneauth.db")
+	case "postgres":
+		base := os.Getenv(EnvURL)
+		if base == "" {
+			t.Skip(EnvURL + " is not set")
+		}
+		return freshSchema(t, base)
+	}
+	t.Fatalf("unknown dialect %q", dialect)
+	return ""
+}
+
+func freshSchema(t testing.TB, base string) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		_ = db.Close()
+		t.Fatalf("creating schema on %s: %v", EnvURL, err)
+	}
+	t.Cleanup(func() {
+		defer db.Close()
+		if _, err := db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Logf("dropping schema %s: %v", schema, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}

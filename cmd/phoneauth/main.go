@@ -1,0 +1,243 @@
+// Command phoneauth is the phone-number authentication service.
+//
+//	phoneauth [serve]       start the HTTP server (migrating the database first)
+//	phoneauth migrate       apply database migrations and exit
+//	phoneauth users create  create a user (how the first admin is made)
+//
+// Configuration comes from PHONEAUTH_* environment variables; see the README. main is the only place
+// that knows every concrete type: config → logger → store → auth → server.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/server"
+	"github.com/phoneauth/phoneauth/store"
+)
+
+const usage = `usage:
+  phoneauth [serve]                 start the HTTP server (applies migrations first)
+  phoneauth migrate                 apply database migrations and exit
+  phoneauth users create --phone P --name N [--email E] [--role admin] --password-stdin
+                                    create a user; prints its id
+
+Configuration is read from PHONEAUTH_* environment variables (see README.md).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs explicit, returning the exit status:
+// 0 success, 1 failure, 2 bad usage or configuration.
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "phoneauth:", err)
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	switch {
+	case cmd == "serve" && len(args) == 0:
+		err = serve(ctx, cfg, log)
+	case cmd == "migrate" && len(args) == 0:
+		err = migrate(ctx, cfg, log)
+	case cmd == "users" && len(args) > 0 && args[0] == "create":
+		err = createUser(ctx, cfg, args[1:], stdin, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "phoneauth:", err)
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "phoneauth:", err)
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func openStore(ctx context.Context, cfg config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) (*auth.Service, error) {
+	hasher, err := password.NewHasher(password.Config{Params: password.DefaultParams})
+	if err != nil {
+		return nil, err
+	}
+	return auth.New(ctx, cfg.auth, auth.Deps{
+		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(),
+		Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
+		Logger: log,
+	})
+}
+
+func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("migrations applied", "dialect", db.Dialect())
+	return nil
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	start := time.Now()
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := newService(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	cfg.server.Logger = log
+	e, err := server.New(cfg.server, svc)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect(), "startup", time.Since(start).String())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		ph, name, email  string
+		pwStdin, consent bool
+		roles            stringList
+	)
+	fs.StringVar(&ph, "phone", "", "phone number (E.164, or national with PHONEAUTH_DEFAULT_REGION)")
+	fs.StringVar(&name, "name", "", "display name")
+	fs.StringVar(&email, "email", "", "email address (optional)")
+	fs.Var(&roles, "role", "role to grant (repeatable): admin")
+	fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.BoolVar(&consent, "consent", false, "record that the user has given consent")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{"unexpected arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	if ph == "" || name == "" || !pwStdin {
+		return usageError{"users create needs --phone, --name and --password-stdin"}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return usageError{"no password on standard input"}
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// The CLI logs nothing but errors: its output is the new user's id.
+	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		return err
+	}
+	u, err := svc.CreateUser(ctx, auth.NewUser{Phone: ph, Name: name, Email: email, Password: pw, Roles: roles, HasGivenConsent: consent})
+	var verr *auth.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		msgs := make([]string, len(verr.Fields))
+		for i, f := range verr.Fields {
+			msgs[i] = cliFlags[f.Field] + ": " + f.Msg
+		}
+		return usageError{strings.Join(msgs, "; ")}
+	case errors.Is(err, auth.ErrConflict):
+		return errors.New("a user with this phone number or email already exists")
+	case err != nil:
+		return err
+	}
+	fmt.Fprintln(stdout, u.ID)
+	return nil
+}
+
+// cliFlags names, for each field auth may reject, where the CLI user gave it.
+var cliFlags = map[string]string{
+	"phone": "--phone", "name": "--name", "email": "--email", "roles": "--role", "password": "password (stdin)",
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

@@ -1,0 +1,7 @@
+// Package server is phoneauth's HTTP adapter: Echo wiring, middleware (request id, access log,
+// recovery, body limit, OpenAPI request validation, authentication), the implementation of the
+// generated strict-server interface, and the one table that turns errors into statuses and FastAPI's
+// error bodies.
+//
+// It imports gen and auth; never store or sms (main wires concrete types).
+package server

@@ -1,0 +1,70 @@
+package tests
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{
+		{"PHONEAUTH_ACCESS_TOKEN_TTL=soon", "PHONEAUTH_ACCESS_TOKEN_TTL"},
+		{"PHONEAUTH_ACCESS_TOKEN_TTL=1s", "PHONEAUTH_ACCESS_TOKEN_TTL"},
+		{"PHONEAUTH_DEFAULT_REGION=XX", "PHONEAUTH_DEFAULT_REGION"},
+		{"PHONEAUTH_ADDR=nonsense", "PHONEAUTH_ADDR"},
+		{"PHONEAUTH_DATABASE_URL=mysql://u:hunter2@h/db", "PHONEAUTH_DATABASE_URL"},
+		{"PHONEAUTH_TRUSTED_PROXIES=10.0.0.0/33", "PHONEAUTH_TRUSTED_PROXIES"},
+		{"PHONEAUTH_LOG_LEVEL=loud", "PHONEAUTH_LOG_LEVEL"},
+	} {
+		cmd := exec.Command(binary, "serve")
+		cmd.Env = []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
+		if strings.HasPrefix(tc.env, "PHONEAUTH_DATABASE_URL") {
+			cmd.Env = []string{tc.env}
+		}
+		out, err := cmd.CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%s: exit %v, output %q", tc.env, err, out)
+		}
+		if strings.Contains(string(out), "hunter2") {
+			t.Errorf("%s: the database password was printed", tc.env)
+		}
+	}
+}
+
+func TestUsersCreateCLI(t *testing.T) {
+	s := start(t, "sqlite", "PHONEAUTH_DEFAULT_REGION=US")
+	// National format works with a default region.
+	id := s.createUser("(415) 555-0101", "Uma User", userPW)
+	if len(id) != 36 {
+		t.Fatalf("printed id %q", id)
+	}
+	s.login("+14155550101", userPW)
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{userPW + "\n", []string{"users", "create", "--phone", "+14155550101", "--name", "Dup", "--password-stdin"}, 1, "already exists"},
+		{"password\n", []string{"users", "create", "--phone", "+14155550102", "--name", "N", "--password-stdin"}, 2, "too common"},
+		{userPW + "\n", []string{"users", "create", "--phone", "12", "--name", "N", "--password-stdin"}, 2, "--phone"},
+		{userPW + "\n", []string{"users", "create", "--phone", "+14155550102", "--name", "N", "--email", "x@", "--password-stdin"}, 2, "--email"},
+		{userPW + "\n", []string{"users", "create", "--phone", "+14155550102", "--name", "N", "--role", "root", "--password-stdin"}, 2, "--role"},
+		{"", []string{"users", "create", "--phone", "+14155550102", "--name", "N", "--password-stdin"}, 2, "no password"},
+		{userPW + "\n", []string{"users", "create", "--phone", "+14155550102", "--name", "N"}, 2, "--password-stdin"},
+		{"", []string{"frobnicate"}, 2, "usage"},
+	} {
+		_, errOut, code := s.cli(tc.stdin, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", tc.args, code, tc.code, errOut, tc.want)
+		}
+		if strings.Contains(errOut, userPW) {
+			t.Errorf("%v: password echoed", tc.args)
+		}
+	}
+	out, _, code := s.cli("", "migrate")
+	if code != 0 {
+		t.Fatalf("migrate: exit %d %s", code, out)
+	}
+}

@@ -1,0 +1,62 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// ErrProviderFailed is wrapped by every Send error that is not a timeout or cancellation: the
+// provider refused the message, answered with an unexpected status, or could not be reached.
+var ErrProviderFailed = errors.New("SMS provider failed")
+
+// maxResponseBody bounds how much of a provider's answer is read, so that a misbehaving endpoint
+// cannot make us buffer without limit; draining up to it lets the connection be reused.
+const maxResponseBody = 64 << 10
+
+// defaultTimeout is a backstop for callers that forget a context deadline; callers are expected to
+// set a much shorter one.
+const defaultTimeout = 30 * time.Second
+
+// newDefaultClient does not follow redirects: a redirect would carry the one-time code (and, for
+// the webhook, a valid signature) to wherever the endpoint points, so a 3xx is reported as a
+// failure instead.
+func newDefaultClient() *http.Client {
+	return &http.Client{
+		Timeout: defaultTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// transportError turns an http.Client error into one that is safe to log. The client's *url.Error
+// quotes the full request URL, which may carry credentials in its query, so only the inner cause
+// is kept.
+func transportError(ctx context.Context, provider string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("sms: %s: request abandoned: %w", provider, cerr)
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	// An http.Client.Timeout is a timeout like a context deadline, and callers treat both alike.
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("sms: %s: request timed out: %w", provider, context.DeadlineExceeded)
+	}
+	return fmt.Errorf("sms: %s: %w: %w", provider, ErrProviderFailed, err)
+}
+
+// readBody reads at most maxResponseBody bytes and closes the body. Whatever lies beyond the limit
+// is left unread: the connection is then not reused, which is cheaper than reading an unbounded
+// answer.
+func readBody(body io.ReadCloser) []byte {
+	defer body.Close()
+	b, _ := io.ReadAll(io.LimitReader(body, maxResponseBody))
+	return b
+}

@@ -111,12 +111,15 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
 	if err != nil {
 		return nil, hashErr(err)
 	}
+	return s.insertUser(ctx, &User{Phone: e164, Name: name, Email: email, PasswordHash: hash, HasGivenConsent: in.HasGivenConsent, Roles: roles})
+}
+
+// insertUser stores a new active user from u's profile fields, setting its id and timestamps (and
+// the consent time when consent is given). ErrConflict when the phone or email is taken.
+func (s *Service) insertUser(ctx context.Context, u *User) (*User, error) {
 	now := s.Clock.Now()
-	u := &User{
-		ID: newID(now), Phone: e164, Name: name, Email: email, PasswordHash: hash, IsActive: true,
-		HasGivenConsent: in.HasGivenConsent, Roles: roles, CreatedAt: now, UpdatedAt: now,
-	}
-	if in.HasGivenConsent {
+	u.ID, u.IsActive, u.CreatedAt, u.UpdatedAt = newID(now), true, now, now
+	if u.HasGivenConsent {
 		u.ConsentGivenAt = &now
 	}
 	if err := s.Users.Create(ctx, u); err != nil {

@@ -34,11 +34,49 @@ type fixture struct {
 	db     *store.DB
 	clock  *fakeClock
 	hashes *atomic.Int64 // argon2 computations so far
+	sms    *recorder
+}
+
+// recorder is an SMS sender that keeps what it was asked to send, or fails as told.
+type recorder struct {
+	mu   sync.Mutex
+	sent []sent
+	fail error // returned by Send when set
+	wait bool  // block until the context is done
+}
+
+type sent struct{ to, text, purpose, ref string }
+
+func (r *recorder) Send(ctx context.Context, to, text, purpose, ref string) error {
+	r.mu.Lock()
+	fail, wait := r.fail, r.wait
+	r.mu.Unlock()
+	if wait {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if fail != nil {
+		return fail
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, sent{to, text, purpose, ref})
+	return nil
+}
+
+func (r *recorder) all() []sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sent(nil), r.sent...)
 }
 
 var weak = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 func newFixture(t *testing.T, params password.Params) *fixture {
+	return newFixtureOTP(t, params, auth.DefaultOTPConfig())
+}
+
+func newFixtureOTP(t *testing.T, params password.Params, otp auth.OTPConfig) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})
@@ -49,23 +87,28 @@ func newFixture(t *testing.T, params password.Params) *fixture {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return newService(t, db, params, &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)})
+	return newServiceOTP(t, db, params, &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}, otp)
 }
 
 func newService(t *testing.T, db *store.DB, params password.Params, clock *fakeClock) *fixture {
+	return newServiceOTP(t, db, params, clock, auth.DefaultOTPConfig())
+}
+
+func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fakeClock, otp auth.OTPConfig) *fixture {
 	t.Helper()
 	hashes := &atomic.Int64{}
 	h, err := password.NewHasher(password.Config{Params: params, OnWait: func(time.Duration) { hashes.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour},
-		auth.Deps{Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Hasher: h, Policy: password.NewPolicy(),
-			Phones: phone.Parser{}, Clock: clock})
+	rec := &recorder{}
+	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour, OTP: otp},
+		auth.Deps{Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
+			SMS: rec, Hasher: h, Policy: password.NewPolicy(), Phones: phone.Parser{}, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, db: db, clock: clock, hashes: hashes}
+	return &fixture{svc: svc, db: db, clock: clock, hashes: hashes, sms: rec}
 }
 
 func (f *fixture) user(t *testing.T, ph string, roles ...string) *auth.User {

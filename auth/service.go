@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/phoneauth/phoneauth/auth/limit"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
 )
@@ -20,6 +21,7 @@ type Config struct {
 	Issuer         string        // "iss" of every token
 	AccessTokenTTL time.Duration // lifetime of an access token
 	SessionMaxAge  time.Duration // absolute lifetime of a session
+	OTP            OTPConfig     // one-time-code rules
 }
 
 // Validate reports the first bad setting.
@@ -32,19 +34,25 @@ func (c Config) Validate() error {
 	case c.SessionMaxAge < c.AccessTokenTTL:
 		return fmt.Errorf("session max age %s must be at least the access token TTL", c.SessionMaxAge)
 	}
-	return nil
+	return c.OTP.Validate()
 }
 
 // Deps are the service's collaborators.
 type Deps struct {
-	Users    Users
-	Sessions Sessions
-	Keys     Keys
-	Hasher   *password.Hasher
-	Policy   *password.Policy
-	Phones   phone.Parser
-	Clock    Clock        // default SystemClock
-	Logger   *slog.Logger // default slog.Default()
+	Users      Users
+	Sessions   Sessions
+	Keys       Keys
+	Challenges Challenges
+	Secrets    Secrets
+	SMS        SMSSender // nil: sending a code answers 503
+	Limiter    Limiter   // default: in memory (one instance's limits)
+	Hasher     *password.Hasher
+	Policy     *password.Policy
+	Phones     phone.Parser
+	Clock      Clock        // default SystemClock
+	Logger     *slog.Logger // default slog.Default()
+	// OnSMS, if set, is told of every provider call (for metrics).
+	OnSMS func(purpose string, took time.Duration, err error)
 }
 
 // Service carries out phoneauth's rules. It is safe for concurrent use.
@@ -52,6 +60,7 @@ type Service struct {
 	cfg Config
 	Deps
 	keys *keyring
+	otp  otpState
 }
 
 // New returns a Service; it loads the signing keys, creating the first one if there is none.
@@ -59,17 +68,23 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Users == nil || d.Sessions == nil || d.Keys == nil || d.Hasher == nil || d.Policy == nil {
+	if d.Users == nil || d.Sessions == nil || d.Keys == nil || d.Challenges == nil || d.Secrets == nil || d.Hasher == nil || d.Policy == nil {
 		return nil, errors.New("auth: missing dependency")
 	}
 	if d.Clock == nil {
 		d.Clock = SystemClock{}
+	}
+	if d.Limiter == nil {
+		d.Limiter = limit.NewMemory(d.Clock.Now, 0)
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
 	s := &Service{cfg: cfg, Deps: d, keys: &keyring{keys: d.Keys, issuer: cfg.Issuer, clock: d.Clock}}
 	if err := s.keys.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.loadOTPKey(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil

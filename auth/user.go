@@ -73,6 +73,8 @@ type Users interface {
 	Create(ctx context.Context, u *User) error
 	// ByPhone returns the user with the E.164 phone, or ErrNotFound.
 	ByPhone(ctx context.Context, phone string) (*User, error)
+	// ByEmail returns the user with the email (case-insensitively), or ErrNotFound.
+	ByEmail(ctx context.Context, email string) (*User, error)
 	// ByID returns the user, or ErrNotFound.
 	ByID(ctx context.Context, id string) (*User, error)
 	// SetPassword replaces the user's password hash and, in the same transaction, ends every active

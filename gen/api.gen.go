@@ -1564,23 +1564,6 @@ func (response VerifyLoginOtp400JSONResponse) VisitVerifyLoginOtpResponse(w http
 	return err
 }
 
-type VerifyLoginOtp401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response VerifyLoginOtp401JSONResponse) VisitVerifyLoginOtpResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type VerifyLoginOtp413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response VerifyLoginOtp413JSONResponse) VisitVerifyLoginOtpResponse(w http.ResponseWriter) error {
@@ -2814,61 +2797,63 @@ func (sh *strictHandler) VerifySignupOtp(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fxbb9u4l/8qB9oFpsUqdpImxdR9SrvNTDqTJqjdyUMdOLR0LHEikRqSsqst8t0XJCVZN8eO4/Q/LfpS",
-	"OLJ4eC6/cyXdr47H44QzZEo6g6+OwH9SlOoN9ymaBxejyyEyX3/0OFPIlP5IkiSiHlGUs/7fkjP9THoh",
-	"xkR/+m+BM2fg/Fd/Sbtvv5X9nN5Hu49zd3fnmk2pQN8ZKJGifSITzqRl4Q3xfyMKFyTbgAv8QuIkQv3R",
-	"R0Vo5Ayc4fkQEsHn1EcBM0Ij9F9DEiGRCEpkQAJCmXPnbijC76PR5TshuLDc+yg9QRPNhTNwRiFCx349",
-	"+MBVSFkACyLB40ymseZChQi5zsEjDKb6TyUo+kAUcOZhTzP2hpQa204FZ8zjQqCnwEuFQKYgIVIuuPB3",
-	"KHchiBYxZT4KqTj3YZoa2RhXWjyPCCMeTxU8m3EBObtAYCE4C1oMPjcaeMvZLKLetvK/iwmNgEQCiZ+B",
-	"wIBKhRpyu5Re8lR4WO6CX6hUsilkEnKGoB8ZliiDVKKV8ZSLKfV9ZFsK+YErQMbTIIQERUylpJzJHYoo",
-	"acDQ37M8C4iIdytLCGsPBsEji9gzplAwEll628lDcxqAmgg8K/BF/QG8mh56L2f7eOC/IEfTY+/5jsQ8",
-	"YZAy/JKgp9C3G/dAy265yuEra45LfVAc/km5Qv1BpknChTJq+MDVKU83ip9dGvik1awdZ2aI7EbED5pF",
-	"LywBaxi1cVntMs5/zIN4Fw/D1PNQylkawfI1w8WI327kABuzYQhuwcslySJO/BHnfxIR4JYWzMM2TLmf",
-	"geIcIkNs90HXbEClpS9AhYTBAZzTN8a8I87PCctybuSWwow4h5iwrNhUvl7mTx3JXu6DRI8zf1dB5wQE",
-	"UQgRjalNKyFVr+HmIyqR7Z3MFIobkCSTEPKF5SzfX/vhglDVc1wnRKJzkWaksrCOIZUlmEecAA0rd67z",
-	"iZFUhVzQ/0P/ESFZE0Gm9Os7SzjnOrizwAXK5iSivkkoXxITg5UGvKuf5AlVoK/3J5FsqOPq6mrvpMJd",
-	"p06kEpQFS5XMCY3INNrWIYYo5tRDUBgnXBBBowzSCtUdZqt8Jyprm/E5Cu3YaJRGwMcEmY/MM+7j8wV7",
-	"bWqwDIjGSRNtFl+PwtVf2mJGU6emONxZtNMqWRJfqZzlK/DOJrh3cxRZiaUZxcjXyhCoE5muUwX+bTPi",
-	"nEQpSiACgeEcBaAXcvR7zl1pOKORtyFhAV7mNVyleE0ET1CovL3Ii71JWY0OvjozLmKinIFTPnSdmHz5",
-	"E1mgQmdwsH945DbB6ToMFzUq9+npAy4uy/K31oB8bnPUIH1d7s2nWid54RZwVZDUpSoV8WqZ7ffbcfsI",
-	"QV2Hq2TicR9rvukcHL44On7ZUPJL14kpK//sULgpZCcsjacW9EuC/3NwdHB8fHy8f7C/Xyf7sm25hvpr",
-	"VCscN+R221rsMswyRrSsUASkr2sYyt9bRb3pbvfsQxXGcp3FWu5b7kuEINlD2Ht/9YcJJ75PNT0SXVYY",
-	"052222CVREHdkO/8/x2eOB2298S8+ebh8fHBq653b6nfoWXXuVVZncbFH5dd61PZwKukQdd7X9bbUm9p",
-	"GVqhryF2+OstZnJj+2mlr7OZIdjFwZ88oGxl3Kg6/VIbRV8fciERpkQpHcqlIvprd8tgarxwx07tuM69",
-	"vnqOUpIAyxK8JX9sX1hv5uLFrl2qEdF4ZzUx/qrLRq0S8EIiiKdQSHj2iVEdgsD8k3DKlHz+GhgHY35p",
-	"nAtEGqGs5MlFiAyo0lnU9Psz3TGOWcyl0utizsoBh+yNmePu2KSV4P1rh4Gr7dkDFK31PEOBzMMJ7VDg",
-	"mSk0Z7ZBptKqrGyTGUQ8kK7pnWszMsL8omsuW4tel49LRVQqG+HAtm/OOhDma91SvIYwXWhpTCvbLvn0",
-	"OXAFW/WutsUYMTqZqKKZbmnSNgtyQlnbisO8h0qZopGxliVnO4u8zzAGKuV9tb/vtorddo3QhhOPsB5c",
-	"W6/UQ6nrGCYm9mlV41MkwtQMXRlETDqzUEPxNa3VdloScZslihVhhZn+QkFn2Ur8fMcFWZfAH1GiWlvz",
-	"P6KAfaK8tLbAH9KApckaY5qBbq2BsU9qTB0eH7kOS6O8hbZlWMuUIZGTgM6RTTzt37Yv9HFG0kg5gxmJ",
-	"5HLVlPMIiTm/YCQ22qnupx1zDXB2i8JHWPZbdhNaVWsqknIU+a+MrQ+NgxvHui5VfJIoVmebHKQ5ZImq",
-	"OYFPFO4patS9FvieQKLQv49Ga43+csJnkykVGhWNZZvsutpz1y4NkPkWsds5dduJaX0IkqYm6bSoUTkh",
-	"nqJz7KYSEakmke4nHmWPIqKs7hDq8H7XO3h5VCtmG+7bJhQRDzfSX1krlMQ/m6ysAbt5+ZAm/gMRtipp",
-	"2AhSICUHQhOOhYDGrlWrdeHBbXtS05I1F6lJc18lsnZKEXGvVoURll3MnMHntkLbM83rDi3HMrjHGuvq",
-	"MM2NpZGvaMukmwH0UkFVNtQZxYrx+2h0+cbGv8HXPBKeFiZ+fzVy8hllV5wMlUrstJSyGW9D+1Lbfc/m",
-	"kupMX3d/+ajZnhTe9ElC+/ODvn7pBpD5tmkEgYngfuqhifsnl2d5WwinRKqTy7MxK0bWBmN6uV6j8SPd",
-	"fCo74yL/pJsmezAqQ5Kg+aby9wDmyzHvjNAoFXZuO2Y3R4eH8HWcz47G2sxjrXP9qdfrXbtjrfuxMxg7",
-	"vV5v7Lhjo6Plg7vruxsX0AyNuQqx2JhKuKnSLV6/sR1uRD3M84eNK875mTZJKqJc/3LQ7/MEWX4wyUXQ",
-	"zxfJvn5XI4gqE1dKFTmuM0chrZEOevu9fVPTJMhIQp2B86K333thUr0KDUj6vQVG0d4t4wvW/3txK3vF",
-	"lD1A1ba7NmmSTiPqwS1murElCuamFFza6RdZy+PSBYmRnQRMM2Nj8/wXCTe31L/R+V27n7HOme8MnN9Q",
-	"vV/cSqdx9+Vwf39npwP5fGvFacktZiCxeWD2lngh7r3lTAkerT8eOrbsdnFRitWvXw0wq16sX1U9eTLe",
-	"n8YxEZn26+HFB7jCKfyBGWgJXUeRQOpAsjS0c60XVT2z75kjir1qwZpw2YEAe5ZRXkzROecXWY5vrNMz",
-	"XJRPIE6lAp/OZihgJnhsAFAs5wyN7+q37VCoXJfwiHpZcRxj7o9QFuSlYR4rzM0LqXgiYcHFLWWBda46",
-	"nOrHL45budiV7QxQ3Wc8XVe6nhDVzbHh5gf8R5uAtXLzyiw52Aipy2NjvehgA3g3bxvodYeH69e1zhK/",
-	"sRfmOdiUCtXs+/n67rrqpLkPVRBZ+KiJ4W3vnJkztdI7+/l5zz1eal9YeqFAiQoWVIVwMbq0Q0ZUNU/t",
-	"wTvdjOE6fyPMHzOfozSXcSIeAGWdbmd5WLqENOHoKZzv3jPHzX3wfnMXt4K29JZvDfyjw1frFzavwvyn",
-	"0laB18KEUKClcAyukg38gjKqVjvFGaOKEoVNr0gEN9XKVCd95mvUax9RvMxuurKxqY0wuUBT3Gl/kCRG",
-	"WIRoyj4uxuZep/7CXmwMiQTCdDHEU6a6fKRgaY2TdKu1cju5uErsPBrZPzpMDzdy3OKO9eORXYLugdA2",
-	"Te5qLFdvKpVhGQSqVLBa9d2urs3B6ikXJ+atUT7zeoqwXDvC/calkJXrIQXQ91DNfFdB3ZgfTrkACzUo",
-	"sLam2jHQ1zsg8/e0d6z0go/mnSJa26CbDyVmXIAhtGxJ8gNYO0OwYVrgnPLUHEu3HcVSN1JcqORnVP6B",
-	"onIOHItQa9wNwnF/PSKHa/EIc0pgeD7coJ6ArnJizPJ64jUQC2lzrSIyxYvS+xJWlu8u2AnrfTXI8CfI",
-	"f0yQD7eBuB3m3Q9ye/ZrYL6Eta4/AmRoLqm/vxpBcZpWR5tduxpvu/qlQ/18eoc9YF5Y/MAjk++qyMix",
-	"uDnM7Rle53T7N1S1wSZQZs/EKGdd5QHxP0kU8hyfclJdO21+4nr23zgs02oGo2cwil5TPJqWfoM5tunC",
-	"rJXLccAz4seUwSxlnr0kTFX2vAcfbdywKfrGvHOT/7ivq2RUTzxp7rxY9B0NmrcJgZsgbPmLUbPiaP2K",
-	"8geJPwfTy7JYPWAuLc1VsF20apbSY3s1ezXtZx37QzZr1rgb5fgcl49s1ywVeMbsIDj/pbwFXfkr7+ed",
-	"/dRPIP6wDdXDYfjAlko3UvZek4mEdrhr2/cV3dQ9aNtJtu+68fuv6ag2gFz5/2X87KY266buw/hd+aR1",
-	"Kayoo5cDgRy3EBNGAoyRmTs1+YUnU1TcuU0yF8xePjQ1gLRTrWlmfiRTThvcIjjrTewpoMLqr4iWu2i2",
-	"25tc2ktMMSriE0UMZeunlAW1q0z2DlOFYOUezd313f8HAAD//w==",
+	"7Fxbc9PI8v8qXfr/qxbqKLYTEmpxngIHdsNuIIXD8oBTyVhqybORZrQzIxsfKt/91Fwk6+bYSRwOUHmh",
+	"jKzp6en+9XXa+eoFPM04Q6akN/zqCfwnR6le8pCiefD+7HSELNQfA84UMqU/kixLaEAU5az/t+RMP5PB",
+	"FFOiP/2/wMgbev/XX9Lu229l39H7YPfxrq+vfbMpFRh6QyVytE9kxpm0LLwk4W9E4ZwsNuACv5A0S1B/",
+	"DFERmnhDb3QygkzwGQ1RQERoguEhZAkSiaDEAkhMKPOu/Q2P8PvZ2elrIbiw3IcoA0EzzYU39M6mCB37",
+	"9eAdV1PKYpgTCQFnMk81F2qK4GQOAWEw0f9VgmIIRAFnAfY0Yy9JKbG7ieCYBVwIDBQEuRDIFGREyjkX",
+	"4RbPXRxEHzFnIQqpOA9hkpuzMa708QIizPF4ruBJxAU4doHAXHAWtxh8aiTwirMoocFdz/86JTQBkggk",
+	"4QIExlQq1JDb5uklz0WA5S74hUolm4fMppwh6EeGJcogl2jP+IaLCQ1DZHc85DuuABnP4ylkKFIqJeVM",
+	"bvGIksYMwx3Ls4CEBFeyhLC2YBA8sYg9ZgoFI4mld7fzUEcDUBOBJwW+aDiEF5O94Hk0wN3wGdmfHARP",
+	"t3TMIwY5wy8ZBgpDu3EP9NktVw6+sma4NATF4Z+cK9QfZJ5lXCgjhndcveH5Rv6zSwIftZi14USGyHaO",
+	"+E6zGExLwBpGrV9W2/TzH5wT7+JhlAcBShnlCSxfM1yc8auNDGBjNgzBO/ByShYJJ+EZ538SEeMdNejc",
+	"Nkx4uADFOSSG2PadrtmASktfgJoSBrtwQl8a9Z5xfkLYwnEj73iYM84hJWxRbCoPl/FTe7LnA5AYcBZu",
+	"y+kcgSAKIaEptWFlStUhXH5AJRY7R5FCcQmSLCRM+dxy5vbXdjgnVPU835si0bFIM1JZWMeQWmToPE6M",
+	"hpVr3/vISK6mXND/YHgPl6yJIFP69a0FnBPt3FnsA2UzktDQBJQvmfHBSgPe109cQBUY6v1JIhvi+PTp",
+	"085RhbtOmUglKIuXIpkRmpBJcleDGKGY0QBBYZpxQQRNFpBXqG4xWrmdqKxtxmcotGGjERqBEDNkIbLA",
+	"mE/I5+zQ5GALIBonTbRZfN0LV39pjRlJvTHJ4da8nRbJkvhK4Sxfgdc2wL2eoViUWIooJqEWhkAdyHSe",
+	"KvBvGxFnJMlRAhEIDGcoAIMpx7DnXZeKMxJ5NSUsxlOXw1WS10zwDIVy5YVL9i7KbHT41Yu4SInyhl75",
+	"0PdS8uVPZLGaesPdwd6+3wSn7zGc16jcJKd3OD8t099aAfK5zVGD9Hm5N59ombjELeaqIKlTVSrS1We2",
+	"39+N23sc1Pe4yi4CHmLNNr3dvWf7B88bQn7ueyll5X87BG4S2QuWpxML+iXBf+3u7x4cHBwMdgeDOtnn",
+	"bc01xF+jWuG4cW6/LcUuxSx9REsLhUP6uoYh994q6k1zu2EfqjCV6zTWMt9yXyIEWdyGvbef/jDuJAyp",
+	"pkeS0wpjutL2G6ySJK4r8nX479GR16H7QMyab+4dHOy+6Hr3ioYdUva9K7Wo03j/x2nX+lw28Cpp3PXe",
+	"l/W61FtahlbIa4Qd9nqFC7mx/rTQ1+nMEOzi4E8eU7bSb1SNfimNoq6fciERJkQp7cqlIvpr/47O1Fjh",
+	"lo3a870bbfUEpSQxlil46/ypfWG9mosXu3apekRjndXA+KtOG7VIIJgSQQKFQsKTj4xqFwTmn4xTpuTT",
+	"Q2AcjPqlMS4QeYKyEifnU2RAlY6ipt6PdMU4ZimXSq9LOSsbHLI3Zp6/ZZVWnPevHQqulme3ELSWc4QC",
+	"WYAXtEOAxybRjGyBTKUVWVkmM0h4LH1TO9d6ZISFRdVclha9LhuXiqhcNtyBLd+8dSB0a/3yeI3DdKGl",
+	"0a1sm+TDx8AVbNWr2hZjxMjkQhXFdEuStliQF5S1tThyNVTOFE2Mtiw5W1m4OsMoqDzvi8HAbyW77Ryh",
+	"DSeeYN25tl6pu1LfM0xc2KdViU+QCJMzdEUQcdEZhRqCr0mtttOSiN9MUewRVqjpLxQ0WqzEzw+ckHUd",
+	"+ANKVGtz/nsksA8Ul9Ym+CMaszxbo0zT0K0VMPZJjam9g33fY3niSmibhrVUOSXyIqYzZBeBtm9bF4YY",
+	"kTxR3jAiiVyumnCeIDH3F4ykRjrV/bRhrgHOdlF4D81+y2pCi2pNRlK2Ir9L33pbP7ixr+sSxUeJYnW0",
+	"cSB1kCWqZgQhUbijqBH3WuAHAonC8CYarTX6ywseXUyo0KhoLNtk19WWu3ZpjCy0iL2bUbeNmNabIHlu",
+	"gk6LGpUXJFB0ht1UEiLVRaLriXvpo/AoqyuEOrxf93af79eS2Yb5tgklJMCN5FfmCiXxzyYqa8Bunj7k",
+	"WXhLhK0KGtaDFEhxQGjCsTig0WtVa1148NuW1NRkzURqp7kpE1nbpUh4UMvCCFu8j7zh57ZA2z3N8w4p",
+	"pzK+QRvr8jDNjaXhVrTPpIsBDHJB1WKkI4o9xu9nZ6cvrf8bfnWe8E2h4refzjzXo+zyk1OlMtstpSzi",
+	"bWifar3v2FhS7enr6s+1mu1N4WWfZLQ/2+3rly4BWWiLRhCYCR7mARq/f3R67MpCeEOkOjo9HrOiZW0w",
+	"ppfrNRo/0ndd2YgL90kXTfZiVE5Jhuabyv+HMFu2eSNCk1zYvu2YXe7v7cHXsesdjbWax1rm+lOv1zv3",
+	"x1r2Y2849nq93tjzx0ZGywfX59eXPqBpGnM1xWJjKuGySrd4/dJWuAkN0MUP61e8k2OtklwkTv5y2O/z",
+	"DJm7mOQi7rtFsq/f1QiiyviVUkSe781QSKuk3d6gNzA5TYaMZNQbes96g94zE+rV1ICk35tjkuxcMT5n",
+	"/b/nV7JXdNljVG29a5Vm+SShAVzhQhe2RMHMpIJLPf0ia3Fc+iAxsZ2AycLo2Dz/RcLlFQ0vdXzX5me0",
+	"cxx6Q+83VG/nV9JrzL7sDQZbux1w/a0VtyVXuACJzQuzVySY4s4rzpTgyfrroQPLbhcX5bH69dEAs+rZ",
+	"+lXVmydj/XmaErHQdj16/w4+4QT+wAXoE/qeIrHUjmSpaO9cL6paZj8wVxQ71YQ147IDAfYuoxxM0THn",
+	"F1m2b6zRM5yXTyDNpYKQRhEKiARPDQCK5ZyhsV39tm0KlesyntBgUVzHmPkRymKXGjpfYSYvpOKZhDkX",
+	"V5TF1rjqcKpfv3h+ZbBrsTVAdd/xdI10PSCqm23DzS/49zcBa2XyyizZ3Qipy2tjvWh3A3g3pw30ur29",
+	"9etad4nf2ApdDDapQjX6fj6/Pq8aqbOhCiILGzU+vG2dkblTK62z7+57brBS+8LSCgVKVDCnagrvz05t",
+	"kxFVzVJ78FoXY7jO3ggLxyzkKM0wTsJjoKzT7CwPS5OQxh09hPHdeOe4uQ3erO5iKuiO1vKtgb+/92L9",
+	"wuYozP8qbBV4LVQIBVoKw+Aq28AuKKNqtVEcM6ooUdi0ikxwk61MdNBnoUa9thHFy+imMxsb2giTczTJ",
+	"nbYHSVKE+RRN2sfF2Mx16i/sYOOUSCBMJ0M8Z6rLRgqW1hhJt1gr08nFKLF3b2T/7DDd28hwixnr+yO7",
+	"BN0toW2K3NVYrk4qlW4ZBKpcsFr23c6uzcXqGy6OzFtnruf1EG65doX7jVMhe67bJEA/QjbzQzl1o354",
+	"wwVYqEGBtTXZjoG+3gFZuKOtY6UVfDDvFN7aOl3XlIi4AENoWZK4C1jbQ7BuWuCM8txeS09yBVeImf3K",
+	"uGzg0ZjZwcE4RylRHrpBOFVMf7qxQh6irnMVEcoM1dlUqzhBl+u3vBsZvVfZo8//iXy+g6XFv1XuBs6+",
+	"vx7vo7VohxklMDoZbZCtQFeyMmYuWzkEYg3GDG0kJjVSel/CyuLAB9u/vSnDGT2C/OcE+eguELetwptB",
+	"bm+WDcyXsNbZTYwMzQj8209nLrmBI+eAKyPfBWoJ7A8G3f56zIzDhicGthgCCQSXEmzMkU9dBLB0QiS2",
+	"waxqFrW/98JdXJJldKHS2EmXIdhjrTaFbf3Eo34xv8Xi12VUj9Xv1hMlh/jNjcneQ3Z26H9DVWvOAmX2",
+	"Xo/yjlrgA5Lwo0QhT/Ahu+21G/MHzsm/x4afFjMYOYMR9JoE2LQlNujFm0rSarlsaTwhYUoZRDkL7KAz",
+	"VYunPfhgXYBNBC7NO5fuB4pdial64G5553DUD9Qsv0utuAnClr96NSv2168of1T52FxfJt/qFr11acbZ",
+	"tlFuWkrfd71ph/cec/GfsuC0yt0og3Cov2fJaanAE2Zb5e5vCVjQlb+Df6qzdLfIzAsUfxOgUXFCjEpn",
+	"7Ywr80tFJpUOmzxylehhIwEvStpVVecj1H/asvP2QL9l4anLPTtbZjy5bbBbmK4o7G5A21ayla6p6++l",
+	"uBtsALnyb5Y8VoObVYM3Yfy6fNIazCvqgGXbpHCvKWEkxhSZmWtyQ2cmKbr2m2TeMzsAahMN2/ubLMwP",
+	"lcqejF+4f72JvYlVWP0l13IXzXZ7k1M7SJaiIiFRxFC2dkpZXBsns3NkFYKVWabr8+v/BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

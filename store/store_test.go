@@ -241,3 +241,118 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestChallenges(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Challenges()
+		const p, purpose = "+14155550100", "login"
+		if _, err := c.Get(ctx, p, purpose); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("Get(absent) = %v", err)
+		}
+		ok, prev, err := c.ClaimSend(ctx, p, purpose, t0, time.Minute)
+		if !ok || !prev.IsZero() || err != nil {
+			t.Fatalf("first ClaimSend = %v %v %v", ok, prev, err)
+		}
+		ok, prev, _ = c.ClaimSend(ctx, p, purpose, t0.Add(30*time.Second), time.Minute)
+		if ok || !prev.Equal(t0) {
+			t.Fatalf("ClaimSend within the interval = %v, previous %v", ok, prev)
+		}
+		if err := c.ReleaseSend(ctx, p, purpose, t0, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, _ := c.ClaimSend(ctx, p, purpose, t0.Add(30*time.Second), time.Minute); !ok {
+			t.Fatal("ClaimSend after ReleaseSend refused")
+		}
+		if err := c.SetCode(ctx, p, purpose, "h1", "ref1", t0.Add(5*time.Minute), true); err != nil {
+			t.Fatal(err)
+		}
+		ch, _ := c.Get(ctx, p, purpose)
+		if ch.CodeHash != "h1" || ch.ReferenceID != "ref1" || !ch.ExpiresAt.Equal(t0.Add(5*time.Minute)) || ch.Attempts != 0 {
+			t.Fatalf("after SetCode: %+v", ch)
+		}
+		// Concurrent guesses never pass the limit.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		granted := 0
+		for range 12 {
+			wg.Go(func() {
+				ok, err := c.ReserveAttempt(ctx, p, purpose, "h1", 5, t0)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					granted++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if ch, _ := c.Get(ctx, p, purpose); granted != 5 || ch.Attempts != 5 {
+			t.Fatalf("granted %d attempts, stored %d; want 5", granted, ch.Attempts)
+		}
+		if ok, _ := c.ReserveAttempt(ctx, p, purpose, "h1", 5, t0); ok {
+			t.Fatal("attempt past the limit")
+		}
+		// A resend keeps the count; a new send resets it.
+		_ = c.SetCode(ctx, p, purpose, "h2", "ref2", t0.Add(5*time.Minute), false)
+		if ch, _ := c.Get(ctx, p, purpose); ch.Attempts != 5 {
+			t.Fatalf("resend reset attempts to %d", ch.Attempts)
+		}
+		_ = c.SetCode(ctx, p, purpose, "h3", "ref3", t0.Add(5*time.Minute), true)
+		if ok, _ := c.ReserveAttempt(ctx, p, purpose, "h2", 5, t0); ok {
+			t.Fatal("attempt against a replaced code")
+		}
+		if ok, _ := c.ReserveAttempt(ctx, p, purpose, "h3", 5, t0.Add(5*time.Minute)); ok {
+			t.Fatal("attempt against an expired code")
+		}
+		// Concurrent consumes: exactly one wins.
+		wins := 0
+		for range 8 {
+			wg.Go(func() {
+				if ok, _ := c.Consume(ctx, p, purpose, "h3"); ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if ch, _ := c.Get(ctx, p, purpose); wins != 1 || ch.CodeHash != "" || ch.Attempts != 0 {
+			t.Fatalf("%d consumes won; after: %+v", wins, ch)
+		}
+		_ = c.SetCode(ctx, p, purpose, "h4", "ref4", t0.Add(5*time.Minute), true)
+		_ = c.ClearCode(ctx, p, purpose, "other")
+		if ch, _ := c.Get(ctx, p, purpose); ch.CodeHash != "h4" {
+			t.Fatal("ClearCode of another hash cleared the live code")
+		}
+		_ = c.ClearCode(ctx, p, purpose, "h4")
+		if ch, _ := c.Get(ctx, p, purpose); ch.CodeHash != "" {
+			t.Fatal("ClearCode did not clear")
+		}
+	})
+}
+
+func TestSecrets(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		got := make([]string, 8)
+		for i := range got {
+			wg.Go(func() {
+				v, err := db.Secrets().GetOrCreate(ctx, "k", fmt.Sprint("candidate-", i), t0)
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = v
+			})
+		}
+		wg.Wait()
+		for _, v := range got {
+			if v != got[0] || v == "" {
+				t.Fatalf("instances disagree on the secret: %v", got)
+			}
+		}
+	})
+}

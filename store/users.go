@@ -80,6 +80,11 @@ func (r *Users) ByPhone(ctx context.Context, phone string) (*auth.User, error) {
 	return r.first(ctx, "phone = ?", phone)
 }
 
+// ByEmail implements auth.Users (case-insensitive, as the unique index).
+func (r *Users) ByEmail(ctx context.Context, email string) (*auth.User, error) {
+	return r.first(ctx, "lower(email) = lower(?)", email)
+}
+
 // ByID implements auth.Users.
 func (r *Users) ByID(ctx context.Context, id string) (*auth.User, error) {
 	if !validUUID(id) {

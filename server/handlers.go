@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/phoneauth/phoneauth/auth"
@@ -76,31 +75,98 @@ func (h *handler) GetJwks(context.Context, gen.GetJwksRequestObject) (gen.GetJwk
 	return jwksResponse(b), nil
 }
 
-var errNotYet = echo.NewHTTPError(http.StatusNotImplemented, "Not implemented yet")
+// otpFields renames auth's field vocabulary to the OTP endpoints' names.
+var otpFields = fieldNames{"phone": "phone_number"}
 
-func (h *handler) SendLoginOtp(context.Context, gen.SendLoginOtpRequestObject) (gen.SendLoginOtpResponseObject, error) {
-	return nil, errNotYet
+const codeSentMessage = "If this number can receive it, a code has been sent by SMS"
+
+func (h *handler) sendCode(ctx context.Context, purpose, phone string, resend bool) (gen.OTPSentJSONResponse, error) {
+	ref, err := h.svc.SendCode(ctx, purpose, phone, resend, clientInfo(ctx))
+	if err != nil {
+		return gen.OTPSentJSONResponse{}, otpFields.wireError(err)
+	}
+	return gen.OTPSentJSONResponse{Status: "success", Message: codeSentMessage, ReferenceId: ref}, nil
 }
-func (h *handler) VerifyLoginOtp(context.Context, gen.VerifyLoginOtpRequestObject) (gen.VerifyLoginOtpResponseObject, error) {
-	return nil, errNotYet
+
+func otpToken(l *auth.Login) gen.OTPTokenJSONResponse {
+	expires := int(l.ExpiresIn.Seconds())
+	return gen.OTPTokenJSONResponse{AccessToken: l.AccessToken, TokenType: bearer, UserId: l.User.ID,
+		PhoneNumber: l.User.Phone, Roles: l.User.AllRoles(), ExpiresIn: &expires}
 }
-func (h *handler) ResendLoginOtp(context.Context, gen.ResendLoginOtpRequestObject) (gen.ResendLoginOtpResponseObject, error) {
-	return nil, errNotYet
+
+func (h *handler) SendLoginOtp(ctx context.Context, req gen.SendLoginOtpRequestObject) (gen.SendLoginOtpResponseObject, error) {
+	r, err := h.sendCode(ctx, auth.PurposeLogin, req.Body.PhoneNumber, false)
+	if err != nil {
+		return nil, err
+	}
+	return gen.SendLoginOtp200JSONResponse{OTPSentJSONResponse: r}, nil
 }
-func (h *handler) InitiatePasswordReset(context.Context, gen.InitiatePasswordResetRequestObject) (gen.InitiatePasswordResetResponseObject, error) {
-	return nil, errNotYet
+
+func (h *handler) ResendLoginOtp(ctx context.Context, req gen.ResendLoginOtpRequestObject) (gen.ResendLoginOtpResponseObject, error) {
+	r, err := h.sendCode(ctx, auth.PurposeLogin, req.Body.PhoneNumber, true)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ResendLoginOtp200JSONResponse{OTPSentJSONResponse: r}, nil
 }
-func (h *handler) ConfirmPasswordReset(context.Context, gen.ConfirmPasswordResetRequestObject) (gen.ConfirmPasswordResetResponseObject, error) {
-	return nil, errNotYet
+
+func (h *handler) VerifyLoginOtp(ctx context.Context, req gen.VerifyLoginOtpRequestObject) (gen.VerifyLoginOtpResponseObject, error) {
+	l, err := h.svc.LoginWithCode(ctx, req.Body.PhoneNumber, req.Body.OtpCode, clientInfo(ctx))
+	if err != nil {
+		return nil, otpFields.wireError(err)
+	}
+	return gen.VerifyLoginOtp200JSONResponse{OTPTokenJSONResponse: otpToken(l)}, nil
 }
-func (h *handler) SendSignupOtp(context.Context, gen.SendSignupOtpRequestObject) (gen.SendSignupOtpResponseObject, error) {
-	return nil, errNotYet
+
+func (h *handler) SendSignupOtp(ctx context.Context, req gen.SendSignupOtpRequestObject) (gen.SendSignupOtpResponseObject, error) {
+	r, err := h.sendCode(ctx, auth.PurposeSignup, req.Body.PhoneNumber, false)
+	if err != nil {
+		return nil, err
+	}
+	return gen.SendSignupOtp200JSONResponse{OTPSentJSONResponse: r}, nil
 }
-func (h *handler) VerifySignupOtp(context.Context, gen.VerifySignupOtpRequestObject) (gen.VerifySignupOtpResponseObject, error) {
-	return nil, errNotYet
+
+func (h *handler) ResendSignupOtp(ctx context.Context, req gen.ResendSignupOtpRequestObject) (gen.ResendSignupOtpResponseObject, error) {
+	r, err := h.sendCode(ctx, auth.PurposeSignup, req.Body.PhoneNumber, true)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ResendSignupOtp200JSONResponse{OTPSentJSONResponse: r}, nil
 }
-func (h *handler) ResendSignupOtp(context.Context, gen.ResendSignupOtpRequestObject) (gen.ResendSignupOtpResponseObject, error) {
-	return nil, errNotYet
+
+func (h *handler) VerifySignupOtp(ctx context.Context, req gen.VerifySignupOtpRequestObject) (gen.VerifySignupOtpResponseObject, error) {
+	b := req.Body
+	in := auth.Signup{Phone: b.PhoneNumber, Code: b.OtpCode, Name: b.Name, Password: b.Password}
+	if b.Email != nil {
+		e := string(*b.Email)
+		in.Email = &e
+	}
+	if b.HasGivenConsent != nil {
+		in.HasGivenConsent = *b.HasGivenConsent
+	}
+	l, err := h.svc.SignupWithCode(ctx, in, clientInfo(ctx))
+	if err != nil {
+		return nil, otpFields.wireError(err)
+	}
+	return gen.VerifySignupOtp200JSONResponse{OTPTokenJSONResponse: otpToken(l)}, nil
+}
+
+func (h *handler) InitiatePasswordReset(ctx context.Context, req gen.InitiatePasswordResetRequestObject) (gen.InitiatePasswordResetResponseObject, error) {
+	r, err := h.sendCode(ctx, auth.PurposeReset, req.Body.PhoneNumber, false)
+	if err != nil {
+		return nil, err
+	}
+	return gen.InitiatePasswordReset200JSONResponse{OTPSentJSONResponse: r}, nil
+}
+
+func (h *handler) ConfirmPasswordReset(ctx context.Context, req gen.ConfirmPasswordResetRequestObject) (gen.ConfirmPasswordResetResponseObject, error) {
+	b := req.Body
+	ref, err := h.svc.ResetWithCode(ctx, b.PhoneNumber, b.OtpCode, b.NewPassword, b.ConfirmPassword)
+	if err != nil {
+		return nil, otpFields.wireError(err)
+	}
+	return gen.ConfirmPasswordReset200JSONResponse{OTPSentJSONResponse: gen.OTPSentJSONResponse{
+		Status: "success", Message: "Password has been reset; log in with the new password", ReferenceId: ref}}, nil
 }
 
 // userResponse maps a user to the documented shape; store rows never reach the wire.

@@ -15,6 +15,14 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"PHONEAUTH_DATABASE_URL=mysql://u:hunter2@h/db", "PHONEAUTH_DATABASE_URL"},
 		{"PHONEAUTH_TRUSTED_PROXIES=10.0.0.0/33", "PHONEAUTH_TRUSTED_PROXIES"},
 		{"PHONEAUTH_LOG_LEVEL=loud", "PHONEAUTH_LOG_LEVEL"},
+		{"PHONEAUTH_OTP_TTL=11m", "PHONEAUTH_OTP_TTL"},
+		{"PHONEAUTH_OTP_MAX_ATTEMPTS=0", "PHONEAUTH_OTP_MAX_ATTEMPTS"},
+		{"PHONEAUTH_OTP_IP_HOURLY_LIMIT=-1", "PHONEAUTH_OTP_IP_HOURLY_LIMIT"},
+		{"PHONEAUTH_SMS_PROVIDER=pigeon", "PHONEAUTH_SMS_PROVIDER"},
+		{"PHONEAUTH_SMS_ALLOWED_COUNTRIES=US,XX", "PHONEAUTH_SMS_ALLOWED_COUNTRIES"},
+		{"PHONEAUTH_TEST_OTPS=+14155550100", "PHONEAUTH_TEST_OTPS"},
+		{"PHONEAUTH_TEST_OTPS=+14155550100=12ab", "PHONEAUTH_OTP"},
+		{"PHONEAUTH_SMS_TIMEOUT=2m", "PHONEAUTH_SMS_TIMEOUT"},
 	} {
 		cmd := exec.Command(binary, "serve")
 		cmd.Env = []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
@@ -66,5 +74,28 @@ func TestUsersCreateCLI(t *testing.T) {
 	out, _, code := s.cli("", "migrate")
 	if code != 0 {
 		t.Fatalf("migrate: exit %d %s", code, out)
+	}
+}
+
+func TestSMSProviderConfig(t *testing.T) {
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"PHONEAUTH_SMS_PROVIDER=webhook"}, "PHONEAUTH_SMS_WEBHOOK_URL"},
+		{[]string{"PHONEAUTH_SMS_PROVIDER=webhook", "PHONEAUTH_SMS_WEBHOOK_URL=ftp://x"}, "PHONEAUTH_SMS_WEBHOOK_URL"},
+		{[]string{"PHONEAUTH_SMS_PROVIDER=webhook", "PHONEAUTH_SMS_WEBHOOK_URL=https://sms.example.com", "PHONEAUTH_SMS_WEBHOOK_SECRET=hunter2-not-whsec"}, "PHONEAUTH_SMS_WEBHOOK_SECRET"},
+		{[]string{"PHONEAUTH_SMS_PROVIDER=twilio", "PHONEAUTH_TWILIO_ACCOUNT_SID=AC1"}, "PHONEAUTH_TWILIO"},
+	} {
+		cmd := exec.Command(binary, "serve")
+		cmd.Env = append(tc.env, "PHONEAUTH_DATABASE_URL="+t.TempDir()+"/x.db")
+		out, err := cmd.CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: exit %v, output %q", tc.env, err, out)
+		}
+		if strings.Contains(string(out), "hunter2") {
+			t.Errorf("%v: a secret was printed", tc.env)
+		}
 	}
 }

@@ -62,15 +62,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// forEachDialect runs fn against a server on each available database.
-func forEachDialect(t *testing.T, fn func(t *testing.T, s *server)) {
+// forEachDB runs fn, in parallel, once per available database dialect.
+func forEachDB(t *testing.T, fn func(t *testing.T, dialect string)) {
 	t.Helper()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
-			fn(t, start(t, d))
+			fn(t, d)
 		})
 	}
+}
+
+// forEachDialect runs fn against a default server on each available database.
+func forEachDialect(t *testing.T, fn func(t *testing.T, s *server)) {
+	t.Helper()
+	forEachDB(t, func(t *testing.T, d string) { fn(t, start(t, d)) })
 }
 
 // server is one running phoneauth process.

@@ -11,6 +11,7 @@ import (
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/server"
+	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -23,6 +24,14 @@ type config struct {
 	server          server.Config
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
+	sms             smsConfig
+}
+
+// smsConfig selects and configures the SMS provider.
+type smsConfig struct {
+	provider string // log, webhook or twilio
+	webhook  sms.WebhookConfig
+	twilio   sms.TwilioConfig
 }
 
 // envError names the variable that holds a bad value.
@@ -68,6 +77,23 @@ func (e *env) duration(name string, def, min, max time.Duration) time.Duration {
 	return d
 }
 
+// integer reads a whole number within [min, max].
+func (e *env) integer(name string, def, min, max int) int {
+	raw := strings.TrimSpace(e.get(name))
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < min || n > max {
+		e.errs = append(e.errs, &envError{name, raw, fmt.Sprintf("must be a whole number from %d to %d", min, max)})
+		return def
+	}
+	return n
+}
+
+// secret reads a value that must never be printed.
+func (e *env) secret(name string) string { return strings.TrimSpace(e.get(name)) }
+
 func loadConfig(getenv func(string) string) (config, error) {
 	e := &env{get: getenv}
 	c := config{
@@ -81,6 +107,44 @@ func loadConfig(getenv func(string) string) (config, error) {
 			SessionMaxAge:  e.duration("PHONEAUTH_SESSION_MAX_AGE", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
 		},
 	}
+	otp := auth.DefaultOTPConfig()
+	otp.TTL = e.duration("PHONEAUTH_OTP_TTL", otp.TTL, 30*time.Second, 10*time.Minute)
+	otp.MaxAttempts = e.integer("PHONEAUTH_OTP_MAX_ATTEMPTS", otp.MaxAttempts, 1, 20)
+	otp.ResendInterval = e.duration("PHONEAUTH_OTP_RESEND_INTERVAL", otp.ResendInterval, 0, time.Hour)
+	otp.PhoneHourlyLimit = e.integer("PHONEAUTH_OTP_PHONE_HOURLY_LIMIT", otp.PhoneHourlyLimit, 0, 1_000_000)
+	otp.IPHourlyLimit = e.integer("PHONEAUTH_OTP_IP_HOURLY_LIMIT", otp.IPHourlyLimit, 0, 1_000_000)
+	otp.SMSTimeout = e.duration("PHONEAUTH_SMS_TIMEOUT", otp.SMSTimeout, 100*time.Millisecond, time.Minute)
+	otp.SMSDomain = e.str("PHONEAUTH_SMS_DOMAIN", "")
+	otp.AppName = e.str("PHONEAUTH_SMS_APP_NAME", otp.AppName)
+	if otp.SMSDomain != "" && (strings.ContainsAny(otp.SMSDomain, " /:@#") || !strings.Contains(otp.SMSDomain, ".")) {
+		e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_DOMAIN", otp.SMSDomain, "must be a bare domain such as example.com"})
+	}
+	if raw := e.str("PHONEAUTH_SMS_ALLOWED_COUNTRIES", ""); raw != "" {
+		for _, r := range strings.Split(raw, ",") {
+			r = strings.ToUpper(strings.TrimSpace(r))
+			if !phone.ValidRegion(r) {
+				e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_ALLOWED_COUNTRIES", raw, "not an ISO 3166-1 region code: " + r})
+				continue
+			}
+			otp.AllowedCountries = append(otp.AllowedCountries, r)
+		}
+	}
+	if raw := e.str("PHONEAUTH_TEST_OTPS", ""); raw != "" {
+		otp.TestCodes = map[string]string{}
+		parser := phone.Parser{DefaultRegion: c.defaultRegion}
+		for _, pair := range strings.Split(raw, ",") {
+			num, code, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			n, err := parser.Parse(num)
+			if !ok || err != nil {
+				e.errs = append(e.errs, &envError{"PHONEAUTH_TEST_OTPS", pair, "entries must be PHONE=CODE with a valid phone number"})
+				continue
+			}
+			otp.TestCodes[n.E164] = strings.TrimSpace(code)
+		}
+	}
+	c.auth.OTP = otp
+	c.sms = loadSMS(e)
+
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_ADDR", c.addr, "must be host:port, e.g. 127.0.0.1:8000 or :8000"})
 	}
@@ -122,13 +186,37 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if len(e.errs) == 0 {
 		if err := c.auth.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_ACCESS_TOKEN_TTL / PHONEAUTH_SESSION_MAX_AGE: %w", err))
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_ACCESS_TOKEN_TTL, PHONEAUTH_SESSION_MAX_AGE or PHONEAUTH_OTP_*: %w", err))
 		}
 	}
 	if len(e.errs) > 0 {
 		return c, joinErrors(e.errs)
 	}
 	return c, nil
+}
+
+func loadSMS(e *env) smsConfig {
+	c := smsConfig{provider: strings.ToLower(e.str("PHONEAUTH_SMS_PROVIDER", "log"))}
+	switch c.provider {
+	case "log":
+	case "webhook":
+		c.webhook = sms.WebhookConfig{URL: e.str("PHONEAUTH_SMS_WEBHOOK_URL", ""), Secret: e.secret("PHONEAUTH_SMS_WEBHOOK_SECRET")}
+		if err := c.webhook.Validate(); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SMS_WEBHOOK_URL / PHONEAUTH_SMS_WEBHOOK_SECRET: %w", err))
+		}
+	case "twilio":
+		c.twilio = sms.TwilioConfig{
+			AccountSID: e.str("PHONEAUTH_TWILIO_ACCOUNT_SID", ""), AuthToken: e.secret("PHONEAUTH_TWILIO_AUTH_TOKEN"),
+			From: e.str("PHONEAUTH_TWILIO_FROM", ""), MessagingServiceSID: e.str("PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID", ""),
+			BaseURL: e.str("PHONEAUTH_TWILIO_BASE_URL", ""),
+		}
+		if err := c.twilio.Validate(); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_TWILIO_*: %w", err))
+		}
+	default:
+		e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_PROVIDER", c.provider, "must be log, webhook or twilio"})
+	}
+	return c
 }
 
 func joinErrors(errs []error) error {

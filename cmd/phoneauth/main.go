@@ -28,6 +28,7 @@ import (
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/server"
+	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -108,11 +109,26 @@ func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	sender, err := newSender(cfg.sms, log)
+	if err != nil {
+		return nil, err
+	}
 	return auth.New(ctx, cfg.auth, auth.Deps{
-		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(),
-		Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
+		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
+		SMS: sender, Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
 		Logger: log,
 	})
+}
+
+func newSender(c smsConfig, log *slog.Logger) (auth.SMSSender, error) {
+	switch c.provider {
+	case "webhook":
+		return sms.NewWebhook(c.webhook)
+	case "twilio":
+		return sms.NewTwilio(c.twilio)
+	default:
+		return sms.NewLog(log), nil
+	}
 }
 
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {

@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -21,6 +23,45 @@ import (
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for LogoutRequestScope.
+const (
+	Global LogoutRequestScope = "global"
+	Local  LogoutRequestScope = "local"
+	Others LogoutRequestScope = "others"
+)
+
+// Valid indicates whether the value is a known member of the LogoutRequestScope enum.
+func (e LogoutRequestScope) Valid() bool {
+	switch e {
+	case Global:
+		return true
+	case Local:
+		return true
+	case Others:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionInfoAmr.
+const (
+	Otp SessionInfoAmr = "otp"
+	Pwd SessionInfoAmr = "pwd"
+)
+
+// Valid indicates whether the value is a known member of the SessionInfoAmr enum.
+func (e SessionInfoAmr) Valid() bool {
+	switch e {
+	case Otp:
+		return true
+	case Pwd:
+		return true
+	default:
+		return false
+	}
+}
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
 type ChangePasswordRequest struct {
@@ -99,6 +140,14 @@ type LoginRequest struct {
 	Phone string `json:"phone"`
 }
 
+// LogoutRequest defines model for LogoutRequest.
+type LogoutRequest struct {
+	Scope *LogoutRequestScope `json:"scope,omitempty"`
+}
+
+// LogoutRequestScope defines model for LogoutRequest.Scope.
+type LogoutRequestScope string
+
 // MessageResponse defines model for MessageResponse.
 type MessageResponse struct {
 	Message string `json:"message"`
@@ -134,9 +183,12 @@ type OTPTokenResponse struct {
 	// ExpiresIn Seconds until the access token expires.
 	//
 	// Example: 900
-	ExpiresIn   *int     `json:"expires_in,omitempty"`
-	PhoneNumber string   `json:"phone_number"`
-	Roles       []string `json:"roles"`
+	ExpiresIn   *int   `json:"expires_in,omitempty"`
+	PhoneNumber string `json:"phone_number"`
+
+	// RefreshToken Single-use token for POST /api/v1/auth/refresh; keep it secret.
+	RefreshToken *string  `json:"refresh_token,omitempty"`
+	Roles        []string `json:"roles"`
 
 	// TokenType Example: bearer
 	TokenType string `json:"token_type"`
@@ -152,6 +204,21 @@ type OTPVerifyRequest struct {
 	PhoneNumber string `json:"phone_number"`
 }
 
+// OpenIDConfiguration defines model for OpenIDConfiguration.
+type OpenIDConfiguration struct {
+	IdTokenSigningAlgValuesSupported []string               `json:"id_token_signing_alg_values_supported"`
+	Issuer                           string                 `json:"issuer"`
+	JwksUri                          string                 `json:"jwks_uri"`
+	ResponseTypesSupported           []string               `json:"response_types_supported"`
+	SubjectTypesSupported            []string               `json:"subject_types_supported"`
+	AdditionalProperties             map[string]interface{} `json:"-"`
+}
+
+// RefreshRequest defines model for RefreshRequest.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
 // ResetPasswordRequest defines model for ResetPasswordRequest.
 type ResetPasswordRequest struct {
 	// NewPassword 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
@@ -163,6 +230,33 @@ type ResetPasswordRequest struct {
 
 	// Phone Example: +14155550100
 	Phone string `json:"phone"`
+}
+
+// SessionInfo defines model for SessionInfo.
+type SessionInfo struct {
+	// Amr How the user authenticated, `pwd` or `otp`.
+	Amr       SessionInfoAmr `json:"amr"`
+	CreatedAt time.Time      `json:"created_at"`
+
+	// Current Whether this is the session of the token that made the request.
+	Current bool `json:"current"`
+
+	// ExpiresAt When the session ends at the latest (its absolute lifetime).
+	ExpiresAt time.Time          `json:"expires_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Ip        string             `json:"ip"`
+
+	// LastUsedAt When the session last refreshed its tokens.
+	LastUsedAt time.Time `json:"last_used_at"`
+	UserAgent  string    `json:"user_agent"`
+}
+
+// SessionInfoAmr How the user authenticated, `pwd` or `otp`.
+type SessionInfoAmr string
+
+// SessionList defines model for SessionList.
+type SessionList struct {
+	Sessions []SessionInfo `json:"sessions"`
 }
 
 // SignupVerifyRequest defines model for SignupVerifyRequest.
@@ -193,6 +287,9 @@ type Token struct {
 	//
 	// Example: 900
 	ExpiresIn *int `json:"expires_in,omitempty"`
+
+	// RefreshToken Single-use token for POST /api/v1/auth/refresh; keep it secret.
+	RefreshToken *string `json:"refresh_token,omitempty"`
 
 	// TokenType Example: bearer
 	TokenType string `json:"token_type"`
@@ -302,6 +399,12 @@ type SendLoginOtpJSONRequestBody = OTPSendRequest
 
 // VerifyLoginOtpJSONRequestBody defines body for VerifyLoginOtp for application/json ContentType.
 type VerifyLoginOtpJSONRequestBody = OTPVerifyRequest
+
+// LogoutJSONRequestBody defines body for Logout for application/json ContentType.
+type LogoutJSONRequestBody = LogoutRequest
+
+// RefreshAccessTokenJSONRequestBody defines body for RefreshAccessToken for application/json ContentType.
+type RefreshAccessTokenJSONRequestBody = RefreshRequest
 
 // ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
 type ResetPasswordJSONRequestBody = ResetPasswordRequest
@@ -454,6 +557,130 @@ func (a JWK) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for OpenIDConfiguration. Returns the specified
+// element and whether it was found
+func (a OpenIDConfiguration) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OpenIDConfiguration
+func (a *OpenIDConfiguration) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OpenIDConfiguration to handle AdditionalProperties
+func (a *OpenIDConfiguration) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["id_token_signing_alg_values_supported"]; found {
+		err = json.Unmarshal(raw, &a.IdTokenSigningAlgValuesSupported)
+		if err != nil {
+			return fmt.Errorf("error reading 'id_token_signing_alg_values_supported': %w", err)
+		}
+		delete(object, "id_token_signing_alg_values_supported")
+	}
+
+	if raw, found := object["issuer"]; found {
+		err = json.Unmarshal(raw, &a.Issuer)
+		if err != nil {
+			return fmt.Errorf("error reading 'issuer': %w", err)
+		}
+		delete(object, "issuer")
+	}
+
+	if raw, found := object["jwks_uri"]; found {
+		err = json.Unmarshal(raw, &a.JwksUri)
+		if err != nil {
+			return fmt.Errorf("error reading 'jwks_uri': %w", err)
+		}
+		delete(object, "jwks_uri")
+	}
+
+	if raw, found := object["response_types_supported"]; found {
+		err = json.Unmarshal(raw, &a.ResponseTypesSupported)
+		if err != nil {
+			return fmt.Errorf("error reading 'response_types_supported': %w", err)
+		}
+		delete(object, "response_types_supported")
+	}
+
+	if raw, found := object["subject_types_supported"]; found {
+		err = json.Unmarshal(raw, &a.SubjectTypesSupported)
+		if err != nil {
+			return fmt.Errorf("error reading 'subject_types_supported': %w", err)
+		}
+		delete(object, "subject_types_supported")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OpenIDConfiguration to handle AdditionalProperties
+func (a OpenIDConfiguration) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.IdTokenSigningAlgValuesSupported != nil {
+		object["id_token_signing_alg_values_supported"], err = json.Marshal(a.IdTokenSigningAlgValuesSupported)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'id_token_signing_alg_values_supported': %w", err)
+		}
+	}
+
+	object["issuer"], err = json.Marshal(a.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'issuer': %w", err)
+	}
+
+	object["jwks_uri"], err = json.Marshal(a.JwksUri)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'jwks_uri': %w", err)
+	}
+
+	if a.ResponseTypesSupported != nil {
+		object["response_types_supported"], err = json.Marshal(a.ResponseTypesSupported)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'response_types_supported': %w", err)
+		}
+	}
+
+	if a.SubjectTypesSupported != nil {
+		object["subject_types_supported"], err = json.Marshal(a.SubjectTypesSupported)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'subject_types_supported': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // AsValidationErrorLoc0 returns the union data inside the ValidationError_Loc_Item as a ValidationErrorLoc0
 func (t ValidationError_Loc_Item) AsValidationErrorLoc0() (ValidationErrorLoc0, error) {
 	var body ValidationErrorLoc0
@@ -521,6 +748,9 @@ type ServerInterface interface {
 	// GetJwks JSON Web Key Set
 	// (GET /.well-known/jwks.json)
 	GetJwks(ctx echo.Context) error
+	// GetOpenidConfiguration OpenID Provider Metadata
+	// (GET /.well-known/openid-configuration)
+	GetOpenidConfiguration(ctx echo.Context) error
 	// ChangePassword Change Password
 	// (POST /api/v1/auth/change-password)
 	ChangePassword(ctx echo.Context) error
@@ -542,12 +772,24 @@ type ServerInterface interface {
 	// VerifyLoginOtp Verify Login Otp
 	// (POST /api/v1/auth/login/verify-otp)
 	VerifyLoginOtp(ctx echo.Context) error
+	// Logout Logout
+	// (POST /api/v1/auth/logout)
+	Logout(ctx echo.Context) error
 	// ReadUsersMe Read Users Me
 	// (GET /api/v1/auth/me)
 	ReadUsersMe(ctx echo.Context) error
+	// RefreshAccessToken Refresh Access Token
+	// (POST /api/v1/auth/refresh)
+	RefreshAccessToken(ctx echo.Context) error
 	// ResetPassword Reset Password
 	// (POST /api/v1/auth/reset-password)
 	ResetPassword(ctx echo.Context) error
+	// ListSessions List Sessions
+	// (GET /api/v1/auth/sessions)
+	ListSessions(ctx echo.Context) error
+	// DeleteSession End Session
+	// (DELETE /api/v1/auth/sessions/{session_id})
+	DeleteSession(ctx echo.Context, sessionId openapi_types.UUID) error
 	// ResendSignupOtp Resend Signup Otp
 	// (POST /api/v1/auth/signup/resend-otp)
 	ResendSignupOtp(ctx echo.Context) error
@@ -570,6 +812,15 @@ func (w *ServerInterfaceWrapper) GetJwks(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetJwks(ctx)
+	return err
+}
+
+// GetOpenidConfiguration converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOpenidConfiguration(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOpenidConfiguration(ctx)
 	return err
 }
 
@@ -636,6 +887,15 @@ func (w *ServerInterfaceWrapper) VerifyLoginOtp(ctx echo.Context) error {
 	return err
 }
 
+// Logout converts echo context to params.
+func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Logout(ctx)
+	return err
+}
+
 // ReadUsersMe converts echo context to params.
 func (w *ServerInterfaceWrapper) ReadUsersMe(ctx echo.Context) error {
 	var err error
@@ -645,12 +905,46 @@ func (w *ServerInterfaceWrapper) ReadUsersMe(ctx echo.Context) error {
 	return err
 }
 
+// RefreshAccessToken converts echo context to params.
+func (w *ServerInterfaceWrapper) RefreshAccessToken(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RefreshAccessToken(ctx)
+	return err
+}
+
 // ResetPassword converts echo context to params.
 func (w *ServerInterfaceWrapper) ResetPassword(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ResetPassword(ctx)
+	return err
+}
+
+// ListSessions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSessions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSessions(ctx)
+	return err
+}
+
+// DeleteSession converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSession(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "session_id" -------------
+	var sessionId openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "session_id", ctx.Param("session_id"), &sessionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter session_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSession(ctx, sessionId)
 	return err
 }
 
@@ -740,6 +1034,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/signup/send-otp", wrapper.SendSignupOtp, options.OperationMiddlewares["sendSignupOtp"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/signup/verify-otp", wrapper.VerifySignupOtp, options.OperationMiddlewares["verifySignupOtp"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/signup/resend-otp", wrapper.ResendSignupOtp, options.OperationMiddlewares["resendSignupOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/refresh", wrapper.RefreshAccessToken, options.OperationMiddlewares["refreshAccessToken"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/sessions", wrapper.ListSessions, options.OperationMiddlewares["listSessions"]...)
+	router.DELETE(options.BaseURL+"/api/v1/auth/sessions/:session_id", wrapper.DeleteSession, options.OperationMiddlewares["deleteSession"]...)
+	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
 
 }
@@ -849,6 +1148,41 @@ func (response GetJwks503JSONResponse) VisitGetJwksResponse(w http.ResponseWrite
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenidConfigurationRequestObject struct {
+}
+
+type GetOpenidConfigurationResponseObject interface {
+	VisitGetOpenidConfigurationResponse(w http.ResponseWriter) error
+}
+
+type GetOpenidConfiguration200JSONResponse OpenIDConfiguration
+
+func (response GetOpenidConfiguration200JSONResponse) VisitGetOpenidConfigurationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenidConfiguration500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetOpenidConfiguration500JSONResponse) VisitGetOpenidConfigurationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1640,6 +1974,98 @@ func (response VerifyLoginOtp503JSONResponse) VisitVerifyLoginOtpResponse(w http
 	return err
 }
 
+type LogoutRequestObject struct {
+	Body *LogoutJSONRequestBody
+}
+
+type LogoutResponseObject interface {
+	VisitLogoutResponse(w http.ResponseWriter) error
+}
+
+type Logout204Response struct {
+}
+
+func (response Logout204Response) VisitLogoutResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type Logout401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response Logout401JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response Logout413JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response Logout422JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response Logout500JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response Logout503JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReadUsersMeRequestObject struct {
 }
 
@@ -1695,6 +2121,104 @@ func (response ReadUsersMe500JSONResponse) VisitReadUsersMeResponse(w http.Respo
 type ReadUsersMe503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ReadUsersMe503JSONResponse) VisitReadUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshAccessTokenRequestObject struct {
+	Body *RefreshAccessTokenJSONRequestBody
+}
+
+type RefreshAccessTokenResponseObject interface {
+	VisitRefreshAccessTokenResponse(w http.ResponseWriter) error
+}
+
+type RefreshAccessToken200JSONResponse Token
+
+func (response RefreshAccessToken200JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshAccessToken401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RefreshAccessToken401JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshAccessToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RefreshAccessToken413JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshAccessToken422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response RefreshAccessToken422JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshAccessToken500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RefreshAccessToken500JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshAccessToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RefreshAccessToken503JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1821,6 +2345,167 @@ func (response ResetPassword500JSONResponse) VisitResetPasswordResponse(w http.R
 type ResetPassword503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ResetPassword503JSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSessionsRequestObject struct {
+}
+
+type ListSessionsResponseObject interface {
+	VisitListSessionsResponse(w http.ResponseWriter) error
+}
+
+type ListSessions200JSONResponse SessionList
+
+func (response ListSessions200JSONResponse) VisitListSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSessions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListSessions401JSONResponse) VisitListSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSessions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListSessions500JSONResponse) VisitListSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSessions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListSessions503JSONResponse) VisitListSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSessionRequestObject struct {
+	SessionId openapi_types.UUID `json:"session_id"`
+}
+
+type DeleteSessionResponseObject interface {
+	VisitDeleteSessionResponse(w http.ResponseWriter) error
+}
+
+type DeleteSession204Response struct {
+}
+
+func (response DeleteSession204Response) VisitDeleteSessionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSession401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteSession401JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSession404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteSession404JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSession422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response DeleteSession422JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSession500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteSession500JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSession503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteSession503JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -2190,6 +2875,9 @@ type StrictServerInterface interface {
 	// GetJwks JSON Web Key Set
 	// (GET /.well-known/jwks.json)
 	GetJwks(ctx context.Context, request GetJwksRequestObject) (GetJwksResponseObject, error)
+	// GetOpenidConfiguration OpenID Provider Metadata
+	// (GET /.well-known/openid-configuration)
+	GetOpenidConfiguration(ctx context.Context, request GetOpenidConfigurationRequestObject) (GetOpenidConfigurationResponseObject, error)
 	// ChangePassword Change Password
 	// (POST /api/v1/auth/change-password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
@@ -2211,12 +2899,24 @@ type StrictServerInterface interface {
 	// VerifyLoginOtp Verify Login Otp
 	// (POST /api/v1/auth/login/verify-otp)
 	VerifyLoginOtp(ctx context.Context, request VerifyLoginOtpRequestObject) (VerifyLoginOtpResponseObject, error)
+	// Logout Logout
+	// (POST /api/v1/auth/logout)
+	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
 	// ReadUsersMe Read Users Me
 	// (GET /api/v1/auth/me)
 	ReadUsersMe(ctx context.Context, request ReadUsersMeRequestObject) (ReadUsersMeResponseObject, error)
+	// RefreshAccessToken Refresh Access Token
+	// (POST /api/v1/auth/refresh)
+	RefreshAccessToken(ctx context.Context, request RefreshAccessTokenRequestObject) (RefreshAccessTokenResponseObject, error)
 	// ResetPassword Reset Password
 	// (POST /api/v1/auth/reset-password)
 	ResetPassword(ctx context.Context, request ResetPasswordRequestObject) (ResetPasswordResponseObject, error)
+	// ListSessions List Sessions
+	// (GET /api/v1/auth/sessions)
+	ListSessions(ctx context.Context, request ListSessionsRequestObject) (ListSessionsResponseObject, error)
+	// DeleteSession End Session
+	// (DELETE /api/v1/auth/sessions/{session_id})
+	DeleteSession(ctx context.Context, request DeleteSessionRequestObject) (DeleteSessionResponseObject, error)
 	// ResendSignupOtp Resend Signup Otp
 	// (POST /api/v1/auth/signup/resend-otp)
 	ResendSignupOtp(ctx context.Context, request ResendSignupOtpRequestObject) (ResendSignupOtpResponseObject, error)
@@ -2257,6 +2957,29 @@ func (sh *strictHandler) GetJwks(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetJwksResponseObject); ok {
 		return validResponse.VisitGetJwksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOpenidConfiguration operation middleware
+func (sh *strictHandler) GetOpenidConfiguration(ctx echo.Context) error {
+	var request GetOpenidConfigurationRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOpenidConfiguration(ctx.Request().Context(), request.(GetOpenidConfigurationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOpenidConfiguration")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOpenidConfigurationResponseObject); ok {
+		return validResponse.VisitGetOpenidConfigurationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2585,6 +3308,55 @@ func (sh *strictHandler) VerifyLoginOtp(ctx echo.Context) error {
 	return nil
 }
 
+// Logout operation middleware
+func (sh *strictHandler) Logout(ctx echo.Context) error {
+	var request LogoutRequestObject
+
+	var body LogoutJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Logout(ctx.Request().Context(), request.(LogoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Logout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LogoutResponseObject); ok {
+		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ReadUsersMe operation middleware
 func (sh *strictHandler) ReadUsersMe(ctx echo.Context) error {
 	var request ReadUsersMeRequestObject
@@ -2602,6 +3374,52 @@ func (sh *strictHandler) ReadUsersMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ReadUsersMeResponseObject); ok {
 		return validResponse.VisitReadUsersMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RefreshAccessToken operation middleware
+func (sh *strictHandler) RefreshAccessToken(ctx echo.Context) error {
+	var request RefreshAccessTokenRequestObject
+
+	var body RefreshAccessTokenJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RefreshAccessToken(ctx.Request().Context(), request.(RefreshAccessTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RefreshAccessToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RefreshAccessTokenResponseObject); ok {
+		return validResponse.VisitRefreshAccessTokenResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2648,6 +3466,54 @@ func (sh *strictHandler) ResetPassword(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ResetPasswordResponseObject); ok {
 		return validResponse.VisitResetPasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSessions operation middleware
+func (sh *strictHandler) ListSessions(ctx echo.Context) error {
+	var request ListSessionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSessions(ctx.Request().Context(), request.(ListSessionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSessions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSessionsResponseObject); ok {
+		return validResponse.VisitListSessionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSession operation middleware
+func (sh *strictHandler) DeleteSession(ctx echo.Context, sessionId openapi_types.UUID) error {
+	var request DeleteSessionRequestObject
+
+	request.SessionId = sessionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSession(ctx.Request().Context(), request.(DeleteSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSessionResponseObject); ok {
+		return validResponse.VisitDeleteSessionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2797,63 +3663,80 @@ func (sh *strictHandler) VerifySignupOtp(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fxbc9PI8v8qXfr/qxbqKLYTEmpxngIHdsNuIIXD8oBTyVhqybORZrQzIxsfKt/91Fwk6+bYSRwOUHmh",
-	"jKzp6en+9XXa+eoFPM04Q6akN/zqCfwnR6le8pCiefD+7HSELNQfA84UMqU/kixLaEAU5az/t+RMP5PB",
-	"FFOiP/2/wMgbev/XX9Lu229l39H7YPfxrq+vfbMpFRh6QyVytE9kxpm0LLwk4W9E4ZwsNuACv5A0S1B/",
-	"DFERmnhDb3QygkzwGQ1RQERoguEhZAkSiaDEAkhMKPOu/Q2P8PvZ2elrIbiw3IcoA0EzzYU39M6mCB37",
-	"9eAdV1PKYpgTCQFnMk81F2qK4GQOAWEw0f9VgmIIRAFnAfY0Yy9JKbG7ieCYBVwIDBQEuRDIFGREyjkX",
-	"4RbPXRxEHzFnIQqpOA9hkpuzMa708QIizPF4ruBJxAU4doHAXHAWtxh8aiTwirMoocFdz/86JTQBkggk",
-	"4QIExlQq1JDb5uklz0WA5S74hUolm4fMppwh6EeGJcogl2jP+IaLCQ1DZHc85DuuABnP4ylkKFIqJeVM",
-	"bvGIksYMwx3Ls4CEBFeyhLC2YBA8sYg9ZgoFI4mld7fzUEcDUBOBJwW+aDiEF5O94Hk0wN3wGdmfHARP",
-	"t3TMIwY5wy8ZBgpDu3EP9NktVw6+sma4NATF4Z+cK9QfZJ5lXCgjhndcveH5Rv6zSwIftZi14USGyHaO",
-	"+E6zGExLwBpGrV9W2/TzH5wT7+JhlAcBShnlCSxfM1yc8auNDGBjNgzBO/ByShYJJ+EZ538SEeMdNejc",
-	"Nkx4uADFOSSG2PadrtmASktfgJoSBrtwQl8a9Z5xfkLYwnEj73iYM84hJWxRbCoPl/FTe7LnA5AYcBZu",
-	"y+kcgSAKIaEptWFlStUhXH5AJRY7R5FCcQmSLCRM+dxy5vbXdjgnVPU835si0bFIM1JZWMeQWmToPE6M",
-	"hpVr3/vISK6mXND/YHgPl6yJIFP69a0FnBPt3FnsA2UzktDQBJQvmfHBSgPe109cQBUY6v1JIhvi+PTp",
-	"085RhbtOmUglKIuXIpkRmpBJcleDGKGY0QBBYZpxQQRNFpBXqG4xWrmdqKxtxmcotGGjERqBEDNkIbLA",
-	"mE/I5+zQ5GALIBonTbRZfN0LV39pjRlJvTHJ4da8nRbJkvhK4Sxfgdc2wL2eoViUWIooJqEWhkAdyHSe",
-	"KvBvGxFnJMlRAhEIDGcoAIMpx7DnXZeKMxJ5NSUsxlOXw1WS10zwDIVy5YVL9i7KbHT41Yu4SInyhl75",
-	"0PdS8uVPZLGaesPdwd6+3wSn7zGc16jcJKd3OD8t099aAfK5zVGD9Hm5N59ombjELeaqIKlTVSrS1We2",
-	"39+N23sc1Pe4yi4CHmLNNr3dvWf7B88bQn7ueyll5X87BG4S2QuWpxML+iXBf+3u7x4cHBwMdgeDOtnn",
-	"bc01xF+jWuG4cW6/LcUuxSx9REsLhUP6uoYh994q6k1zu2EfqjCV6zTWMt9yXyIEWdyGvbef/jDuJAyp",
-	"pkeS0wpjutL2G6ySJK4r8nX479GR16H7QMyab+4dHOy+6Hr3ioYdUva9K7Wo03j/x2nX+lw28Cpp3PXe",
-	"l/W61FtahlbIa4Qd9nqFC7mx/rTQ1+nMEOzi4E8eU7bSb1SNfimNoq6fciERJkQp7cqlIvpr/47O1Fjh",
-	"lo3a870bbfUEpSQxlil46/ypfWG9mosXu3apekRjndXA+KtOG7VIIJgSQQKFQsKTj4xqFwTmn4xTpuTT",
-	"Q2AcjPqlMS4QeYKyEifnU2RAlY6ipt6PdMU4ZimXSq9LOSsbHLI3Zp6/ZZVWnPevHQqulme3ELSWc4QC",
-	"WYAXtEOAxybRjGyBTKUVWVkmM0h4LH1TO9d6ZISFRdVclha9LhuXiqhcNtyBLd+8dSB0a/3yeI3DdKGl",
-	"0a1sm+TDx8AVbNWr2hZjxMjkQhXFdEuStliQF5S1tThyNVTOFE2Mtiw5W1m4OsMoqDzvi8HAbyW77Ryh",
-	"DSeeYN25tl6pu1LfM0xc2KdViU+QCJMzdEUQcdEZhRqCr0mtttOSiN9MUewRVqjpLxQ0WqzEzw+ckHUd",
-	"+ANKVGtz/nsksA8Ul9Ym+CMaszxbo0zT0K0VMPZJjam9g33fY3niSmibhrVUOSXyIqYzZBeBtm9bF4YY",
-	"kTxR3jAiiVyumnCeIDH3F4ykRjrV/bRhrgHOdlF4D81+y2pCi2pNRlK2Ir9L33pbP7ixr+sSxUeJYnW0",
-	"cSB1kCWqZgQhUbijqBH3WuAHAonC8CYarTX6ywseXUyo0KhoLNtk19WWu3ZpjCy0iL2bUbeNmNabIHlu",
-	"gk6LGpUXJFB0ht1UEiLVRaLriXvpo/AoqyuEOrxf93af79eS2Yb5tgklJMCN5FfmCiXxzyYqa8Bunj7k",
-	"WXhLhK0KGtaDFEhxQGjCsTig0WtVa1148NuW1NRkzURqp7kpE1nbpUh4UMvCCFu8j7zh57ZA2z3N8w4p",
-	"pzK+QRvr8jDNjaXhVrTPpIsBDHJB1WKkI4o9xu9nZ6cvrf8bfnWe8E2h4refzjzXo+zyk1OlMtstpSzi",
-	"bWifar3v2FhS7enr6s+1mu1N4WWfZLQ/2+3rly4BWWiLRhCYCR7mARq/f3R67MpCeEOkOjo9HrOiZW0w",
-	"ppfrNRo/0ndd2YgL90kXTfZiVE5Jhuabyv+HMFu2eSNCk1zYvu2YXe7v7cHXsesdjbWax1rm+lOv1zv3",
-	"x1r2Y2849nq93tjzx0ZGywfX59eXPqBpGnM1xWJjKuGySrd4/dJWuAkN0MUP61e8k2OtklwkTv5y2O/z",
-	"DJm7mOQi7rtFsq/f1QiiyviVUkSe781QSKuk3d6gNzA5TYaMZNQbes96g94zE+rV1ICk35tjkuxcMT5n",
-	"/b/nV7JXdNljVG29a5Vm+SShAVzhQhe2RMHMpIJLPf0ia3Fc+iAxsZ2AycLo2Dz/RcLlFQ0vdXzX5me0",
-	"cxx6Q+83VG/nV9JrzL7sDQZbux1w/a0VtyVXuACJzQuzVySY4s4rzpTgyfrroQPLbhcX5bH69dEAs+rZ",
-	"+lXVmydj/XmaErHQdj16/w4+4QT+wAXoE/qeIrHUjmSpaO9cL6paZj8wVxQ71YQ147IDAfYuoxxM0THn",
-	"F1m2b6zRM5yXTyDNpYKQRhEKiARPDQCK5ZyhsV39tm0KlesyntBgUVzHmPkRymKXGjpfYSYvpOKZhDkX",
-	"V5TF1rjqcKpfv3h+ZbBrsTVAdd/xdI10PSCqm23DzS/49zcBa2XyyizZ3Qipy2tjvWh3A3g3pw30ur29",
-	"9etad4nf2ApdDDapQjX6fj6/Pq8aqbOhCiILGzU+vG2dkblTK62z7+57brBS+8LSCgVKVDCnagrvz05t",
-	"kxFVzVJ78FoXY7jO3ggLxyzkKM0wTsJjoKzT7CwPS5OQxh09hPHdeOe4uQ3erO5iKuiO1vKtgb+/92L9",
-	"wuYozP8qbBV4LVQIBVoKw+Aq28AuKKNqtVEcM6ooUdi0ikxwk61MdNBnoUa9thHFy+imMxsb2giTczTJ",
-	"nbYHSVKE+RRN2sfF2Mx16i/sYOOUSCBMJ0M8Z6rLRgqW1hhJt1gr08nFKLF3b2T/7DDd28hwixnr+yO7",
-	"BN0toW2K3NVYrk4qlW4ZBKpcsFr23c6uzcXqGy6OzFtnruf1EG65doX7jVMhe67bJEA/QjbzQzl1o354",
-	"wwVYqEGBtTXZjoG+3gFZuKOtY6UVfDDvFN7aOl3XlIi4AENoWZK4C1jbQ7BuWuCM8txeS09yBVeImf3K",
-	"uGzg0ZjZwcE4RylRHrpBOFVMf7qxQh6irnMVEcoM1dlUqzhBl+u3vBsZvVfZo8//iXy+g6XFv1XuBs6+",
-	"vx7vo7VohxklMDoZbZCtQFeyMmYuWzkEYg3GDG0kJjVSel/CyuLAB9u/vSnDGT2C/OcE+eguELetwptB",
-	"bm+WDcyXsNbZTYwMzQj8209nLrmBI+eAKyPfBWoJ7A8G3f56zIzDhicGthgCCQSXEmzMkU9dBLB0QiS2",
-	"waxqFrW/98JdXJJldKHS2EmXIdhjrTaFbf3Eo34xv8Xi12VUj9Xv1hMlh/jNjcneQ3Z26H9DVWvOAmX2",
-	"Xo/yjlrgA5Lwo0QhT/Ahu+21G/MHzsm/x4afFjMYOYMR9JoE2LQlNujFm0rSarlsaTwhYUoZRDkL7KAz",
-	"VYunPfhgXYBNBC7NO5fuB4pdial64G5553DUD9Qsv0utuAnClr96NSv2168of1T52FxfJt/qFr11acbZ",
-	"tlFuWkrfd71ph/cec/GfsuC0yt0og3Cov2fJaanAE2Zb5e5vCVjQlb+Df6qzdLfIzAsUfxOgUXFCjEpn",
-	"7Ywr80tFJpUOmzxylehhIwEvStpVVecj1H/asvP2QL9l4anLPTtbZjy5bbBbmK4o7G5A21ayla6p6++l",
-	"uBtsALnyb5Y8VoObVYM3Yfy6fNIazCvqgGXbpHCvKWEkxhSZmWtyQ2cmKbr2m2TeMzsAahMN2/ubLMwP",
-	"lcqejF+4f72JvYlVWP0l13IXzXZ7k1M7SJaiIiFRxFC2dkpZXBsns3NkFYKVWabr8+v/BgAA//8=",
+	"7HxZc9u4sv9X6eL/XzV2XVpeYqdOnCdnJpnxTBZX7Jw8RCkJIlsUxhTAA4BWdFP+7rfQACluWmzLuZPc",
+	"vLhkiQAajV/vDX4NIjnNpEBhdHD6NVD4nxy1eSFjjvTFu6uLSxSx/RhJYVAY+5FlWcojZrgU+39rKex3",
+	"OprglNlP/1/hODgN/t/+Yu5996ve9/O9d+sEt7e3IS3KFcbBqVE5um90JoV2JLxg8e/M4IzNN6ACv7Bp",
+	"lqL9GKNhPA1Og8s3l5ApecNjVDBmPMX4OWQpMo1g1BxYwrgIbsMNt/DH1dXFS6WkctTHqCPFM0tFcBpc",
+	"TRA61uvBW2kmXCQwYxoiKXQ+tVSYCYLnOURMwMj+axTHGJgBKSLsWcJesJJj92PBuYikUhgZiHKlUBjI",
+	"mNYzqeIt7rvYiN1iLmJU2kgZwyinvQlp7PYipmh7MjewM5YKPLnAYKakSFoE7hIHfpVinPLovvt/OWU8",
+	"BZYqZPEcFCZcG7SQ2+butcxVhOUq+IVro5ubzCZSINiviCQuINfo9vhKqhGPYxT33ORbaQCFzJMJZKim",
+	"XGsuhd7iFjVPBMZ7jmYFKYuudQlhK8GgZOoQey4MKsFSN9/99sP9HIB2Etgp8MXjU3g2Ooqejg/wMH7C",
+	"jkcn0e6WtnkmIBf4JcPIYOwW7oHdu6PKw1fXBJfHYCT8J5cG7QedZ5lUhtjwVppXMt9If3Zx4INlsxWc",
+	"MU2ynS2+tSRGkxKwRKjTy2abev69V+JdNFzmUYRaj/MUFo8RFVfyeiMB2JgMmvAetFyweSpZfCXla6YS",
+	"vOcJerUNIxnPwUgJKU22faVLC3Dt5ldgJkzAIbzhL+h4r6R8w8TcU6PvuZkrKWHKxLxYVD9f2E+ryZ4e",
+	"gMZIinhbSucMFDMIKZ9yZ1Ym3DyH4Xs0ar53NjaohqDZXMNEzhxlfn0rhzPGTS8Igwkya4ssIZWBdQyZ",
+	"eYZe4yRIpNyGwQfBcjORiv83xg9QyXYSFMY+vjWD88Yqd5GEwMUNS3lMBuVLRjrYWMCH9htvUBXGdn2W",
+	"6gY7Pn78uHdWoa6TJ9ooLpIFS24YT9kova9AXKK64RGCwWkmFVM8nUNemXWL1sqvxHVtMXmDygo2EtMY",
+	"xJihiFFEJD6xnInn5IPNgVmcNNHm8PUgXP3bnhhx6hU5h1vTdpYli8mXMmfxCLx0Bu7lDap5iaUxxzS2",
+	"zFBoDZn1UxX+7SziDUtz1MAUgsAbVIDRRGLcC27LgyOO/DphIsEL78NVnNdMyQyV8eGFd/YGpTd6+jUY",
+	"SzVlJjgNyi/DYMq+vEaRmElwenhwdBw2wRkGAme1WVbx6S3OLkr3txaAfGpT1Jj6c7m2HFmeeMctkaaY",
+	"0rqqXE2X79n9fj9qH7DRMJAmG0QyxppsBodHT45PnjaY/DQMplyU/3YwnBzZgcinIwf6xYT/dXh8eHJy",
+	"cnJweHBQn/Zp++Qa7K/NWqG4se+wzcWug1noiNYpFArp6xqC/HPLZm+K24p1uMGpXndiLfEt12VKsfld",
+	"yPvz41+kTuKY2/lYelEhzEbaYYNUlib1g3wZ/3Z5FnScfaRumk8enZwcPut69prHHVwOg2szr8/x7q+L",
+	"rvG5buBV86TruS/rz9Iu6Qhawq9L7JDXa5zrjc/PMn3dmdGEXRS8lgkXS/VGVegX3Cji+olUGmHEjLGq",
+	"XBtmfw7vqUxJCrcs1EEYrJTV1zKRuVm6ex3JzHsSY5andkupjFgahAGKfGqXKf6XZmLtchgkqRyxqnBU",
+	"6Gut/wa1ZgmWIUCLgql7YD3Mige7dlnVyLSZqmH+l3Vb7ZFANGGKRQaVhp0PglsVCPQnk1wYvfschASC",
+	"nybhBpWnqCt2ejZBAdxYK075hrGNWPtiKrWx46ZSlAkW3esLy8WtQqpiPP7VAbBqeHgHRls+j1GhiHDA",
+	"Oxh4To7u2AXoXDuWlWG6gFQmOqTYvZajYyIuovYytOl16RhtmMl1Qx258DFYJwR+bFhur7GZLrQ0sqVt",
+	"lfD4NngJWfWoukUYI54MTBHMtzjpghU94KJ9ipc+hsuF4SmdlpvORTY+zqEDKvf77OAgbDnbbR+lC04K",
+	"9WRBaIMSLpIU93KNfu2xVHDx7vIK9lnG928O921wt+9neQ7XiJmVOo2RQtMJISVTrJuT1iN14xEGtPTA",
+	"fVs94xEyRV5Sl81Ug0672zjq2jnVVlpMEjadMreFJcD4Nyo+ni9F7HfsgnZuOENx/ht5/EmumIPNXXwu",
+	"HjvmDzRPBBfJgKXJwAVZA6+SXIC4OVy41vkSuP89u9aDXPFamGX/7wKqF26Cw72J0Tnx6iGTNI7Hb6+y",
+	"mXBDLi6nZsVuu079vZP3pSBvaZUK/k4Oj9bgurHf+mTd5Gg0a0PtB8SNj+QOro2rL5FKGOdiLDtMzFS1",
+	"FfYfckYGg+oTtcRbCMNsFg9BKhhKkw17Fccxm8VO0DtcRRvsoJ1gwExNbGJmcM/wKXYGSC6L0Cbw4wSt",
+	"d+rcE+7qCNpt0ztp3tKYCTMwZTFWSw0VizKSMkUmqraUda8naougtazM0HcpM9Yx2uFGAxtpmeaUbB2j",
+	"3dZur+rrrdwtr+dt8pysRvuxrFPaU6bNINclh9dswD4OXigwBks7cUxvTi9ZNpb4A1oNVtpKBQINemvc",
+	"py3Wpg8Jpgs8rED5a94Z9qCv4m0agFZlZp0qLSfvJIsnIs/WmHMqYtYO331T0whHJ8dhIPLUp42dGWwd",
+	"yoTpQcJvUAwiq4gL4fHB3pilGrvAL9gUGyr2yDqDa1yH7fohD1Cr3zKDxqZro/Cy/PaP9Oe/vbt+V997",
+	"Y/+6i/kfNKrlMZUXCy8kK6zRWlG7j0WzPw7keDDiyuKwMWyTVZfrirVDExSxk5H7qZG22tjUZOkBiwy/",
+	"we5ZyBSkMuEPO49Chy3Pw9Vx/rJ3+PS4lrJpKIz2RCmLcCP+lfFpOfknMmgWsJu7/XkW3xFhy3xEp7MK",
+	"pHggNOFYbDB05npxal14CNuS1DzJhsWv7GZV9Lu2FpDKqGbHmZi/Gwenn9oMbVcOP3dweaqTFaexzrOx",
+	"1Lg5/Ij2nmwAh1GuuJlfWhvmtvHH1dXFC6f/Tr96TfiqOOI/P14FvhLYpScnxmSuJsm9V1+H9oU99z1n",
+	"vaoOvPX8fEHX9eMMqyp9aN1alxoFhZmScR45x/ns4rzwq18xbc4uzvuiKAwTxuxwO8biR4e+9mnthvvE",
+	"hO8CAj1hGdIvlf9P4WZRTB0znubKVUf7Ynh8dARf+75C07fH3Lc8t596vd7nsG953w9O+0Gv1+sHYZ94",
+	"tPji9vPtMASk0iyltP3CXMOwOm/x+NDlcVMeobcfTq8Eb87tkeQq9fzXp/v7MkPh23+kSvb9IL1vn7UI",
+	"4ob0SsmiIAxuUGl3SIe9g94BeVEZCpbx4DR40jvoPSHnwkwIJPu9Gabp3rWQM7FvQ/VeUctOsMPNt0ea",
+	"5aOUR3CNc+3CnxtyPhfn9IuueQ46BI2py3eP5ovY6RcNw2seU4hnxY9O5zwOToPf0fw5u9ZBo8P06OBg",
+	"azV4X0Va0pNwjXPQ2GxL+ZVFE9z7VQqjZLq+CePEkdtFRbmt/XoDHo16sn5Utb+DpD+fTpmaW7m+fPcW",
+	"PuII/sI52B2GgWGJtopkcdDBZzuodvQWIjzei5opsk4UvGVT31vnsjwkfrMJKqQ4j5DBFIagJUl24vqC",
+	"NT3nZMQLt6Z22jaA+qKGIJAUXHIFciac/LQQ8452UM/xPSKAulKKS9A0RcNiZlgvuCcqaifsFoaLoiry",
+	"xs++6qSrbnVELR971WAok7rjlF1vSNnoa72LX3RZjnLqXeCs/AamuTYQ8/EYFYyVnBJCiuFSIB2/fdoV",
+	"ucpxmUx5NC/aW6gfl4vExwbeKlCmSBuZaZhJdc1F0gWDejtLEFYa5edbO/nunpmuFvlHhF+zDLp5w+Tx",
+	"JgCsdLLTkMONdNKiDc8OOtxAkTW7N+24o6P141q9Wd9Y33pvi5zCqp/16fPt56qwehmqILKQUbLWbekc",
+	"U49SKZ37vn9mhZS6BxZSqFCjgRk3E3h3deGKpmhqktqDlzbQx3XyxkTcF7FETc3NqUyAd2pfT8NCJDQZ",
+	"nscQvpU9XJvL4OrjLrqs7ykt3xr4x0fP1g9sthb/bzkoBV6LI4QCLYVgUH5/rVxwwc1yoTgX3HBmsCkV",
+	"mZLkVYyseydii3orI0aW1s26IM60MaFnqMrkP5uidXHIeZGqT/dk7A/uosiEWefGur0yF6ZLRgqS1ghJ",
+	"N1srt72Kq1nBg5H9o8P0aCPBLe6sPRzZJejuCG1KZyzHcrXzu1TLoNDkStTirHYcRY1qr6Q6o6eufHbz",
+	"MdRyrSXuG7tCbl93cYC+B2/mu1LqdPzwSipwUIMCa2u8HYK+XQFFvGelY6kUvKdnCm3tlK5PP42lAppo",
+	"EZL4hjKXLXJqWuENl7lrsxvlhooK7idS2SDHfeEuYiQ5ao36ub9YYIrbNP6ahoxRh6ANU4YuKThXq9hB",
+	"l+p3tBOP3pnsp87/gXS+h6XDvzvcDZT9/nq8X65FO9xwBpdvLjfwVqDLWaEUi4X+c2BOYKgJNSXXyNh1",
+	"mSiDgxBcpn6Vh3P5E+Q/Jsgv7wNxl9NbDXLXtUAwX8DaejcJCqQrhX9+vPLODZx5BVy5QleglsHxwUG3",
+	"vu4LUtiwQ7DFGFikpNbgbI7e9RbAzRMjc6UEU5Oo46NnvijOFtaFa5KTLkFw21ouCtu6Mltv+thi8Os9",
+	"qp/R79YdJY/4OwmTzFdEui89Wos0a9F+tTOkaxZD10bv+3N263WqRkMbxRY7Q3ctY7hLV1NZmvaF+30K",
+	"O0N3U2O42yv8vCI9PyZjIWKMy1m1kVmRqy3fktEhLe5CyePFJZXbKre3t22ROG4z9bVMEvfui97P9OdD",
+	"0p/l2RYgX7SytZDueis6602/o6mVIYAL16vAZUfU+x5Z/EGj0m/wMQtAtS6gR44+/4lna9kMxGcgRq8J",
+	"9Xw31wpN9sVVpoAVbaOV7jBneGv9aNZOu6/rj+8oaeg8TwEZvT+Dfu0L97PVSJqU0W4PLsgNoOw3E8Ub",
+	"YfZyjXFjUvfuBGrK5UbDbCLTstU1BPwSYWb6wkaC1oMBPZHKQKJYhJCh4jIGLV2xnEGUchTmF3q/UIHq",
+	"olFWQywXyXZDKqgzoqTHHz+v02ih/5nZ+c4UdUVaHZyX5GdW6GXKnG9QLqZkp1PPZdZ9h8VTLmCci8jd",
+	"s+FmvtuD9w5BLlYd0jND/06irtyJeeSCbufFjO+onnsf0G+CpsWLrmjE8foR5XuUfjpAi/yQuUP5t3qP",
+	"YGkDVsTSlKpVPidTDAqtNURtYMyVNqFLTDZ7MKZMXWPcUSvg2lwWqz8i0KvXKP4Pek1231Dh8wYKuPhp",
+	"/6v/NODxrUNGiga7Y8LFbfIFXORMlFjpwZlwUaCvfJbOjPW2BOSC+oeAx2GRYTlug+Y3osBvh9oKFZui",
+	"oX65T18DLuj6ObUl+ibHxRaCpnqtvlFoTce35en6MO6qch1pwrSLTx8Q0d1ZA/5ImsyCanHQm8CWLiZt",
+	"o7jjZvpnV3fcNayfme8fsrzjDnejfJ1H/QMLPG4W2BGuMcW/CdWBrnyL524PzopBLrT0bzRt1HcgQWM1",
+	"uJCG3rMmtLGhuxz7us/zRrq7KCAtq/H8hPoPW+S5O9DvWOZhIgZ3Z4c0uWtncTBdUkZZgbbt+KMd92f/",
+	"KaWUgw0gV75x+WftZbPayyqM35bftC48FSmNRZGyUK9TJliCUxR0X8T7uRTf3YbNad4Jd7HOORqu0j6a",
+	"02uOygpoWKh/u4jrezRYfQ/UYhVLdnuR99XUpQ7B1ZDKwmYZD5SxQMs91x2zXrhrP8VlBqLXST8XSe3y",
+	"z+Kev5+1ch/h9vPt/wQAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

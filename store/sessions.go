@@ -19,14 +19,24 @@ type sessionRow struct {
 	LastUsedAt time.Time
 	ExpiresAt  time.Time
 	EndedAt    *time.Time
+	EndReason  string
 }
 
 func (sessionRow) TableName() string { return "sessions" }
 
+type refreshRow struct {
+	Hash        string `gorm:"primaryKey"`
+	SessionID   string
+	CreatedAtMs int64 `gorm:"column:created_at_ms"`
+	UsedAtMs    int64 `gorm:"column:used_at_ms"`
+}
+
+func (refreshRow) TableName() string { return "refresh_tokens" }
+
 func (r *sessionRow) toSession() *auth.Session {
 	return &auth.Session{
 		ID: r.ID, UserID: r.UserID, AMR: r.AMR, IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt.UTC(),
-		LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), EndedAt: utcPtr(r.EndedAt),
+		LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), EndedAt: utcPtr(r.EndedAt), EndReason: r.EndReason,
 	}
 }
 
@@ -39,12 +49,17 @@ var _ auth.Sessions = (*Sessions)(nil)
 func (db *DB) Sessions() *Sessions { return &Sessions{db: db} }
 
 // Create implements auth.Sessions.
-func (r *Sessions) Create(ctx context.Context, s *auth.Session) error {
+func (r *Sessions) Create(ctx context.Context, s *auth.Session, refreshHash string) error {
 	row := &sessionRow{
 		ID: s.ID, UserID: s.UserID, AMR: s.AMR, IP: s.IP, UserAgent: s.UserAgent, CreatedAt: s.CreatedAt.UTC(),
 		LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), EndedAt: utcPtr(s.EndedAt),
 	}
-	return translate(r.db.gorm.WithContext(ctx).Create(row).Error)
+	return translate(r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(row).Error; err != nil {
+			return err
+		}
+		return tx.Create(&refreshRow{Hash: refreshHash, SessionID: s.ID, CreatedAtMs: ms(s.CreatedAt)}).Error
+	}))
 }
 
 // sessionUser is one row of the sessions ⋈ users lookup.
@@ -59,19 +74,17 @@ type sessionUser struct {
 	SLastUsedAt time.Time  `gorm:"column:s_last_used_at"`
 	SExpiresAt  time.Time  `gorm:"column:s_expires_at"`
 	SEndedAt    *time.Time `gorm:"column:s_ended_at"`
+	SEndReason  string     `gorm:"column:s_end_reason"`
 }
 
-// WithUser implements auth.Sessions: one indexed lookup (primary key join) per authenticated request.
-func (r *Sessions) WithUser(ctx context.Context, sessionID string) (*auth.Session, *auth.User, error) {
-	if !validUUID(sessionID) {
-		return nil, nil, auth.ErrNotFound
-	}
+const sessionUserSelect = `SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.amr AS s_amr, s.ip AS s_ip,
+	s.user_agent AS s_user_agent, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at,
+	s.expires_at AS s_expires_at, s.ended_at AS s_ended_at, s.end_reason AS s_end_reason
+	FROM sessions s JOIN users u ON u.id = s.user_id `
+
+func (r *Sessions) sessionUser(ctx context.Context, query string, arg any) (*auth.Session, *auth.User, error) {
 	var rows []sessionUser
-	err := r.db.gorm.WithContext(ctx).Raw(`SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.amr AS s_amr, s.ip AS s_ip,
-		s.user_agent AS s_user_agent, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at,
-		s.expires_at AS s_expires_at, s.ended_at AS s_ended_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sessionID).Scan(&rows).Error
-	if err != nil {
+	if err := r.db.gorm.WithContext(ctx).Raw(sessionUserSelect+query, arg).Scan(&rows).Error; err != nil {
 		return nil, nil, translate(err)
 	}
 	if len(rows) == 0 {
@@ -79,21 +92,96 @@ func (r *Sessions) WithUser(ctx context.Context, sessionID string) (*auth.Sessio
 	}
 	row := rows[0]
 	s := (&sessionRow{ID: row.SID, UserID: row.SUserID, AMR: row.SAMR, IP: row.SIP, UserAgent: row.SUserAgent,
-		CreatedAt: row.SCreatedAt, LastUsedAt: row.SLastUsedAt, ExpiresAt: row.SExpiresAt, EndedAt: row.SEndedAt}).toSession()
+		CreatedAt: row.SCreatedAt, LastUsedAt: row.SLastUsedAt, ExpiresAt: row.SExpiresAt, EndedAt: row.SEndedAt,
+		EndReason: row.SEndReason}).toSession()
 	return s, row.User.toUser(), nil
 }
 
+// WithUser implements auth.Sessions: one indexed lookup (primary key join) per authenticated request.
+func (r *Sessions) WithUser(ctx context.Context, sessionID string) (*auth.Session, *auth.User, error) {
+	if !validUUID(sessionID) {
+		return nil, nil, auth.ErrNotFound
+	}
+	return r.sessionUser(ctx, "WHERE s.id = ?", sessionID)
+}
+
+// ByRefreshToken implements auth.Sessions.
+func (r *Sessions) ByRefreshToken(ctx context.Context, hash string) (*auth.Session, *auth.User, error) {
+	return r.sessionUser(ctx, "JOIN refresh_tokens t ON t.session_id = s.id WHERE t.hash = ?", hash)
+}
+
+// Rotate implements auth.Sessions.
+func (r *Sessions) Rotate(ctx context.Context, sessionID, oldHash, newHash string, now time.Time, grace time.Duration) (auth.Rotation, error) {
+	outcome := auth.Rotated
+	err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&refreshRow{}).Where("hash = ? AND session_id = ? AND used_at_ms = 0", oldHash, sessionID).
+			Update("used_at_ms", ms(now))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			var spent refreshRow
+			if err := tx.Where("hash = ? AND session_id = ?", oldHash, sessionID).Take(&spent).Error; err != nil {
+				return err
+			}
+			if now.Sub(fromMs(spent.UsedAtMs)) > grace {
+				outcome = auth.Reused
+				return tx.Model(&sessionRow{}).Where("id = ? AND ended_at IS NULL", sessionID).
+					Updates(map[string]any{"ended_at": now.UTC(), "end_reason": auth.EndRefreshReuse}).Error
+			}
+			outcome = auth.GraceReuse
+		}
+		if err := tx.Create(&refreshRow{Hash: newHash, SessionID: sessionID, CreatedAtMs: ms(now)}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&sessionRow{}).Where("id = ?", sessionID).Update("last_used_at", now.UTC()).Error
+	})
+	return outcome, translate(err)
+}
+
+// ListActive implements auth.Sessions.
+func (r *Sessions) ListActive(ctx context.Context, userID string) ([]*auth.Session, error) {
+	var rows []sessionRow
+	err := r.db.gorm.WithContext(ctx).Where("user_id = ? AND ended_at IS NULL", userID).
+		Order("created_at DESC, id DESC").Limit(1000).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*auth.Session, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toSession()
+	}
+	return out, nil
+}
+
+// End implements auth.Sessions.
+func (r *Sessions) End(ctx context.Context, userID, sessionID string, at time.Time, reason string) error {
+	if !validUUID(sessionID) {
+		return auth.ErrNotFound
+	}
+	res := r.db.gorm.WithContext(ctx).Model(&sessionRow{}).
+		Where("id = ? AND user_id = ? AND ended_at IS NULL", sessionID, userID).
+		Updates(map[string]any{"ended_at": at.UTC(), "end_reason": reason})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return auth.ErrNotFound
+	}
+	return nil
+}
+
 // EndAll implements auth.Sessions.
-func (r *Sessions) EndAll(ctx context.Context, userID string, at time.Time, keep string) (int, error) {
-	n, err := endSessions(r.db.gorm.WithContext(ctx), userID, at.UTC(), keep)
+func (r *Sessions) EndAll(ctx context.Context, userID string, at time.Time, keep, reason string) (int, error) {
+	n, err := endSessions(r.db.gorm.WithContext(ctx), userID, at.UTC(), keep, reason)
 	return n, translate(err)
 }
 
-func endSessions(tx *gorm.DB, userID string, at time.Time, keep string) (int, error) {
+func endSessions(tx *gorm.DB, userID string, at time.Time, keep, reason string) (int, error) {
 	q := tx.Model(&sessionRow{}).Where("user_id = ? AND ended_at IS NULL", userID)
 	if keep != "" {
 		q = q.Where("id <> ?", keep)
 	}
-	res := q.Update("ended_at", at)
+	res := q.Updates(map[string]any{"ended_at": at, "end_reason": reason})
 	return int(res.RowsAffected), res.Error
 }

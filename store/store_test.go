@@ -150,7 +150,7 @@ func TestSessions(t *testing.T) {
 		mk := func(id string) *auth.Session {
 			s := &auth.Session{ID: id, UserID: u.ID, AMR: auth.AMRPassword, IP: "192.0.2.1", UserAgent: "curl/8",
 				CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(24 * time.Hour)}
-			if err := db.Sessions().Create(ctx, s); err != nil {
+			if err := db.Sessions().Create(ctx, s, "refresh-"+id); err != nil {
 				t.Fatal(err)
 			}
 			return s
@@ -172,7 +172,7 @@ func TestSessions(t *testing.T) {
 		if _, _, err := db.Sessions().WithUser(ctx, "x' OR '1'='1"); !errors.Is(err, auth.ErrNotFound) {
 			t.Fatalf("WithUser(junk) = %v", err)
 		}
-		n, err := db.Sessions().EndAll(ctx, u.ID, t0.Add(time.Minute), b.ID)
+		n, err := db.Sessions().EndAll(ctx, u.ID, t0.Add(time.Minute), b.ID, auth.EndLogout)
 		if err != nil || n != 2 {
 			t.Fatalf("EndAll keep b = %d, %v; want 2", n, err)
 		}
@@ -187,7 +187,7 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		s, got, _ = db.Sessions().WithUser(ctx, b.ID)
-		if s.EndedAt == nil || got.PasswordHash != "$argon2id$changed" || !got.UpdatedAt.Equal(t0.Add(2*time.Minute)) {
+		if s.EndedAt == nil || s.EndReason != auth.EndPasswordChanged || got.PasswordHash != "$argon2id$changed" || !got.UpdatedAt.Equal(t0.Add(2*time.Minute)) {
 			t.Fatalf("after SetPassword: ended=%v hash=%q", s.EndedAt, got.PasswordHash)
 		}
 		if err := db.Users().SetPassword(ctx, "0190a000-0000-7000-8000-999999999999", "h", t0, ""); !errors.Is(err, auth.ErrNotFound) {
@@ -353,6 +353,101 @@ func TestSecrets(t *testing.T) {
 			if v != got[0] || v == "" {
 				t.Fatalf("instances disagree on the secret: %v", got)
 			}
+		}
+	})
+}
+
+func TestRefreshRotation(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := newUser("+14155550100", nil)
+		if err := db.Users().Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		sessions := db.Sessions()
+		sid := "0190a000-0000-7000-8000-0000000000aa"
+		if err := sessions.Create(ctx, &auth.Session{ID: sid, UserID: u.ID, AMR: "otp", CreatedAt: t0, LastUsedAt: t0,
+			ExpiresAt: t0.Add(time.Hour)}, "r0"); err != nil {
+			t.Fatal(err)
+		}
+		s, got, err := sessions.ByRefreshToken(ctx, "r0")
+		if err != nil || s.ID != sid || got.ID != u.ID {
+			t.Fatalf("ByRefreshToken = %v %v %v", s, got, err)
+		}
+		if _, _, err := sessions.ByRefreshToken(ctx, "nope"); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		grace := 10 * time.Second
+		// Concurrent first uses: one rotates, the others are grace reuses; none ends the session.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		outcomes := map[auth.Rotation]int{}
+		for i := range 6 {
+			wg.Go(func() {
+				o, err := sessions.Rotate(ctx, sid, "r0", fmt.Sprint("r1-", i), t0.Add(time.Minute), grace)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				outcomes[o]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if outcomes[auth.Rotated] != 1 || outcomes[auth.GraceReuse] != 5 {
+			t.Fatalf("outcomes %v", outcomes)
+		}
+		s, _, _ = sessions.WithUser(ctx, sid)
+		if s.EndedAt != nil || !s.LastUsedAt.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("after rotation: %+v", s)
+		}
+		// The spent token, after the grace period: the session ends, nothing is stored.
+		o, err := sessions.Rotate(ctx, sid, "r0", "r2", t0.Add(time.Minute+grace+time.Millisecond), grace)
+		if err != nil || o != auth.Reused {
+			t.Fatalf("reuse = %v, %v", o, err)
+		}
+		s, _, _ = sessions.WithUser(ctx, sid)
+		if s.EndedAt == nil || s.EndReason != auth.EndRefreshReuse {
+			t.Fatalf("session after reuse: %+v", s)
+		}
+		if _, _, err := sessions.ByRefreshToken(ctx, "r2"); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatal("a successor was stored on reuse")
+		}
+	})
+}
+
+func TestEndAndList(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u, other := newUser("+14155550100", nil), newUser("+14155550101", nil)
+		for _, x := range []*auth.User{u, other} {
+			if err := db.Users().Create(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := []string{"0190a000-0000-7000-8000-0000000000b1", "0190a000-0000-7000-8000-0000000000b2"}
+		for i, id := range ids {
+			created := t0.Add(time.Duration(i) * time.Minute)
+			if err := db.Sessions().Create(ctx, &auth.Session{ID: id, UserID: u.ID, AMR: "pwd", CreatedAt: created,
+				LastUsedAt: created, ExpiresAt: t0.Add(time.Hour)}, "h"+id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := db.Sessions().ListActive(ctx, u.ID)
+		if err != nil || len(list) != 2 || list[0].ID != ids[1] {
+			t.Fatalf("ListActive = %v, %v (want newest first)", list, err)
+		}
+		if err := db.Sessions().End(ctx, other.ID, ids[0], t0, auth.EndRevoked); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("ending another user's session: %v", err)
+		}
+		if err := db.Sessions().End(ctx, u.ID, ids[0], t0, auth.EndRevoked); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Sessions().End(ctx, u.ID, ids[0], t0, auth.EndRevoked); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("ending it twice: %v", err)
+		}
+		if list, _ := db.Sessions().ListActive(ctx, u.ID); len(list) != 1 || list[0].ID != ids[1] {
+			t.Fatalf("after End: %v", list)
 		}
 	})
 }

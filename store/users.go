@@ -112,7 +112,7 @@ func (r *Users) SetPassword(ctx context.Context, userID, hash string, at time.Ti
 		if res.RowsAffected == 0 {
 			return gorm.ErrRecordNotFound
 		}
-		_, err := endSessions(tx, userID, at, keepSession)
+		_, err := endSessions(tx, userID, at, keepSession, auth.EndPasswordChanged)
 		return err
 	}))
 }

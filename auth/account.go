@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// ChangePassword replaces the caller's password after checking the current one. Every session of the
-// user ends, so every token issued before the change stops working.
+// ChangePassword replaces the caller's password after checking the current one. Every other session
+// of the user ends (their tokens stop working at once); the caller's own session goes on.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
 	if p == nil {
 		return errNoCredentials
@@ -32,7 +32,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err != nil {
 		return hashErr(err)
 	}
-	return s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), "")
+	return s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), p.Session.ID)
 }
 
 // ResetPassword sets another user's password (admins only) and ends all of that user's sessions.

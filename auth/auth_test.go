@@ -2,7 +2,10 @@ package auth_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,9 +105,11 @@ func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fa
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour, OTP: otp},
+	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour,
+		SessionIdleTimeout: 6 * time.Hour, RefreshReuseInterval: 10 * time.Second, OTP: otp},
 		auth.Deps{Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
-			SMS: rec, Hasher: h, Policy: password.NewPolicy(), Phones: phone.Parser{}, Clock: clock})
+			SMS: rec, Hasher: h, Policy: password.NewPolicy(), Phones: phone.Parser{}, Clock: clock,
+			Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +166,7 @@ func TestSessionLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.Sessions().EndAll(ctx, l2.User.ID, f.clock.Now(), ""); err != nil {
+	if _, err := f.db.Sessions().EndAll(ctx, l2.User.ID, f.clock.Now(), "", auth.EndRevoked); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Authenticate(ctx, "Bearer "+l2.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
@@ -244,4 +249,18 @@ func TestValidEmail(t *testing.T) {
 			t.Errorf("ValidEmail(%q) = %v", e, !ok)
 		}
 	}
+}
+
+// jwsHeader returns the kid of a compact JWS.
+func jwsHeader(tok string) (string, error) {
+	seg, _, _ := strings.Cut(tok, ".")
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return "", err
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	err = json.Unmarshal(b, &h)
+	return h.Kid, err
 }

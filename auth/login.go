@@ -17,10 +17,11 @@ type ClientInfo struct {
 
 // Login is the result of a successful authentication.
 type Login struct {
-	AccessToken string
-	ExpiresIn   time.Duration
-	User        *User
-	Session     *Session
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    time.Duration
+	User         *User
+	Session      *Session
 }
 
 var errBadLogin = &Error{Kind: ErrInvalidCredentials, Detail: "Incorrect phone number or password"}
@@ -59,28 +60,26 @@ func (s *Service) PasswordLogin(ctx context.Context, rawPhone, pw string, ci Cli
 	return s.startSession(ctx, u, AMRPassword, ci, newHash)
 }
 
-// startSession opens a session for u, records the login and issues its first access token.
+// startSession opens a session for u, records the login and issues its first tokens.
 func (s *Service) startSession(ctx context.Context, u *User, amr string, ci ClientInfo, rehash string) (*Login, error) {
 	now := s.Clock.Now()
 	sess := &Session{
 		ID: newID(now), UserID: u.ID, AMR: amr, IP: ci.IP, UserAgent: truncate(ci.UserAgent, 512),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.SessionMaxAge),
 	}
-	if err := s.Sessions.Create(ctx, sess); err != nil {
+	refresh, refreshHash := newRefreshToken()
+	if err := s.Sessions.Create(ctx, sess, refreshHash); err != nil {
 		return nil, err
 	}
 	if err := s.Users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
 		return nil, err
 	}
 	u.LastLoginAt = &now
-	tok, err := s.keys.current().Sign(token.Claims{
-		Subject: u.ID, SessionID: sess.ID, Roles: u.AllRoles(), AMR: []string{amr},
-		ID: randomToken(16), IssuedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenTTL),
-	})
+	tok, ttl, err := s.issueAccessToken(u, sess, now)
 	if err != nil {
 		return nil, err
 	}
-	return &Login{AccessToken: tok, ExpiresIn: s.cfg.AccessTokenTTL, User: u, Session: sess}, nil
+	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
 }
 
 var (
@@ -108,7 +107,7 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (*Prin
 	} else if err != nil {
 		return nil, err
 	}
-	if u.ID != c.Subject || !u.IsActive || !sess.Active(s.Clock.Now()) {
+	if u.ID != c.Subject || !u.IsActive || !sess.Active(s.Clock.Now(), s.cfg.SessionIdleTimeout) {
 		return nil, errBadToken
 	}
 	return &Principal{User: u, Session: sess}, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/phoneauth/phoneauth/auth/limit"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/auth/token"
 )
 
 // Config holds the service's settings.
@@ -21,7 +22,12 @@ type Config struct {
 	Issuer         string        // "iss" of every token
 	AccessTokenTTL time.Duration // lifetime of an access token
 	SessionMaxAge  time.Duration // absolute lifetime of a session
-	OTP            OTPConfig     // one-time-code rules
+	// SessionIdleTimeout ends a session that has not refreshed its tokens for this long (0: never).
+	SessionIdleTimeout time.Duration
+	// RefreshReuseInterval is how long a spent refresh token may be presented again (concurrent
+	// refreshes of one client) before that counts as reuse and ends the session.
+	RefreshReuseInterval time.Duration
+	OTP                  OTPConfig // one-time-code rules
 }
 
 // Validate reports the first bad setting.
@@ -33,6 +39,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("access token TTL %s must be between 1m and 24h", c.AccessTokenTTL)
 	case c.SessionMaxAge < c.AccessTokenTTL:
 		return fmt.Errorf("session max age %s must be at least the access token TTL", c.SessionMaxAge)
+	case c.SessionIdleTimeout != 0 && c.SessionIdleTimeout < c.AccessTokenTTL:
+		return fmt.Errorf("session idle timeout %s must be at least the access token TTL", c.SessionIdleTimeout)
+	case c.RefreshReuseInterval < 0 || c.RefreshReuseInterval > time.Minute:
+		return fmt.Errorf("refresh reuse interval %s must be between 0 and 1m", c.RefreshReuseInterval)
 	}
 	return c.OTP.Validate()
 }
@@ -51,6 +61,8 @@ type Deps struct {
 	Phones     phone.Parser
 	Clock      Clock        // default SystemClock
 	Logger     *slog.Logger // default slog.Default()
+	// SigningKey, if set, is the only signing key (an operator-supplied PEM file), never stored.
+	SigningKey *token.Key
 	// OnSMS, if set, is told of every provider call (for metrics).
 	OnSMS func(purpose string, took time.Duration, err error)
 }
@@ -80,7 +92,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, Deps: d, keys: &keyring{keys: d.Keys, issuer: cfg.Issuer, clock: d.Clock}}
+	s := &Service{cfg: cfg, Deps: d, keys: &keyring{keys: d.Keys, issuer: cfg.Issuer, clock: d.Clock, ttl: cfg.AccessTokenTTL,
+		fileKey: d.SigningKey, onError: func(err error) { d.Logger.Warn("reloading signing keys", "err", err) }}}
 	if err := s.keys.load(ctx); err != nil {
 		return nil, err
 	}
@@ -91,7 +104,10 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 }
 
 // JWKS returns the public keys as a JSON Web Key Set.
-func (s *Service) JWKS() ([]byte, error) { return s.keys.current().JWKS() }
+func (s *Service) JWKS() ([]byte, error) { return s.keys.signer().JWKS() }
+
+// Issuer is the "iss" of every token.
+func (s *Service) Issuer() string { return s.cfg.Issuer }
 
 // ParsePhone normalizes raw to E.164; the error is a *ValidationError on field.
 func (s *Service) ParsePhone(field, raw string) (string, error) {

@@ -59,13 +59,34 @@ type Session struct {
 	IP         string
 	UserAgent  string
 	CreatedAt  time.Time
-	LastUsedAt time.Time
-	ExpiresAt  time.Time
+	LastUsedAt time.Time // last refresh
+	ExpiresAt  time.Time // absolute end
 	EndedAt    *time.Time
+	EndReason  string
 }
 
-// Active reports whether the session may still be used at now.
-func (s *Session) Active(now time.Time) bool { return s.EndedAt == nil && now.Before(s.ExpiresAt) }
+// Active reports whether the session may still be used at now, given the inactivity timeout.
+func (s *Session) Active(now time.Time, idle time.Duration) bool {
+	return s.EndedAt == nil && now.Before(s.ExpiresAt) && (idle <= 0 || now.Before(s.LastUsedAt.Add(idle)))
+}
+
+// Reasons a session ends.
+const (
+	EndLogout          = "logout"
+	EndPasswordChanged = "password_changed"
+	EndRefreshReuse    = "refresh_token_reuse"
+	EndRevoked         = "revoked"
+)
+
+// Rotation is the outcome of presenting a refresh token.
+type Rotation int
+
+// Outcomes of Sessions.Rotate.
+const (
+	Rotated    Rotation = iota // first use: its successor was stored
+	GraceReuse                 // used moments ago (a concurrent refresh): another successor was stored
+	Reused                     // used long ago: the token leaked, and the session has been ended
+)
 
 // Users stores accounts.
 type Users interface {
@@ -78,20 +99,31 @@ type Users interface {
 	// ByID returns the user, or ErrNotFound.
 	ByID(ctx context.Context, id string) (*User, error)
 	// SetPassword replaces the user's password hash and, in the same transaction, ends every active
-	// session of the user except keepSession (which may be ""). ErrNotFound for an unknown user.
+	// session of the user except keepSession (which may be ""), with reason EndPasswordChanged.
+	// ErrNotFound for an unknown user.
 	SetPassword(ctx context.Context, userID, hash string, at time.Time, keepSession string) error
 	// RecordLogin sets last_login_at and, when rehash is not "", replaces the password hash.
 	RecordLogin(ctx context.Context, userID string, at time.Time, rehash string) error
 }
 
-// Sessions stores sessions.
+// Sessions stores sessions and their refresh tokens.
 type Sessions interface {
-	// Create inserts s.
-	Create(ctx context.Context, s *Session) error
+	// Create inserts s with its first refresh token (by hash), atomically.
+	Create(ctx context.Context, s *Session, refreshHash string) error
 	// WithUser returns a session and its user in one lookup, or ErrNotFound.
 	WithUser(ctx context.Context, sessionID string) (*Session, *User, error)
+	// ByRefreshToken returns the session a refresh token (by hash) belongs to, and its user, or ErrNotFound.
+	ByRefreshToken(ctx context.Context, hash string) (*Session, *User, error)
+	// Rotate spends the refresh token oldHash at now and stores newHash as its successor, unless the
+	// token was spent more than grace ago: then it ends the session (reason EndRefreshReuse) and
+	// stores nothing. It also records now as the session's last use. One transaction.
+	Rotate(ctx context.Context, sessionID, oldHash, newHash string, now time.Time, grace time.Duration) (Rotation, error)
+	// ListActive returns the user's sessions that have not been ended, newest first.
+	ListActive(ctx context.Context, userID string) ([]*Session, error)
+	// End ends one of the user's sessions; ErrNotFound when the user has no such active session.
+	End(ctx context.Context, userID, sessionID string, at time.Time, reason string) error
 	// EndAll ends the user's active sessions except keep (may be ""); it returns how many it ended.
-	EndAll(ctx context.Context, userID string, at time.Time, keep string) (int, error)
+	EndAll(ctx context.Context, userID string, at time.Time, keep, reason string) (int, error)
 }
 
 // Clock tells the time; injected so expiry is testable without sleeping.

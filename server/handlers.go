@@ -26,8 +26,13 @@ func (h *handler) LoginForAccessToken(ctx context.Context, req gen.LoginForAcces
 	if err != nil {
 		return nil, err
 	}
+	return gen.LoginForAccessToken200JSONResponse(tokenResponse(l)), nil
+}
+
+// tokenResponse is the answer of password login and refresh.
+func tokenResponse(l *auth.Login) gen.Token {
 	expires := int(l.ExpiresIn.Seconds())
-	return gen.LoginForAccessToken200JSONResponse{AccessToken: l.AccessToken, TokenType: bearer, ExpiresIn: &expires}, nil
+	return gen.Token{AccessToken: l.AccessToken, TokenType: bearer, ExpiresIn: &expires, RefreshToken: &l.RefreshToken}
 }
 
 func (h *handler) ReadUsersMe(ctx context.Context, _ gen.ReadUsersMeRequestObject) (gen.ReadUsersMeResponseObject, error) {
@@ -91,7 +96,7 @@ func (h *handler) sendCode(ctx context.Context, purpose, phone string, resend bo
 func otpToken(l *auth.Login) gen.OTPTokenJSONResponse {
 	expires := int(l.ExpiresIn.Seconds())
 	return gen.OTPTokenJSONResponse{AccessToken: l.AccessToken, TokenType: bearer, UserId: l.User.ID,
-		PhoneNumber: l.User.Phone, Roles: l.User.AllRoles(), ExpiresIn: &expires}
+		PhoneNumber: l.User.Phone, Roles: l.User.AllRoles(), ExpiresIn: &expires, RefreshToken: &l.RefreshToken}
 }
 
 func (h *handler) SendLoginOtp(ctx context.Context, req gen.SendLoginOtpRequestObject) (gen.SendLoginOtpResponseObject, error) {
@@ -171,9 +176,9 @@ func (h *handler) ConfirmPasswordReset(ctx context.Context, req gen.ConfirmPassw
 
 // userResponse maps a user to the documented shape; store rows never reach the wire.
 func userResponse(u *auth.User) (gen.UserResponse, error) {
-	id, err := uuid.Parse(u.ID)
+	id, err := parseUUID(u.ID)
 	if err != nil {
-		return gen.UserResponse{}, fmt.Errorf("user id %q: %w", u.ID, err)
+		return gen.UserResponse{}, err
 	}
 	r := gen.UserResponse{
 		Phone: u.Phone, Name: u.Name, Gender: u.Gender, Place: u.Place, Id: id,
@@ -188,4 +193,13 @@ func userResponse(u *auth.User) (gen.UserResponse, error) {
 		r.DateOfBirth = &openapi_types.Date{Time: *u.DateOfBirth}
 	}
 	return r, nil
+}
+
+// parseUUID reads an id the store produced; a malformed one is a bug, reported as a 500.
+func parseUUID(s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.UUID{}, fmt.Errorf("stored id %q: %w", s, err)
+	}
+	return id, nil
 }

@@ -105,16 +105,31 @@ func defaultJSON(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-type clientInfoKey struct{}
+type (
+	clientInfoKey struct{}
+	originKey     struct{}
+)
 
-// withClientInfo puts the caller's address (see Config.TrustedProxies) and user agent in the context.
+// withClientInfo puts the caller's address (see Config.TrustedProxies) and user agent, and the
+// origin the request reached us at, in the context.
 func withClientInfo(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		ci := auth.ClientInfo{IP: c.RealIP(), UserAgent: req.UserAgent()}
-		c.SetRequest(req.WithContext(context.WithValue(req.Context(), clientInfoKey{}, ci)))
+		scheme := "http"
+		if req.TLS != nil {
+			scheme = "https"
+		}
+		ctx := context.WithValue(req.Context(), clientInfoKey{}, ci)
+		ctx = context.WithValue(ctx, originKey{}, scheme+"://"+req.Host)
+		c.SetRequest(req.WithContext(ctx))
 		return next(c)
 	}
+}
+
+func requestOrigin(ctx context.Context) string {
+	o, _ := ctx.Value(originKey{}).(string)
+	return o
 }
 
 func clientInfo(ctx context.Context) auth.ClientInfo {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	echomw "github.com/oapi-codegen/echo-middleware"
 
@@ -41,12 +42,21 @@ func validator(spec *openapi3.T, svc *auth.Service, skip func(echo.Context) bool
 		}
 		return nil
 	})
+	uuidFormat := openapi3.NewCallbackValidator(func(s string) error {
+		if _, err := uuid.Parse(s); err != nil || len(s) != 36 {
+			return errors.New("not a valid UUID")
+		}
+		return nil
+	})
 	opts := &echomw.Options{
 		Options: openapi3filter.Options{
-			MultiError:              true,
-			KeepValidatedValue:      true,
-			AuthenticationFunc:      authenticate,
-			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("email", emailFormat)},
+			MultiError:         true,
+			KeepValidatedValue: true,
+			AuthenticationFunc: authenticate,
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{
+				openapi3.WithStringFormatValidator("email", emailFormat),
+				openapi3.WithStringFormatValidator("uuid", uuidFormat),
+			},
 		},
 		Skipper:               skip,
 		SilenceServersWarning: true,

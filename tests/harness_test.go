@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
 	"database/sql"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -343,5 +346,29 @@ func validateResponse(t *testing.T, req *http.Request, r *response) {
 	}
 	if r.Header.Get("X-Request-ID") == "" {
 		t.Errorf("%s %s: no X-Request-ID", req.Method, req.URL.Path)
+	}
+}
+
+// decode unmarshals a response body into v.
+func decode(t *testing.T, r *response, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("body: %v: %s", err, r.Body)
+	}
+}
+
+// writeEd25519PEM writes a fresh PKCS #8 Ed25519 private key to path.
+func writeEd25519PEM(t *testing.T, path string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

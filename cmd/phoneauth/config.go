@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/auth/token"
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
@@ -25,6 +27,7 @@ type config struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	sms             smsConfig
+	signingKey      *token.Key // from PHONEAUTH_JWT_PRIVATE_KEY_FILE
 }
 
 // smsConfig selects and configures the SMS provider.
@@ -105,6 +108,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			Issuer:         e.str("PHONEAUTH_JWT_ISSUER", "phoneauth"),
 			AccessTokenTTL: e.duration("PHONEAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 24*time.Hour),
 			SessionMaxAge:  e.duration("PHONEAUTH_SESSION_MAX_AGE", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+			// 0 disables the inactivity timeout.
+			SessionIdleTimeout:   e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
+			RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
 		},
 	}
 	otp := auth.DefaultOTPConfig()
@@ -144,6 +150,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.auth.OTP = otp
 	c.sms = loadSMS(e)
+	if path := e.str("PHONEAUTH_JWT_PRIVATE_KEY_FILE", ""); path != "" {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			var k token.Key
+			if k, err = token.ParsePEM("", data, time.Time{}); err == nil {
+				c.signingKey = &k
+			}
+		}
+		if err != nil {
+			e.errs = append(e.errs, &envError{"PHONEAUTH_JWT_PRIVATE_KEY_FILE", path, "not a readable PKCS #8 PEM Ed25519 private key: " + err.Error()})
+		}
+	}
 
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_ADDR", c.addr, "must be host:port, e.g. 127.0.0.1:8000 or :8000"})
@@ -186,7 +204,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if len(e.errs) == 0 {
 		if err := c.auth.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_ACCESS_TOKEN_TTL, PHONEAUTH_SESSION_MAX_AGE or PHONEAUTH_OTP_*: %w", err))
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_ACCESS_TOKEN_TTL, PHONEAUTH_SESSION_*, PHONEAUTH_REFRESH_REUSE_INTERVAL or PHONEAUTH_OTP_*: %w", err))
 		}
 	}
 	if len(e.errs) > 0 {

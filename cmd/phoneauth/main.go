@@ -3,6 +3,8 @@
 //	phoneauth [serve]       start the HTTP server (migrating the database first)
 //	phoneauth migrate       apply database migrations and exit
 //	phoneauth users create  create a user (how the first admin is made)
+//	phoneauth keys rotate   start signing with a new key
+//	phoneauth keys list     show the signing keys
 //
 // Configuration comes from PHONEAUTH_* environment variables; see the README. main is the only place
 // that knows every concrete type: config → logger → store → auth → server.
@@ -37,6 +39,9 @@ const usage = `usage:
   phoneauth migrate                 apply database migrations and exit
   phoneauth users create --phone P --name N [--email E] [--role admin] --password-stdin
                                     create a user; prints its id
+  phoneauth keys rotate             make a new signing key (every instance signs with it within a
+                                    minute; the old one verifies until its tokens have expired)
+  phoneauth keys list               show the signing keys and their state
 
 Configuration is read from PHONEAUTH_* environment variables (see README.md).
 `
@@ -72,6 +77,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		err = migrate(ctx, cfg, log)
 	case cmd == "users" && len(args) > 0 && args[0] == "create":
 		err = createUser(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case cmd == "keys" && len(args) == 1 && (args[0] == "rotate" || args[0] == "list"):
+		err = keys(ctx, cfg, args[0], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -116,7 +123,7 @@ func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger)
 	return auth.New(ctx, cfg.auth, auth.Deps{
 		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
 		SMS: sender, Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
-		Logger: log,
+		SigningKey: cfg.signingKey, Logger: log,
 	})
 }
 
@@ -245,6 +252,47 @@ func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		return err
 	}
 	fmt.Fprintln(stdout, u.ID)
+	return nil
+}
+
+func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		return err
+	}
+	if verb == "rotate" {
+		k, err := svc.RotateKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, k.ID)
+		return nil
+	}
+	states, err := svc.KeyStates(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-45s %-22s %s\n", "KID", "CREATED", "STATE")
+	for _, st := range states {
+		state := "signing"
+		switch {
+		case st.Signing:
+		case st.Published:
+			state = "verifying until " + st.Until.Format(time.RFC3339)
+		default:
+			state = "retired " + st.Until.Format(time.RFC3339)
+		}
+		created := "-"
+		if !st.CreatedAt.IsZero() {
+			created = st.CreatedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "%-45s %-22s %s\n", st.ID, created, state)
+	}
 	return nil
 }
 

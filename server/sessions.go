@@ -1,0 +1,71 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/gen"
+)
+
+func (h *handler) RefreshAccessToken(ctx context.Context, req gen.RefreshAccessTokenRequestObject) (gen.RefreshAccessTokenResponseObject, error) {
+	l, err := h.svc.Refresh(ctx, req.Body.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return gen.RefreshAccessToken200JSONResponse(tokenResponse(l)), nil
+}
+
+func (h *handler) Logout(ctx context.Context, req gen.LogoutRequestObject) (gen.LogoutResponseObject, error) {
+	scope := auth.ScopeLocal
+	if req.Body != nil && req.Body.Scope != nil {
+		scope = string(*req.Body.Scope)
+	}
+	if err := h.svc.Logout(ctx, auth.PrincipalFrom(ctx), scope); err != nil {
+		return nil, err
+	}
+	return gen.Logout204Response{}, nil
+}
+
+func (h *handler) ListSessions(ctx context.Context, _ gen.ListSessionsRequestObject) (gen.ListSessionsResponseObject, error) {
+	p := auth.PrincipalFrom(ctx)
+	list, err := h.svc.ActiveSessions(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListSessions200JSONResponse{Sessions: make([]gen.SessionInfo, 0, len(list))}
+	for _, s := range list {
+		id, err := parseUUID(s.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Sessions = append(out.Sessions, gen.SessionInfo{
+			Id: id, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt, Ip: s.IP,
+			UserAgent: s.UserAgent, Amr: gen.SessionInfoAmr(s.AMR), Current: s.ID == p.Session.ID,
+		})
+	}
+	return out, nil
+}
+
+func (h *handler) DeleteSession(ctx context.Context, req gen.DeleteSessionRequestObject) (gen.DeleteSessionResponseObject, error) {
+	if err := h.svc.EndSession(ctx, auth.PrincipalFrom(ctx), req.SessionId.String()); err != nil {
+		return nil, err
+	}
+	return gen.DeleteSession204Response{}, nil
+}
+
+func (h *handler) GetOpenidConfiguration(ctx context.Context, _ gen.GetOpenidConfigurationRequestObject) (gen.GetOpenidConfigurationResponseObject, error) {
+	iss := h.svc.Issuer()
+	base := strings.TrimSuffix(iss, "/")
+	if u, err := url.Parse(iss); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// The issuer is not a URL: name the keys where this request reached us.
+		base = requestOrigin(ctx)
+	}
+	return gen.GetOpenidConfiguration200JSONResponse{
+		Issuer: iss, JwksUri: base + "/.well-known/jwks.json",
+		IdTokenSigningAlgValuesSupported: []string{"EdDSA"},
+		SubjectTypesSupported:            []string{"public"},
+		ResponseTypesSupported:           []string{"token"},
+	}, nil
+}

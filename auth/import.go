@@ -1,0 +1,544 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/phoneauth/phoneauth/auth/password"
+)
+
+// Importing brings the users of the FastAPI service phoneauth replaces over, keeping their ids and
+// password hashes. Reading a file's format is the caller's business; the rules for each record, the
+// duplicate checks and the batching are here, so that every way in (today the CLI) applies the same.
+
+// ImportFields are the fields of an imported user, as files name them (CSV columns, JSON keys) and
+// as errors report them.
+var ImportFields = []string{
+	"id", "phone", "name", "email", "gender", "date_of_birth", "place", "is_active", "has_given_consent",
+	"consent_given_at", "created_at", "updated_at", "last_login_at", "password_hash", "roles",
+}
+
+// RequiredImportFields must be given in every record (and so be columns of every CSV file).
+var RequiredImportFields = []string{"phone", "name", "password_hash"}
+
+// ImportRecord is one user as read from an export, before any rule is applied: each field's text as
+// the file wrote it, "" when absent, empty or null.
+type ImportRecord struct {
+	Line int // where the record starts in the file, counting from 1
+
+	ID, Phone, Name, Email, Gender, DateOfBirth, Place string
+	IsActive, HasGivenConsent                          string // "true", "false", "1", "0" …; "" for the default
+	ConsentGivenAt, CreatedAt, UpdatedAt, LastLoginAt  string // RFC 3339
+	PasswordHash                                       string // bcrypt ($2a$/$2b$/$2y$) or argon2id PHC
+	Roles                                              []string
+
+	// Problems the reader found already: a value of the wrong type or an unknown field (reported on
+	// that field), or a record it could not read at all (Field ""; then nothing else is checked).
+	Problems []FieldError
+}
+
+// Set sets a scalar field by its name in ImportFields; it reports false for "roles" (a list) and for
+// names that are not fields.
+func (r *ImportRecord) Set(field, value string) bool {
+	p := r.field(field)
+	if p == nil {
+		return false
+	}
+	*p = value
+	return true
+}
+
+func (r *ImportRecord) field(name string) *string {
+	switch name {
+	case "id":
+		return &r.ID
+	case "phone":
+		return &r.Phone
+	case "name":
+		return &r.Name
+	case "email":
+		return &r.Email
+	case "gender":
+		return &r.Gender
+	case "date_of_birth":
+		return &r.DateOfBirth
+	case "place":
+		return &r.Place
+	case "is_active":
+		return &r.IsActive
+	case "has_given_consent":
+		return &r.HasGivenConsent
+	case "consent_given_at":
+		return &r.ConsentGivenAt
+	case "created_at":
+		return &r.CreatedAt
+	case "updated_at":
+		return &r.UpdatedAt
+	case "last_login_at":
+		return &r.LastLoginAt
+	case "password_hash":
+		return &r.PasswordHash
+	}
+	return nil
+}
+
+// Messages of import field errors.
+const (
+	importMsgRequired = "required"
+	importMsgTaken    = "already registered"
+)
+
+// ParseImportRecord applies the rules to one record and returns the user to store (with an id, a
+// new one unless the record keeps its own, and timestamps). The error is a *ValidationError naming
+// every bad field; no message ever contains a password hash.
+func (s *Service) ParseImportRecord(rec *ImportRecord) (*User, error) {
+	v := importValidator{fields: slices.Clone(rec.Problems)}
+	for _, f := range rec.Problems {
+		if f.Field == "" {
+			return nil, &ValidationError{Fields: v.fields} // unreadable: the fields mean nothing
+		}
+	}
+	now := s.Clock.Now()
+	u := &User{IsActive: true}
+
+	if id := v.text("id", rec.ID); id != "" {
+		if id = strings.ToLower(id); validImportUUID(id) {
+			u.ID = id
+		} else {
+			v.bad("id", "not a UUID")
+		}
+	}
+	if raw := v.required("phone", rec.Phone); raw != "" {
+		if n, err := s.Phones.Parse(raw); err != nil {
+			v.bad("phone", err.Error())
+		} else {
+			u.Phone = n.E164
+		}
+	}
+	if name := v.required("name", rec.Name); name != "" {
+		if len(name) > 200 { // CreateUser's rule
+			v.bad("name", "must be 1 to 200 characters")
+		}
+		u.Name = name
+	}
+	if e := v.text("email", rec.Email); e != "" {
+		if !ValidEmail(e) {
+			v.bad("email", "value is not a valid email address")
+		}
+		u.Email = &e
+	}
+	u.Gender = v.optional("gender", rec.Gender)
+	if d := v.text("date_of_birth", rec.DateOfBirth); d != "" {
+		if t, err := time.Parse(time.DateOnly, d); err != nil {
+			v.bad("date_of_birth", "not a date (YYYY-MM-DD)")
+		} else {
+			u.DateOfBirth = &t
+		}
+	}
+	u.Place = v.optional("place", rec.Place)
+	if b, ok := v.boolean("is_active", rec.IsActive); ok {
+		u.IsActive = b
+	}
+	u.HasGivenConsent, _ = v.boolean("has_given_consent", rec.HasGivenConsent)
+	u.ConsentGivenAt = v.timestamp("consent_given_at", rec.ConsentGivenAt)
+	u.LastLoginAt = v.timestamp("last_login_at", rec.LastLoginAt)
+	u.CreatedAt = now
+	if t := v.timestamp("created_at", rec.CreatedAt); t != nil {
+		u.CreatedAt = *t
+	}
+	u.UpdatedAt = u.CreatedAt
+	if t := v.timestamp("updated_at", rec.UpdatedAt); t != nil {
+		u.UpdatedAt = *t
+	}
+	if h := v.required("password_hash", rec.PasswordHash); h != "" {
+		if !password.ValidHash(h) {
+			v.bad("password_hash", "not a bcrypt or argon2id hash") // never echo it: it may be a password
+		}
+		u.PasswordHash = h
+	}
+	for _, r := range rec.Roles {
+		r = strings.TrimSpace(r)
+		switch {
+		case r == "" || r == RoleUser || slices.Contains(u.Roles, r):
+		case slices.Contains(KnownRoles, r):
+			u.Roles = append(u.Roles, r)
+		case printableRole(r):
+			v.bad("roles", "unknown role "+r)
+		default:
+			v.bad("roles", "unknown role") // not echoed: it may be a misplaced secret
+		}
+	}
+	slices.Sort(u.Roles)
+
+	if len(v.fields) > 0 {
+		slices.SortStableFunc(v.fields, func(a, b FieldError) int { return importFieldIndex(a.Field) - importFieldIndex(b.Field) })
+		return nil, &ValidationError{Fields: v.fields}
+	}
+	if u.ID == "" {
+		at := u.CreatedAt // time-ordered ids keep listings in sign-up order
+		if at.Before(time.UnixMilli(0)) || at.After(now) {
+			at = now
+		}
+		u.ID = newID(at)
+	}
+	return u, nil
+}
+
+// importValidator collects the field errors of one record. A field the reader already found bad is
+// not checked again.
+type importValidator struct{ fields []FieldError }
+
+func (v *importValidator) bad(field, msg string) {
+	v.fields = append(v.fields, FieldError{Field: field, Msg: msg, Type: "value_error"})
+}
+
+func (v *importValidator) seen(field string) bool {
+	return slices.ContainsFunc(v.fields, func(f FieldError) bool { return f.Field == field })
+}
+
+// text returns the trimmed value, or "" when it is absent, already reported, or unstorable.
+func (v *importValidator) text(field, raw string) string {
+	s := strings.TrimSpace(raw)
+	if s == "" || v.seen(field) {
+		return ""
+	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		v.bad(field, "contains invalid characters (NUL or invalid UTF-8)")
+		return ""
+	}
+	return s
+}
+
+func (v *importValidator) required(field, raw string) string {
+	s := v.text(field, raw)
+	if s == "" && !v.seen(field) {
+		v.fields = append(v.fields, FieldError{Field: field, Msg: importMsgRequired, Type: "missing"})
+	}
+	return s
+}
+
+func (v *importValidator) optional(field, raw string) *string {
+	if s := v.text(field, raw); s != "" {
+		return &s
+	}
+	return nil
+}
+
+// boolean accepts what exporters write: true/false (any case, Python writes True), 1/0, t/f, yes/no.
+func (v *importValidator) boolean(field, raw string) (value, ok bool) {
+	s := v.text(field, raw)
+	if s == "" {
+		return false, false
+	}
+	switch strings.ToLower(s) {
+	case "true", "t", "1", "yes", "y":
+		return true, true
+	case "false", "f", "0", "no", "n":
+		return false, true
+	}
+	v.bad(field, "not a boolean (true or false)")
+	return false, false
+}
+
+// timestamp accepts RFC 3339, also with a space for the "T" (as Python's str() of a datetime writes it);
+// an offset is required, since guessing a zone would shift every time silently.
+func (v *importValidator) timestamp(field, raw string) *time.Time {
+	s := v.text(field, raw)
+	if s == "" {
+		return nil
+	}
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		v.bad(field, "not an RFC 3339 time with an offset (e.g. 2024-05-01T12:00:00Z)")
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func importFieldIndex(field string) int {
+	if i := slices.Index(ImportFields, field); i >= 0 {
+		return i
+	}
+	return len(ImportFields) // unknown fields last, in the reader's order
+}
+
+func printableRole(r string) bool {
+	if len(r) > 32 {
+		return false
+	}
+	for _, c := range r {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validImportUUID checks the canonical 8-4-4-4-12 lower-case hex form.
+func validImportUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f'):
+			return false
+		}
+	}
+	return true
+}
+
+// UserImporter stores imported users in bulk. It is separate from Users because only the import
+// command needs it.
+type UserImporter interface {
+	// ImportBatch stores each of users whole or not at all, as many per transaction as it can, and
+	// returns one outcome per user: nil when stored, a *ConflictError (which wraps ErrConflict) when
+	// its id, phone or email is taken, or another error when the database refused that user alone.
+	// With dryRun it reports the same outcomes and writes nothing.
+	// A non-nil err means the batch could not be finished (ErrUnavailable, a cancelled ctx): then
+	// the outcomes returned are those of the first len(outcomes) users, and the others were not stored.
+	ImportBatch(ctx context.Context, users []*User, dryRun bool) (outcomes []error, err error)
+}
+
+// ConflictError names the unique fields ("id", "phone", "email") of an imported user that an
+// existing user already has. Fields is empty when they could not be told (a concurrent change).
+type ConflictError struct{ Fields []string }
+
+func (e *ConflictError) Error() string {
+	if len(e.Fields) == 0 {
+		return "phone or email already registered"
+	}
+	return strings.Join(e.Fields, ", ") + " already registered"
+}
+
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	DryRun    bool // check every record against the rules and the database, write nothing
+	BatchSize int  // users per transaction; default 500
+	// Rejected, if set, is told of each record that was not imported, in file order, with every
+	// reason. A field error with Field "" is about the whole record.
+	Rejected func(line int, fields []FieldError)
+}
+
+// ImportResult counts the records.
+type ImportResult struct {
+	Imported int // stored (with DryRun: that would have been)
+	Rejected int // skipped whole
+}
+
+// Import validates records and stores the good ones in batches through imp; a bad record is skipped
+// whole and reported, never stored in part. A record is bad when a rule fails or its id, phone or
+// email is taken, by an existing user or by an earlier good record of the same import.
+//
+// records is read once, as it streams; an error from it stops the import after the records before
+// it have been stored, and is returned as is. Import's own memory grows only by a hash per unique
+// value (to find duplicates within the file), never by the records.
+func (s *Service) Import(ctx context.Context, imp UserImporter, records iter.Seq2[*ImportRecord, error], opt ImportOptions) (ImportResult, error) {
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 500
+	}
+	if opt.Rejected == nil {
+		opt.Rejected = func(int, []FieldError) {}
+	}
+	im := &importRun{svc: s, imp: imp, opt: opt, seen: importSeen{seed: maphash.MakeSeed(), lines: map[uint64]int{}}}
+	for rec, err := range records {
+		if err != nil {
+			if ferr := im.flush(ctx); ferr != nil {
+				return im.res, ferr
+			}
+			return im.res, err
+		}
+		im.add(rec)
+		// Rejected records wait with the good ones so that reports come in file order; the cap bounds
+		// a file that is all bad.
+		if im.users >= opt.BatchSize || len(im.pending) >= 4*opt.BatchSize {
+			if err := im.flush(ctx); err != nil {
+				return im.res, err
+			}
+		}
+	}
+	if err := im.flush(ctx); err != nil {
+		return im.res, err
+	}
+	return im.res, nil
+}
+
+type importRun struct {
+	svc     *Service
+	imp     UserImporter
+	opt     ImportOptions
+	seen    importSeen
+	pending []importEntry
+	users   int // entries of pending with a user
+	res     ImportResult
+}
+
+type importEntry struct {
+	line   int
+	user   *User        // nil when rejected
+	fields []FieldError // why it was rejected
+}
+
+func (im *importRun) add(rec *ImportRecord) {
+	u, err := im.svc.ParseImportRecord(rec)
+	var fields []FieldError
+	var verr *ValidationError
+	if errors.As(err, &verr) {
+		fields = verr.Fields
+	}
+	// Duplicates are checked on every usable value, so a bad record learns of them too; only a good
+	// record claims its values.
+	keys := im.keys(rec, u)
+	for _, k := range keys {
+		if line, dup := im.seen.lines[k.hash]; dup {
+			fields = append(fields, FieldError{Field: k.field, Msg: fmt.Sprintf("%s (line %d of this file)", importMsgTaken, line), Type: "value_error"})
+		}
+	}
+	if len(fields) > 0 {
+		slices.SortStableFunc(fields, func(a, b FieldError) int { return importFieldIndex(a.Field) - importFieldIndex(b.Field) })
+		im.pending = append(im.pending, importEntry{line: rec.Line, fields: fields})
+		return
+	}
+	for _, k := range keys {
+		im.seen.lines[k.hash] = rec.Line
+	}
+	im.pending = append(im.pending, importEntry{line: rec.Line, user: u})
+	im.users++
+}
+
+type importKey struct {
+	field string
+	hash  uint64
+}
+
+// keys returns the unique values of a record that passed the rules, or of one that did not, those
+// of its values that are valid on their own.
+func (im *importRun) keys(rec *ImportRecord, u *User) []importKey {
+	var id, ph, email string
+	if u != nil {
+		id, ph = u.ID, u.Phone
+		if u.Email != nil {
+			email = *u.Email
+		}
+	} else {
+		if s := strings.ToLower(strings.TrimSpace(rec.ID)); validImportUUID(s) {
+			id = s
+		}
+		if n, err := im.svc.Phones.Parse(rec.Phone); err == nil {
+			ph = n.E164
+		}
+		if e := strings.TrimSpace(rec.Email); ValidEmail(e) {
+			email = e
+		}
+	}
+	var keys []importKey
+	if id != "" && rec.ID != "" { // a new id cannot collide
+		keys = append(keys, importKey{"id", im.seen.hash('i', id)})
+	}
+	if ph != "" {
+		keys = append(keys, importKey{"phone", im.seen.hash('p', ph)})
+	}
+	if email != "" {
+		keys = append(keys, importKey{"email", im.seen.hash('e', strings.ToLower(email))})
+	}
+	return keys
+}
+
+// importSeen remembers the unique values of the good records so far by a 64-bit hash, not the
+// values: 16 to 32 bytes each however long they are (measured: 75 MB of heap for a million records
+// with a phone and an email each), at the price of a one-in-10^7 chance, for such a file, of one
+// false "already registered". The records themselves are never kept past their batch.
+type importSeen struct {
+	seed  maphash.Seed
+	lines map[uint64]int // hash → line
+}
+
+func (s *importSeen) hash(kind byte, v string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	_ = h.WriteByte(kind)
+	_, _ = h.WriteString(v)
+	return h.Sum64()
+}
+
+// flush stores the pending users and reports the pending rejections, in file order.
+func (im *importRun) flush(ctx context.Context) error {
+	if len(im.pending) == 0 {
+		return nil
+	}
+	users := make([]*User, 0, im.users)
+	for _, e := range im.pending {
+		if e.user != nil {
+			users = append(users, e.user)
+		}
+	}
+	var outcomes []error
+	var fatal error
+	if len(users) > 0 {
+		if err := ctx.Err(); err != nil {
+			fatal = err
+		} else {
+			outcomes, fatal = im.imp.ImportBatch(ctx, users, im.opt.DryRun)
+			if fatal == nil && len(outcomes) != len(users) {
+				fatal = fmt.Errorf("importer returned %d outcomes for %d users", len(outcomes), len(users))
+			}
+		}
+	}
+	i := 0 // index into users and outcomes
+	for _, e := range im.pending {
+		if e.user != nil {
+			if i >= len(outcomes) {
+				break // not settled: the batch stopped before it
+			}
+			err := outcomes[i]
+			i++
+			if err == nil {
+				im.res.Imported++
+				continue
+			}
+			e.fields = importOutcomeFields(err)
+		}
+		im.res.Rejected++
+		im.opt.Rejected(e.line, e.fields)
+	}
+	im.pending, im.users = im.pending[:0], 0
+	if fatal != nil {
+		return fmt.Errorf("storing imported users: %w", fatal)
+	}
+	return nil
+}
+
+func importOutcomeFields(err error) []FieldError {
+	var c *ConflictError
+	if errors.As(err, &c) {
+		if len(c.Fields) == 0 {
+			return []FieldError{{Msg: c.Error(), Type: "value_error"}}
+		}
+		out := make([]FieldError, len(c.Fields))
+		for i, f := range c.Fields {
+			out[i] = FieldError{Field: f, Msg: importMsgTaken, Type: "value_error"}
+		}
+		return out
+	}
+	if errors.Is(err, ErrConflict) {
+		return []FieldError{{Msg: "phone or email already registered", Type: "value_error"}}
+	}
+	return []FieldError{{Msg: "refused by the database: " + err.Error(), Type: "value_error"}}
+}

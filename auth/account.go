@@ -32,7 +32,11 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err != nil {
 		return hashErr(err)
 	}
-	return s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), p.Session.ID)
+	if err := s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), p.Session.ID); err != nil {
+		return err
+	}
+	s.audit(ctx, EventPasswordChanged, u.ID, "", "", map[string]string{"kept_session": p.Session.ID})
+	return nil
 }
 
 // ResetPassword sets another user's password (admins only) and ends all of that user's sessions.
@@ -62,7 +66,8 @@ func (s *Service) ResetPassword(ctx context.Context, actor *Principal, rawPhone,
 	if err := s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), ""); err != nil {
 		return err
 	}
-	s.Logger.InfoContext(ctx, "password reset by admin", "user_id", u.ID, "actor_id", actor.User.ID)
+	s.clearThrottle(ctx, u.Phone)
+	s.audit(ctx, EventPasswordReset, u.ID, actor.User.ID, "", map[string]string{"by": "admin"})
 	return nil
 }
 

@@ -193,6 +193,7 @@ func (s *Service) RotateKey(ctx context.Context) (KeyState, error) {
 	if err := s.keys.load(ctx); err != nil {
 		return KeyState{}, err
 	}
+	s.audit(ctx, EventKeyRotated, "", "", "", map[string]string{"kid": k.ID})
 	return KeyState{ID: k.ID, CreatedAt: k.CreatedAt, Signing: true, Published: true}, nil
 }
 

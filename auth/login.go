@@ -26,19 +26,33 @@ type Login struct {
 
 var errBadLogin = &Error{Kind: ErrInvalidCredentials, Detail: "Incorrect phone number or password"}
 
-// PasswordLogin authenticates by phone and password. Unknown phone, wrong password and inactive
-// account fail alike, in the same time: a missing user still costs one hash.
+// PasswordLogin authenticates by phone and password. Unknown phone, wrong password, inactive account
+// and a locked-out phone fail alike; the first three in the same time (a missing user still costs
+// one hash), a locked-out phone without hashing at all, so a flood against it costs nothing.
 func (s *Service) PasswordLogin(ctx context.Context, rawPhone, pw string, ci ClientInfo) (*Login, error) {
 	e164, err := s.ParsePhone("phone", rawPhone)
 	if err != nil {
 		return nil, err
+	}
+	fail := func(userID, reason string) (*Login, error) {
+		s.audit(ctx, EventLoginFailed, userID, "", "", map[string]string{"method": AMRPassword, "reason": reason})
+		return nil, errBadLogin
+	}
+	if s.Throttle != nil && s.cfg.LoginLockoutThreshold > 0 {
+		allowed, _, err := s.Throttle.Attempt(ctx, e164, s.Clock.Now(), s.cfg.LoginLockoutThreshold)
+		if err != nil {
+			return nil, err
+		}
+		if !allowed {
+			return fail("", "locked_out")
+		}
 	}
 	u, err := s.Users.ByPhone(ctx, e164)
 	if errors.Is(err, ErrNotFound) {
 		if err := s.Hasher.VerifyDummy(ctx, pw); err != nil {
 			return nil, hashErr(err)
 		}
-		return nil, errBadLogin
+		return fail("", "unknown_phone")
 	} else if err != nil {
 		return nil, err
 	}
@@ -46,9 +60,13 @@ func (s *Service) PasswordLogin(ctx context.Context, rawPhone, pw string, ci Cli
 	if err != nil {
 		return nil, hashErr(err)
 	}
-	if !ok || !u.IsActive {
-		return nil, errBadLogin
+	if !ok {
+		return fail(u.ID, "wrong_password")
 	}
+	if !u.IsActive {
+		return fail(u.ID, "inactive")
+	}
+	s.clearThrottle(ctx, e164)
 	newHash := ""
 	if rehash {
 		if newHash, err = s.Hasher.Hash(ctx, pw); err != nil {
@@ -58,6 +76,16 @@ func (s *Service) PasswordLogin(ctx context.Context, rawPhone, pw string, ci Cli
 		}
 	}
 	return s.startSession(ctx, u, AMRPassword, ci, newHash)
+}
+
+// clearThrottle forgets a phone's wrong passwords; a failure only delays that, so it is logged.
+func (s *Service) clearThrottle(ctx context.Context, phone string) {
+	if s.Throttle == nil {
+		return
+	}
+	if err := s.Throttle.Clear(ctx, phone); err != nil {
+		s.Logger.WarnContext(ctx, "clearing the login throttle", "err", err)
+	}
 }
 
 // startSession opens a session for u, records the login and issues its first tokens.
@@ -79,6 +107,7 @@ func (s *Service) startSession(ctx context.Context, u *User, amr string, ci Clie
 	if err != nil {
 		return nil, err
 	}
+	s.audit(ctx, EventLoginSucceeded, u.ID, "", "", map[string]string{"method": amr, "session_id": sess.ID})
 	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
 }
 

@@ -271,16 +271,20 @@ func (s *Service) SendCode(ctx context.Context, purpose, rawPhone string, resend
 			return "", err
 		}
 		if err := s.sendSMS(ctx, phone, s.codeText(purpose, code), purpose, ref); err != nil {
+			s.audit(ctx, EventOTPSendFailed, userID(u), "", ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone), "error": errorKind(err)})
 			if cerr := s.Challenges.ClearCode(context.WithoutCancel(ctx), phone, purpose, h); cerr != nil {
 				s.Logger.ErrorContext(ctx, "clearing an undelivered code", "reference_id", ref, "err", cerr)
 			}
 			undo()
 			return "", err
 		}
+		s.audit(ctx, EventOTPSent, userID(u), "", ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
 	case purpose == PurposeSignup && active:
 		// Tell the owner, without a code; a failure here must look like any other answer.
 		if err := s.sendSMS(ctx, phone, s.noticeText("signup_exists"), purposeNotice, ref); err != nil {
 			s.Logger.WarnContext(ctx, "sending the account-exists notice", "reference_id", ref, "err", err)
+		} else {
+			s.audit(ctx, EventOTPSent, u.ID, "", ref, map[string]string{"purpose": purposeNotice, "notice": "signup_exists"})
 		}
 	default:
 		s.padLikeASend(ctx)
@@ -375,6 +379,25 @@ func maskPhone(p string) string {
 // counts the guess (atomically, so concurrent guesses cannot exceed the limit) and compares in
 // constant time. It returns the challenge's hash and reference id, for consumeCode.
 func (s *Service) checkCode(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
+	hash, ref, err = s.checkCodeOnce(ctx, phone, purpose, code)
+	if err != nil {
+		typ, reason := EventOTPFailed, "invalid"
+		switch {
+		case errors.Is(err, ErrRateLimited):
+			typ, reason = EventOTPLocked, "too_many_attempts"
+		case err == errCodeExpired:
+			reason = "expired"
+		case errors.Is(err, ErrBadRequest):
+			reason = "wrong_or_no_code"
+		default:
+			return "", "", err
+		}
+		s.audit(ctx, typ, "", "", ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone), "reason": reason})
+	}
+	return hash, ref, err
+}
+
+func (s *Service) checkCodeOnce(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
 	now := s.Clock.Now()
 	ch, err := s.Challenges.Get(ctx, phone, purpose)
 	if errors.Is(err, ErrNotFound) {
@@ -422,6 +445,7 @@ func (s *Service) consumeCode(ctx context.Context, phone, purpose, hash string) 
 	if !ok {
 		return errCodeInvalid
 	}
+	s.audit(ctx, EventOTPVerified, "", "", "", map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
 	return nil
 }
 
@@ -448,6 +472,8 @@ func (s *Service) LoginWithCode(ctx context.Context, rawPhone, code string, ci C
 	} else if err != nil {
 		return nil, err
 	}
+	// Proving the phone clears a password lockout: a lockout must not shut its owner out.
+	s.clearThrottle(ctx, phone)
 	return s.startSession(ctx, u, AMROTP, ci, "")
 }
 
@@ -505,7 +531,7 @@ func (s *Service) SignupWithCode(ctx context.Context, in Signup, ci ClientInfo) 
 	if err != nil {
 		return nil, err
 	}
-	s.Logger.InfoContext(ctx, "signup", "user_id", u.ID)
+	s.audit(ctx, EventSignup, u.ID, "", "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
 	return s.startSession(ctx, u, AMROTP, ci, "")
 }
 
@@ -541,9 +567,28 @@ func (s *Service) ResetWithCode(ctx context.Context, rawPhone, code, next, confi
 	if err := s.Users.SetPassword(ctx, u.ID, pwHash, s.Clock.Now(), ""); err != nil {
 		return "", err
 	}
-	s.Logger.InfoContext(ctx, "password reset by code", "user_id", u.ID, "reference_id", ref)
+	s.clearThrottle(ctx, phone)
+	s.audit(ctx, EventPasswordReset, u.ID, "", ref, map[string]string{"by": "code"})
 	if err := s.sendSMS(context.WithoutCancel(ctx), phone, s.noticeText("password_reset"), purposeNotice, ref); err != nil {
 		s.Logger.WarnContext(ctx, "sending the password-changed notice", "reference_id", ref, "err", err)
 	}
 	return ref, nil
+}
+
+func userID(u *User) string {
+	if u == nil {
+		return ""
+	}
+	return u.ID
+}
+
+// errorKind names a failure for the audit log without its text.
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, ErrProviderFailed):
+		return "provider_failed"
+	case errors.Is(err, ErrUnavailable):
+		return "unavailable"
+	}
+	return "error"
 }

@@ -28,6 +28,9 @@ type Config struct {
 	// refreshes of one client) before that counts as reuse and ends the session.
 	RefreshReuseInterval time.Duration
 	OTP                  OTPConfig // one-time-code rules
+	// LoginLockoutThreshold is the number of consecutive wrong passwords for a phone after which
+	// password logins for it are locked out for a growing time (0: no lockout).
+	LoginLockoutThreshold int
 }
 
 // Validate reports the first bad setting.
@@ -43,6 +46,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("session idle timeout %s must be at least the access token TTL", c.SessionIdleTimeout)
 	case c.RefreshReuseInterval < 0 || c.RefreshReuseInterval > time.Minute:
 		return fmt.Errorf("refresh reuse interval %s must be between 0 and 1m", c.RefreshReuseInterval)
+	case c.LoginLockoutThreshold < 0 || c.LoginLockoutThreshold > MaxConsecutiveFailures:
+		return fmt.Errorf("login lockout threshold %d must be between 0 and %d", c.LoginLockoutThreshold, MaxConsecutiveFailures)
 	}
 	return c.OTP.Validate()
 }
@@ -55,6 +60,9 @@ type Deps struct {
 	Challenges Challenges
 	Secrets    Secrets
 	SMS        SMSSender // nil: sending a code answers 503
+	Audit      Audit     // nil: no audit trail
+	Admin      UserAdmin // nil: the admin API answers 503
+	Throttle   Throttle  // nil: no login lockout
 	Limiter    Limiter   // default: in memory (one instance's limits)
 	Hasher     *password.Hasher
 	Policy     *password.Policy

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth/token"
@@ -64,6 +65,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Login, error) {
 	}
 	if outcome == Reused {
 		s.Logger.WarnContext(ctx, "refresh token reused: session ended", "session_id", sess.ID, "user_id", u.ID)
+		s.audit(ctx, EventSessionEnded, u.ID, "", "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID})
 		return nil, errBadRefresh
 	}
 	sess.LastUsedAt = now
@@ -87,21 +89,26 @@ func (s *Service) Logout(ctx context.Context, p *Principal, scope string) error 
 		return errNoCredentials
 	}
 	now := s.Clock.Now()
+	var err error
+	ended := 1
 	switch scope {
 	case "", ScopeLocal:
-		err := s.Sessions.End(ctx, p.User.ID, p.Session.ID, now, EndLogout)
-		if errors.Is(err, ErrNotFound) {
+		scope = ScopeLocal
+		if err = s.Sessions.End(ctx, p.User.ID, p.Session.ID, now, EndLogout); errors.Is(err, ErrNotFound) {
 			return nil // ended concurrently: the caller's wish is fulfilled
 		}
-		return err
 	case ScopeOthers:
-		_, err := s.Sessions.EndAll(ctx, p.User.ID, now, p.Session.ID, EndLogout)
-		return err
+		ended, err = s.Sessions.EndAll(ctx, p.User.ID, now, p.Session.ID, EndLogout)
 	case ScopeGlobal:
-		_, err := s.Sessions.EndAll(ctx, p.User.ID, now, "", EndLogout)
+		ended, err = s.Sessions.EndAll(ctx, p.User.ID, now, "", EndLogout)
+	default:
+		return invalidField("scope", "Input should be 'local', 'others' or 'global'", "enum")
+	}
+	if err != nil {
 		return err
 	}
-	return invalidField("scope", "Input should be 'local', 'others' or 'global'", "enum")
+	s.audit(ctx, EventSessionEnded, p.User.ID, "", "", map[string]string{"reason": EndLogout, "scope": scope, "count": fmt.Sprint(ended)})
+	return nil
 }
 
 // ActiveSessions lists the caller's live sessions, newest first.
@@ -131,6 +138,9 @@ func (s *Service) EndSession(ctx context.Context, p *Principal, sessionID string
 	err := s.Sessions.End(ctx, p.User.ID, sessionID, s.Clock.Now(), EndRevoked)
 	if errors.Is(err, ErrNotFound) {
 		return newError(ErrNotFound, "Session not found")
+	} else if err != nil {
+		return err
 	}
-	return err
+	s.audit(ctx, EventSessionEnded, p.User.ID, "", "", map[string]string{"reason": EndRevoked, "session_id": sessionID})
+	return nil
 }

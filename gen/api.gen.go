@@ -24,6 +24,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for HealthStatus.
+const (
+	HealthStatusOk          HealthStatus = "ok"
+	HealthStatusUnavailable HealthStatus = "unavailable"
+)
+
+// Valid indicates whether the value is a known member of the HealthStatus enum.
+func (e HealthStatus) Valid() bool {
+	switch e {
+	case HealthStatusOk:
+		return true
+	case HealthStatusUnavailable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LogoutRequestScope.
 const (
 	Global LogoutRequestScope = "global"
@@ -61,6 +79,115 @@ func (e SessionInfoAmr) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// Defines values for Role.
+const (
+	RoleAdmin Role = "admin"
+)
+
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
+	switch e {
+	case RoleAdmin:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminRevokeRoleParamsRole.
+const (
+	AdminRevokeRoleParamsRoleAdmin AdminRevokeRoleParamsRole = "admin"
+)
+
+// Valid indicates whether the value is a known member of the AdminRevokeRoleParamsRole enum.
+func (e AdminRevokeRoleParamsRole) Valid() bool {
+	switch e {
+	case AdminRevokeRoleParamsRoleAdmin:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminGrantRoleParamsRole.
+const (
+	AdminGrantRoleParamsRoleAdmin AdminGrantRoleParamsRole = "admin"
+)
+
+// Valid indicates whether the value is a known member of the AdminGrantRoleParamsRole enum.
+func (e AdminGrantRoleParamsRole) Valid() bool {
+	switch e {
+	case AdminGrantRoleParamsRoleAdmin:
+		return true
+	default:
+		return false
+	}
+}
+
+// AdminUser defines model for AdminUser.
+type AdminUser struct {
+	ConsentGivenAt *time.Time           `json:"consent_given_at"`
+	CreatedAt      time.Time            `json:"created_at"`
+	DateOfBirth    *openapi_types.Date  `json:"date_of_birth"`
+	Email          *openapi_types.Email `json:"email"`
+
+	// FailedLogins Consecutive wrong passwords for the phone of the user.
+	FailedLogins    int                `json:"failed_logins"`
+	Gender          *string            `json:"gender"`
+	HasGivenConsent bool               `json:"has_given_consent"`
+	Id              openapi_types.UUID `json:"id"`
+	IsActive        bool               `json:"is_active"`
+	LastLoginAt     *time.Time         `json:"last_login_at"`
+
+	// LockedUntil Password logins for the phone of the user are refused until then.
+	LockedUntil *time.Time `json:"locked_until"`
+	Name        string     `json:"name"`
+
+	// Phone E.164
+	//
+	// Example: +14155550100
+	Phone string  `json:"phone"`
+	Place *string `json:"place"`
+
+	// Roles Example: ["user"]
+	Roles     []string  `json:"roles"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// AdminUserList defines model for AdminUserList.
+type AdminUserList struct {
+	NextCursor *string        `json:"next_cursor"`
+	Users      []UserResponse `json:"users"`
+}
+
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	// ActorId Who acted, when not the user (an admin).
+	ActorId *string   `json:"actor_id"`
+	At      time.Time `json:"at"`
+
+	// Details Non-secret facts, e.g. the login method or why a session ended.
+	Details map[string]string `json:"details"`
+	Id      int64             `json:"id"`
+	Ip      string            `json:"ip"`
+
+	// ReferenceId The code request this event belongs to, if any.
+	ReferenceId string `json:"reference_id"`
+
+	// Type Example: login.failed
+	Type      string `json:"type"`
+	UserAgent string `json:"user_agent"`
+
+	// UserId The user the event is about.
+	UserId *string `json:"user_id"`
+}
+
+// AuditEventList defines model for AuditEventList.
+type AuditEventList struct {
+	Events     []AuditEvent `json:"events"`
+	NextCursor *string      `json:"next_cursor"`
 }
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
@@ -107,6 +234,15 @@ type HTTPError struct {
 type HTTPValidationError struct {
 	Detail []ValidationError `json:"detail"`
 }
+
+// Health defines model for Health.
+type Health struct {
+	Detail *string      `json:"detail,omitempty"`
+	Status HealthStatus `json:"status"`
+}
+
+// HealthStatus defines model for Health.Status.
+type HealthStatus string
 
 // JWK defines model for JWK.
 type JWK struct {
@@ -259,6 +395,12 @@ type SessionList struct {
 	Sessions []SessionInfo `json:"sessions"`
 }
 
+// SessionsEnded defines model for SessionsEnded.
+type SessionsEnded struct {
+	// Ended How many sessions were ended.
+	Ended int `json:"ended"`
+}
+
 // SignupVerifyRequest defines model for SignupVerifyRequest.
 type SignupVerifyRequest struct {
 	Email           *openapi_types.Email `json:"email,omitempty"`
@@ -337,6 +479,18 @@ type ValidationError_Loc_Item struct {
 	union json.RawMessage
 }
 
+// Cursor defines model for Cursor.
+type Cursor = string
+
+// Limit defines model for Limit.
+type Limit = int
+
+// Role defines model for Role.
+type Role string
+
+// UserID defines model for UserID.
+type UserID = openapi_types.UUID
+
 // BadGateway defines model for BadGateway.
 type BadGateway = HTTPError
 
@@ -378,6 +532,40 @@ type ValidationFailed = HTTPValidationError
 
 // OTPSend defines model for OTPSend.
 type OTPSend = OTPSendRequest
+
+// AdminListAuditEventsParams defines parameters for AdminListAuditEvents.
+type AdminListAuditEventsParams struct {
+	UserId  *openapi_types.UUID `form:"user_id,omitempty" json:"user_id,omitempty"`
+	ActorId *openapi_types.UUID `form:"actor_id,omitempty" json:"actor_id,omitempty"`
+
+	// Type An event type, e.g. `login.failed`.
+	Type  *string    `form:"type,omitempty" json:"type,omitempty"`
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Limit Page size (1 to 200, default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AdminListUsersParams defines parameters for AdminListUsers.
+type AdminListUsersParams struct {
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit Page size (1 to 200, default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AdminRevokeRoleParamsRole defines parameters for AdminRevokeRole.
+type AdminRevokeRoleParamsRole string
+
+// AdminGrantRoleParamsRole defines parameters for AdminGrantRole.
+type AdminGrantRoleParamsRole string
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
@@ -751,6 +939,33 @@ type ServerInterface interface {
 	// GetOpenidConfiguration OpenID Provider Metadata
 	// (GET /.well-known/openid-configuration)
 	GetOpenidConfiguration(ctx echo.Context) error
+	// AdminListAuditEvents List Audit Events
+	// (GET /api/v1/admin/audit-events)
+	AdminListAuditEvents(ctx echo.Context, params AdminListAuditEventsParams) error
+	// AdminListUsers List Users
+	// (GET /api/v1/admin/users)
+	AdminListUsers(ctx echo.Context, params AdminListUsersParams) error
+	// AdminGetUser Get User
+	// (GET /api/v1/admin/users/{user_id})
+	AdminGetUser(ctx echo.Context, userId UserID) error
+	// AdminActivateUser Activate User
+	// (POST /api/v1/admin/users/{user_id}/activate)
+	AdminActivateUser(ctx echo.Context, userId UserID) error
+	// AdminDeactivateUser Deactivate User
+	// (POST /api/v1/admin/users/{user_id}/deactivate)
+	AdminDeactivateUser(ctx echo.Context, userId UserID) error
+	// AdminRevokeRole Revoke Role
+	// (DELETE /api/v1/admin/users/{user_id}/roles/{role})
+	AdminRevokeRole(ctx echo.Context, userId UserID, role AdminRevokeRoleParamsRole) error
+	// AdminGrantRole Grant Role
+	// (PUT /api/v1/admin/users/{user_id}/roles/{role})
+	AdminGrantRole(ctx echo.Context, userId UserID, role AdminGrantRoleParamsRole) error
+	// AdminEndUserSessions End User Sessions
+	// (DELETE /api/v1/admin/users/{user_id}/sessions)
+	AdminEndUserSessions(ctx echo.Context, userId UserID) error
+	// AdminUnlockUser Unlock User
+	// (POST /api/v1/admin/users/{user_id}/unlock)
+	AdminUnlockUser(ctx echo.Context, userId UserID) error
 	// ChangePassword Change Password
 	// (POST /api/v1/auth/change-password)
 	ChangePassword(ctx echo.Context) error
@@ -799,6 +1014,15 @@ type ServerInterface interface {
 	// VerifySignupOtp Verify Signup Otp
 	// (POST /api/v1/auth/signup/verify-otp)
 	VerifySignupOtp(ctx echo.Context) error
+	// Healthz Liveness
+	// (GET /healthz)
+	Healthz(ctx echo.Context) error
+	// Metrics Prometheus Metrics
+	// (GET /metrics)
+	Metrics(ctx echo.Context) error
+	// Readyz Readiness
+	// (GET /readyz)
+	Readyz(ctx echo.Context) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -821,6 +1045,226 @@ func (w *ServerInterfaceWrapper) GetOpenidConfiguration(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetOpenidConfiguration(ctx)
+	return err
+}
+
+// AdminListAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminListAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AdminListAuditEventsParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "actor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor_id", ctx.QueryParams(), &params.ActorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actor_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", ctx.QueryParams(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter since: %s", err))
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", ctx.QueryParams(), &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter until: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminListAuditEvents(ctx, params)
+	return err
+}
+
+// AdminListUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminListUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AdminListUsersParams
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminListUsers(ctx, params)
+	return err
+}
+
+// AdminGetUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminGetUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminGetUser(ctx, userId)
+	return err
+}
+
+// AdminActivateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminActivateUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminActivateUser(ctx, userId)
+	return err
+}
+
+// AdminDeactivateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminDeactivateUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminDeactivateUser(ctx, userId)
+	return err
+}
+
+// AdminRevokeRole converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminRevokeRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Path parameter "role" -------------
+	var role AdminRevokeRoleParamsRole
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role", ctx.Param("role"), &role, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminRevokeRole(ctx, userId, role)
+	return err
+}
+
+// AdminGrantRole converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminGrantRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Path parameter "role" -------------
+	var role AdminGrantRoleParamsRole
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role", ctx.Param("role"), &role, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminGrantRole(ctx, userId, role)
+	return err
+}
+
+// AdminEndUserSessions converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminEndUserSessions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminEndUserSessions(ctx, userId)
+	return err
+}
+
+// AdminUnlockUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminUnlockUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminUnlockUser(ctx, userId)
 	return err
 }
 
@@ -975,6 +1419,33 @@ func (w *ServerInterfaceWrapper) VerifySignupOtp(ctx echo.Context) error {
 	return err
 }
 
+// Healthz converts echo context to params.
+func (w *ServerInterfaceWrapper) Healthz(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Healthz(ctx)
+	return err
+}
+
+// Metrics converts echo context to params.
+func (w *ServerInterfaceWrapper) Metrics(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Metrics(ctx)
+	return err
+}
+
+// Readyz converts echo context to params.
+func (w *ServerInterfaceWrapper) Readyz(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Readyz(ctx)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -1038,6 +1509,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/auth/sessions", wrapper.ListSessions, options.OperationMiddlewares["listSessions"]...)
 	router.DELETE(options.BaseURL+"/api/v1/auth/sessions/:session_id", wrapper.DeleteSession, options.OperationMiddlewares["deleteSession"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/users", wrapper.AdminListUsers, options.OperationMiddlewares["adminListUsers"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminGetUser, options.OperationMiddlewares["adminGetUser"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/activate", wrapper.AdminActivateUser, options.OperationMiddlewares["adminActivateUser"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/deactivate", wrapper.AdminDeactivateUser, options.OperationMiddlewares["adminDeactivateUser"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/roles/:role", wrapper.AdminRevokeRole, options.OperationMiddlewares["adminRevokeRole"]...)
+	router.PUT(options.BaseURL+"/api/v1/admin/users/:user_id/roles/:role", wrapper.AdminGrantRole, options.OperationMiddlewares["adminGrantRole"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/sessions", wrapper.AdminEndUserSessions, options.OperationMiddlewares["adminEndUserSessions"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/unlock", wrapper.AdminUnlockUser, options.OperationMiddlewares["adminUnlockUser"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/audit-events", wrapper.AdminListAuditEvents, options.OperationMiddlewares["adminListAuditEvents"]...)
+	router.GET(options.BaseURL+"/healthz", wrapper.Healthz, options.OperationMiddlewares["healthz"]...)
+	router.GET(options.BaseURL+"/readyz", wrapper.Readyz, options.OperationMiddlewares["readyz"]...)
+	router.GET(options.BaseURL+"/metrics", wrapper.Metrics, options.OperationMiddlewares["metrics"]...)
 	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
 
@@ -1183,6 +1666,1044 @@ func (response GetOpenidConfiguration500JSONResponse) VisitGetOpenidConfiguratio
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEventsRequestObject struct {
+	Params AdminListAuditEventsParams
+}
+
+type AdminListAuditEventsResponseObject interface {
+	VisitAdminListAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type AdminListAuditEvents200JSONResponse AuditEventList
+
+func (response AdminListAuditEvents200JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEvents400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminListAuditEvents400JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEvents401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminListAuditEvents401JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEvents403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminListAuditEvents403JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEvents422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminListAuditEvents422JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEvents500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminListAuditEvents500JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListAuditEvents503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminListAuditEvents503JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsersRequestObject struct {
+	Params AdminListUsersParams
+}
+
+type AdminListUsersResponseObject interface {
+	VisitAdminListUsersResponse(w http.ResponseWriter) error
+}
+
+type AdminListUsers200JSONResponse AdminUserList
+
+func (response AdminListUsers200JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminListUsers400JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminListUsers401JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminListUsers403JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsers422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminListUsers422JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsers500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminListUsers500JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUsers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminListUsers503JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUserRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminGetUserResponseObject interface {
+	VisitAdminGetUserResponse(w http.ResponseWriter) error
+}
+
+type AdminGetUser200JSONResponse AdminUser
+
+func (response AdminGetUser200JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminGetUser401JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminGetUser403JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminGetUser404JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminGetUser422JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminGetUser500JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminGetUser503JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUserRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminActivateUserResponseObject interface {
+	VisitAdminActivateUserResponse(w http.ResponseWriter) error
+}
+
+type AdminActivateUser200JSONResponse AdminUser
+
+func (response AdminActivateUser200JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminActivateUser401JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminActivateUser403JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminActivateUser404JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminActivateUser422JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminActivateUser500JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminActivateUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminActivateUser503JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUserRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminDeactivateUserResponseObject interface {
+	VisitAdminDeactivateUserResponse(w http.ResponseWriter) error
+}
+
+type AdminDeactivateUser200JSONResponse AdminUser
+
+func (response AdminDeactivateUser200JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminDeactivateUser400JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminDeactivateUser401JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminDeactivateUser403JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminDeactivateUser404JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminDeactivateUser422JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminDeactivateUser500JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeactivateUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminDeactivateUser503JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRoleRequestObject struct {
+	UserId UserID                    `json:"user_id"`
+	Role   AdminRevokeRoleParamsRole `json:"role"`
+}
+
+type AdminRevokeRoleResponseObject interface {
+	VisitAdminRevokeRoleResponse(w http.ResponseWriter) error
+}
+
+type AdminRevokeRole200JSONResponse AdminUser
+
+func (response AdminRevokeRole200JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminRevokeRole400JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminRevokeRole401JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminRevokeRole403JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminRevokeRole404JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminRevokeRole422JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminRevokeRole500JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRevokeRole503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminRevokeRole503JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRoleRequestObject struct {
+	UserId UserID                   `json:"user_id"`
+	Role   AdminGrantRoleParamsRole `json:"role"`
+}
+
+type AdminGrantRoleResponseObject interface {
+	VisitAdminGrantRoleResponse(w http.ResponseWriter) error
+}
+
+type AdminGrantRole200JSONResponse AdminUser
+
+func (response AdminGrantRole200JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRole401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminGrantRole401JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminGrantRole403JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRole404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminGrantRole404JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRole422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminGrantRole422JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRole500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminGrantRole500JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGrantRole503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminGrantRole503JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessionsRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminEndUserSessionsResponseObject interface {
+	VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error
+}
+
+type AdminEndUserSessions200JSONResponse SessionsEnded
+
+func (response AdminEndUserSessions200JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminEndUserSessions401JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminEndUserSessions403JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminEndUserSessions404JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessions422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminEndUserSessions422JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminEndUserSessions500JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminEndUserSessions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminEndUserSessions503JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUserRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminUnlockUserResponseObject interface {
+	VisitAdminUnlockUserResponse(w http.ResponseWriter) error
+}
+
+type AdminUnlockUser200JSONResponse AdminUser
+
+func (response AdminUnlockUser200JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminUnlockUser401JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminUnlockUser403JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminUnlockUser404JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminUnlockUser422JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminUnlockUser500JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUnlockUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminUnlockUser503JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2870,6 +4391,80 @@ func (response VerifySignupOtp503JSONResponse) VisitVerifySignupOtpResponse(w ht
 	return err
 }
 
+type HealthzRequestObject struct {
+}
+
+type HealthzResponseObject interface {
+	VisitHealthzResponse(w http.ResponseWriter) error
+}
+
+type Healthz200JSONResponse Health
+
+func (response Healthz200JSONResponse) VisitHealthzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MetricsRequestObject struct {
+}
+
+type MetricsResponseObject interface {
+	VisitMetricsResponse(w http.ResponseWriter) error
+}
+
+type Metrics200TextResponse string
+
+func (response Metrics200TextResponse) VisitMetricsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ReadyzRequestObject struct {
+}
+
+type ReadyzResponseObject interface {
+	VisitReadyzResponse(w http.ResponseWriter) error
+}
+
+type Readyz200JSONResponse Health
+
+func (response Readyz200JSONResponse) VisitReadyzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Readyz503JSONResponse Health
+
+func (response Readyz503JSONResponse) VisitReadyzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetJwks JSON Web Key Set
@@ -2878,6 +4473,33 @@ type StrictServerInterface interface {
 	// GetOpenidConfiguration OpenID Provider Metadata
 	// (GET /.well-known/openid-configuration)
 	GetOpenidConfiguration(ctx context.Context, request GetOpenidConfigurationRequestObject) (GetOpenidConfigurationResponseObject, error)
+	// AdminListAuditEvents List Audit Events
+	// (GET /api/v1/admin/audit-events)
+	AdminListAuditEvents(ctx context.Context, request AdminListAuditEventsRequestObject) (AdminListAuditEventsResponseObject, error)
+	// AdminListUsers List Users
+	// (GET /api/v1/admin/users)
+	AdminListUsers(ctx context.Context, request AdminListUsersRequestObject) (AdminListUsersResponseObject, error)
+	// AdminGetUser Get User
+	// (GET /api/v1/admin/users/{user_id})
+	AdminGetUser(ctx context.Context, request AdminGetUserRequestObject) (AdminGetUserResponseObject, error)
+	// AdminActivateUser Activate User
+	// (POST /api/v1/admin/users/{user_id}/activate)
+	AdminActivateUser(ctx context.Context, request AdminActivateUserRequestObject) (AdminActivateUserResponseObject, error)
+	// AdminDeactivateUser Deactivate User
+	// (POST /api/v1/admin/users/{user_id}/deactivate)
+	AdminDeactivateUser(ctx context.Context, request AdminDeactivateUserRequestObject) (AdminDeactivateUserResponseObject, error)
+	// AdminRevokeRole Revoke Role
+	// (DELETE /api/v1/admin/users/{user_id}/roles/{role})
+	AdminRevokeRole(ctx context.Context, request AdminRevokeRoleRequestObject) (AdminRevokeRoleResponseObject, error)
+	// AdminGrantRole Grant Role
+	// (PUT /api/v1/admin/users/{user_id}/roles/{role})
+	AdminGrantRole(ctx context.Context, request AdminGrantRoleRequestObject) (AdminGrantRoleResponseObject, error)
+	// AdminEndUserSessions End User Sessions
+	// (DELETE /api/v1/admin/users/{user_id}/sessions)
+	AdminEndUserSessions(ctx context.Context, request AdminEndUserSessionsRequestObject) (AdminEndUserSessionsResponseObject, error)
+	// AdminUnlockUser Unlock User
+	// (POST /api/v1/admin/users/{user_id}/unlock)
+	AdminUnlockUser(ctx context.Context, request AdminUnlockUserRequestObject) (AdminUnlockUserResponseObject, error)
 	// ChangePassword Change Password
 	// (POST /api/v1/auth/change-password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
@@ -2926,6 +4548,15 @@ type StrictServerInterface interface {
 	// VerifySignupOtp Verify Signup Otp
 	// (POST /api/v1/auth/signup/verify-otp)
 	VerifySignupOtp(ctx context.Context, request VerifySignupOtpRequestObject) (VerifySignupOtpResponseObject, error)
+	// Healthz Liveness
+	// (GET /healthz)
+	Healthz(ctx context.Context, request HealthzRequestObject) (HealthzResponseObject, error)
+	// Metrics Prometheus Metrics
+	// (GET /metrics)
+	Metrics(ctx context.Context, request MetricsRequestObject) (MetricsResponseObject, error)
+	// Readyz Readiness
+	// (GET /readyz)
+	Readyz(ctx context.Context, request ReadyzRequestObject) (ReadyzResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -2980,6 +4611,233 @@ func (sh *strictHandler) GetOpenidConfiguration(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetOpenidConfigurationResponseObject); ok {
 		return validResponse.VisitGetOpenidConfigurationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminListAuditEvents operation middleware
+func (sh *strictHandler) AdminListAuditEvents(ctx echo.Context, params AdminListAuditEventsParams) error {
+	var request AdminListAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminListAuditEvents(ctx.Request().Context(), request.(AdminListAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminListAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminListAuditEventsResponseObject); ok {
+		return validResponse.VisitAdminListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminListUsers operation middleware
+func (sh *strictHandler) AdminListUsers(ctx echo.Context, params AdminListUsersParams) error {
+	var request AdminListUsersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminListUsers(ctx.Request().Context(), request.(AdminListUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminListUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminListUsersResponseObject); ok {
+		return validResponse.VisitAdminListUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminGetUser operation middleware
+func (sh *strictHandler) AdminGetUser(ctx echo.Context, userId UserID) error {
+	var request AdminGetUserRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminGetUser(ctx.Request().Context(), request.(AdminGetUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminGetUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminGetUserResponseObject); ok {
+		return validResponse.VisitAdminGetUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminActivateUser operation middleware
+func (sh *strictHandler) AdminActivateUser(ctx echo.Context, userId UserID) error {
+	var request AdminActivateUserRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminActivateUser(ctx.Request().Context(), request.(AdminActivateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminActivateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminActivateUserResponseObject); ok {
+		return validResponse.VisitAdminActivateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminDeactivateUser operation middleware
+func (sh *strictHandler) AdminDeactivateUser(ctx echo.Context, userId UserID) error {
+	var request AdminDeactivateUserRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminDeactivateUser(ctx.Request().Context(), request.(AdminDeactivateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminDeactivateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminDeactivateUserResponseObject); ok {
+		return validResponse.VisitAdminDeactivateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminRevokeRole operation middleware
+func (sh *strictHandler) AdminRevokeRole(ctx echo.Context, userId UserID, role AdminRevokeRoleParamsRole) error {
+	var request AdminRevokeRoleRequestObject
+
+	request.UserId = userId
+	request.Role = role
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminRevokeRole(ctx.Request().Context(), request.(AdminRevokeRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminRevokeRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminRevokeRoleResponseObject); ok {
+		return validResponse.VisitAdminRevokeRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminGrantRole operation middleware
+func (sh *strictHandler) AdminGrantRole(ctx echo.Context, userId UserID, role AdminGrantRoleParamsRole) error {
+	var request AdminGrantRoleRequestObject
+
+	request.UserId = userId
+	request.Role = role
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminGrantRole(ctx.Request().Context(), request.(AdminGrantRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminGrantRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminGrantRoleResponseObject); ok {
+		return validResponse.VisitAdminGrantRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminEndUserSessions operation middleware
+func (sh *strictHandler) AdminEndUserSessions(ctx echo.Context, userId UserID) error {
+	var request AdminEndUserSessionsRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminEndUserSessions(ctx.Request().Context(), request.(AdminEndUserSessionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminEndUserSessions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminEndUserSessionsResponseObject); ok {
+		return validResponse.VisitAdminEndUserSessionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminUnlockUser operation middleware
+func (sh *strictHandler) AdminUnlockUser(ctx echo.Context, userId UserID) error {
+	var request AdminUnlockUserRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminUnlockUser(ctx.Request().Context(), request.(AdminUnlockUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminUnlockUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminUnlockUserResponseObject); ok {
+		return validResponse.VisitAdminUnlockUserResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -3658,85 +5516,179 @@ func (sh *strictHandler) VerifySignupOtp(ctx echo.Context) error {
 	return nil
 }
 
+// Healthz operation middleware
+func (sh *strictHandler) Healthz(ctx echo.Context) error {
+	var request HealthzRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Healthz(ctx.Request().Context(), request.(HealthzRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Healthz")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(HealthzResponseObject); ok {
+		return validResponse.VisitHealthzResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Metrics operation middleware
+func (sh *strictHandler) Metrics(ctx echo.Context) error {
+	var request MetricsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Metrics(ctx.Request().Context(), request.(MetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Metrics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MetricsResponseObject); ok {
+		return validResponse.VisitMetricsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Readyz operation middleware
+func (sh *strictHandler) Readyz(ctx echo.Context) error {
+	var request ReadyzRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Readyz(ctx.Request().Context(), request.(ReadyzRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Readyz")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReadyzResponseObject); ok {
+		return validResponse.VisitReadyzResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7HxZc9u4sv9X6eL/XzV2XVpeYqdOnCdnJpnxTBZX7Jw8RCkJIlsUxhTAA4BWdFP+7rfQACluWmzLuZPc",
-	"vLhkiQAajV/vDX4NIjnNpEBhdHD6NVD4nxy1eSFjjvTFu6uLSxSx/RhJYVAY+5FlWcojZrgU+39rKex3",
-	"OprglNlP/1/hODgN/t/+Yu5996ve9/O9d+sEt7e3IS3KFcbBqVE5um90JoV2JLxg8e/M4IzNN6ACv7Bp",
-	"lqL9GKNhPA1Og8s3l5ApecNjVDBmPMX4OWQpMo1g1BxYwrgIbsMNt/DH1dXFS6WkctTHqCPFM0tFcBpc",
-	"TRA61uvBW2kmXCQwYxoiKXQ+tVSYCYLnOURMwMj+axTHGJgBKSLsWcJesJJj92PBuYikUhgZiHKlUBjI",
-	"mNYzqeIt7rvYiN1iLmJU2kgZwyinvQlp7PYipmh7MjewM5YKPLnAYKakSFoE7hIHfpVinPLovvt/OWU8",
-	"BZYqZPEcFCZcG7SQ2+butcxVhOUq+IVro5ubzCZSINiviCQuINfo9vhKqhGPYxT33ORbaQCFzJMJZKim",
-	"XGsuhd7iFjVPBMZ7jmYFKYuudQlhK8GgZOoQey4MKsFSN9/99sP9HIB2Etgp8MXjU3g2Ooqejg/wMH7C",
-	"jkcn0e6WtnkmIBf4JcPIYOwW7oHdu6PKw1fXBJfHYCT8J5cG7QedZ5lUhtjwVppXMt9If3Zx4INlsxWc",
-	"MU2ynS2+tSRGkxKwRKjTy2abev69V+JdNFzmUYRaj/MUFo8RFVfyeiMB2JgMmvAetFyweSpZfCXla6YS",
-	"vOcJerUNIxnPwUgJKU22faVLC3Dt5ldgJkzAIbzhL+h4r6R8w8TcU6PvuZkrKWHKxLxYVD9f2E+ryZ4e",
-	"gMZIinhbSucMFDMIKZ9yZ1Ym3DyH4Xs0ar53NjaohqDZXMNEzhxlfn0rhzPGTS8Igwkya4ssIZWBdQyZ",
-	"eYZe4yRIpNyGwQfBcjORiv83xg9QyXYSFMY+vjWD88Yqd5GEwMUNS3lMBuVLRjrYWMCH9htvUBXGdn2W",
-	"6gY7Pn78uHdWoa6TJ9ooLpIFS24YT9kova9AXKK64RGCwWkmFVM8nUNemXWL1sqvxHVtMXmDygo2EtMY",
-	"xJihiFFEJD6xnInn5IPNgVmcNNHm8PUgXP3bnhhx6hU5h1vTdpYli8mXMmfxCLx0Bu7lDap5iaUxxzS2",
-	"zFBoDZn1UxX+7SziDUtz1MAUgsAbVIDRRGLcC27LgyOO/DphIsEL78NVnNdMyQyV8eGFd/YGpTd6+jUY",
-	"SzVlJjgNyi/DYMq+vEaRmElwenhwdBw2wRkGAme1WVbx6S3OLkr3txaAfGpT1Jj6c7m2HFmeeMctkaaY",
-	"0rqqXE2X79n9fj9qH7DRMJAmG0QyxppsBodHT45PnjaY/DQMplyU/3YwnBzZgcinIwf6xYT/dXh8eHJy",
-	"cnJweHBQn/Zp++Qa7K/NWqG4se+wzcWug1noiNYpFArp6xqC/HPLZm+K24p1uMGpXndiLfEt12VKsfld",
-	"yPvz41+kTuKY2/lYelEhzEbaYYNUlib1g3wZ/3Z5FnScfaRumk8enZwcPut69prHHVwOg2szr8/x7q+L",
-	"rvG5buBV86TruS/rz9Iu6Qhawq9L7JDXa5zrjc/PMn3dmdGEXRS8lgkXS/VGVegX3Cji+olUGmHEjLGq",
-	"XBtmfw7vqUxJCrcs1EEYrJTV1zKRuVm6ex3JzHsSY5andkupjFgahAGKfGqXKf6XZmLtchgkqRyxqnBU",
-	"6Gut/wa1ZgmWIUCLgql7YD3Mige7dlnVyLSZqmH+l3Vb7ZFANGGKRQaVhp0PglsVCPQnk1wYvfschASC",
-	"nybhBpWnqCt2ejZBAdxYK075hrGNWPtiKrWx46ZSlAkW3esLy8WtQqpiPP7VAbBqeHgHRls+j1GhiHDA",
-	"Oxh4To7u2AXoXDuWlWG6gFQmOqTYvZajYyIuovYytOl16RhtmMl1Qx258DFYJwR+bFhur7GZLrQ0sqVt",
-	"lfD4NngJWfWoukUYI54MTBHMtzjpghU94KJ9ipc+hsuF4SmdlpvORTY+zqEDKvf77OAgbDnbbR+lC04K",
-	"9WRBaIMSLpIU93KNfu2xVHDx7vIK9lnG928O921wt+9neQ7XiJmVOo2RQtMJISVTrJuT1iN14xEGtPTA",
-	"fVs94xEyRV5Sl81Ug0672zjq2jnVVlpMEjadMreFJcD4Nyo+ni9F7HfsgnZuOENx/ht5/EmumIPNXXwu",
-	"HjvmDzRPBBfJgKXJwAVZA6+SXIC4OVy41vkSuP89u9aDXPFamGX/7wKqF26Cw72J0Tnx6iGTNI7Hb6+y",
-	"mXBDLi6nZsVuu079vZP3pSBvaZUK/k4Oj9bgurHf+mTd5Gg0a0PtB8SNj+QOro2rL5FKGOdiLDtMzFS1",
-	"FfYfckYGg+oTtcRbCMNsFg9BKhhKkw17Fccxm8VO0DtcRRvsoJ1gwExNbGJmcM/wKXYGSC6L0Cbw4wSt",
-	"d+rcE+7qCNpt0ztp3tKYCTMwZTFWSw0VizKSMkUmqraUda8naougtazM0HcpM9Yx2uFGAxtpmeaUbB2j",
-	"3dZur+rrrdwtr+dt8pysRvuxrFPaU6bNINclh9dswD4OXigwBks7cUxvTi9ZNpb4A1oNVtpKBQINemvc",
-	"py3Wpg8Jpgs8rED5a94Z9qCv4m0agFZlZp0qLSfvJIsnIs/WmHMqYtYO331T0whHJ8dhIPLUp42dGWwd",
-	"yoTpQcJvUAwiq4gL4fHB3pilGrvAL9gUGyr2yDqDa1yH7fohD1Cr3zKDxqZro/Cy/PaP9Oe/vbt+V997",
-	"Y/+6i/kfNKrlMZUXCy8kK6zRWlG7j0WzPw7keDDiyuKwMWyTVZfrirVDExSxk5H7qZG22tjUZOkBiwy/",
-	"we5ZyBSkMuEPO49Chy3Pw9Vx/rJ3+PS4lrJpKIz2RCmLcCP+lfFpOfknMmgWsJu7/XkW3xFhy3xEp7MK",
-	"pHggNOFYbDB05npxal14CNuS1DzJhsWv7GZV9Lu2FpDKqGbHmZi/Gwenn9oMbVcOP3dweaqTFaexzrOx",
-	"1Lg5/Ij2nmwAh1GuuJlfWhvmtvHH1dXFC6f/Tr96TfiqOOI/P14FvhLYpScnxmSuJsm9V1+H9oU99z1n",
-	"vaoOvPX8fEHX9eMMqyp9aN1alxoFhZmScR45x/ns4rzwq18xbc4uzvuiKAwTxuxwO8biR4e+9mnthvvE",
-	"hO8CAj1hGdIvlf9P4WZRTB0znubKVUf7Ynh8dARf+75C07fH3Lc8t596vd7nsG953w9O+0Gv1+sHYZ94",
-	"tPji9vPtMASk0iyltP3CXMOwOm/x+NDlcVMeobcfTq8Eb87tkeQq9fzXp/v7MkPh23+kSvb9IL1vn7UI",
-	"4ob0SsmiIAxuUGl3SIe9g94BeVEZCpbx4DR40jvoPSHnwkwIJPu9Gabp3rWQM7FvQ/VeUctOsMPNt0ea",
-	"5aOUR3CNc+3CnxtyPhfn9IuueQ46BI2py3eP5ovY6RcNw2seU4hnxY9O5zwOToPf0fw5u9ZBo8P06OBg",
-	"azV4X0Va0pNwjXPQ2GxL+ZVFE9z7VQqjZLq+CePEkdtFRbmt/XoDHo16sn5Utb+DpD+fTpmaW7m+fPcW",
-	"PuII/sI52B2GgWGJtopkcdDBZzuodvQWIjzei5opsk4UvGVT31vnsjwkfrMJKqQ4j5DBFIagJUl24vqC",
-	"NT3nZMQLt6Z22jaA+qKGIJAUXHIFciac/LQQ8452UM/xPSKAulKKS9A0RcNiZlgvuCcqaifsFoaLoiry",
-	"xs++6qSrbnVELR971WAok7rjlF1vSNnoa72LX3RZjnLqXeCs/AamuTYQ8/EYFYyVnBJCiuFSIB2/fdoV",
-	"ucpxmUx5NC/aW6gfl4vExwbeKlCmSBuZaZhJdc1F0gWDejtLEFYa5edbO/nunpmuFvlHhF+zDLp5w+Tx",
-	"JgCsdLLTkMONdNKiDc8OOtxAkTW7N+24o6P141q9Wd9Y33pvi5zCqp/16fPt56qwehmqILKQUbLWbekc",
-	"U49SKZ37vn9mhZS6BxZSqFCjgRk3E3h3deGKpmhqktqDlzbQx3XyxkTcF7FETc3NqUyAd2pfT8NCJDQZ",
-	"nscQvpU9XJvL4OrjLrqs7ykt3xr4x0fP1g9sthb/bzkoBV6LI4QCLYVgUH5/rVxwwc1yoTgX3HBmsCkV",
-	"mZLkVYyseydii3orI0aW1s26IM60MaFnqMrkP5uidXHIeZGqT/dk7A/uosiEWefGur0yF6ZLRgqS1ghJ",
-	"N1srt72Kq1nBg5H9o8P0aCPBLe6sPRzZJejuCG1KZyzHcrXzu1TLoNDkStTirHYcRY1qr6Q6o6eufHbz",
-	"MdRyrSXuG7tCbl93cYC+B2/mu1LqdPzwSipwUIMCa2u8HYK+XQFFvGelY6kUvKdnCm3tlK5PP42lAppo",
-	"EZL4hjKXLXJqWuENl7lrsxvlhooK7idS2SDHfeEuYiQ5ao36ub9YYIrbNP6ahoxRh6ANU4YuKThXq9hB",
-	"l+p3tBOP3pnsp87/gXS+h6XDvzvcDZT9/nq8X65FO9xwBpdvLjfwVqDLWaEUi4X+c2BOYKgJNSXXyNh1",
-	"mSiDgxBcpn6Vh3P5E+Q/Jsgv7wNxl9NbDXLXtUAwX8DaejcJCqQrhX9+vPLODZx5BVy5QleglsHxwUG3",
-	"vu4LUtiwQ7DFGFikpNbgbI7e9RbAzRMjc6UEU5Oo46NnvijOFtaFa5KTLkFw21ouCtu6Mltv+thi8Os9",
-	"qp/R79YdJY/4OwmTzFdEui89Wos0a9F+tTOkaxZD10bv+3N263WqRkMbxRY7Q3ctY7hLV1NZmvaF+30K",
-	"O0N3U2O42yv8vCI9PyZjIWKMy1m1kVmRqy3fktEhLe5CyePFJZXbKre3t22ROG4z9bVMEvfui97P9OdD",
-	"0p/l2RYgX7SytZDueis6602/o6mVIYAL16vAZUfU+x5Z/EGj0m/wMQtAtS6gR44+/4lna9kMxGcgRq8J",
-	"9Xw31wpN9sVVpoAVbaOV7jBneGv9aNZOu6/rj+8oaeg8TwEZvT+Dfu0L97PVSJqU0W4PLsgNoOw3E8Ub",
-	"YfZyjXFjUvfuBGrK5UbDbCLTstU1BPwSYWb6wkaC1oMBPZHKQKJYhJCh4jIGLV2xnEGUchTmF3q/UIHq",
-	"olFWQywXyXZDKqgzoqTHHz+v02ih/5nZ+c4UdUVaHZyX5GdW6GXKnG9QLqZkp1PPZdZ9h8VTLmCci8jd",
-	"s+FmvtuD9w5BLlYd0jND/06irtyJeeSCbufFjO+onnsf0G+CpsWLrmjE8foR5XuUfjpAi/yQuUP5t3qP",
-	"YGkDVsTSlKpVPidTDAqtNURtYMyVNqFLTDZ7MKZMXWPcUSvg2lwWqz8i0KvXKP4Pek1231Dh8wYKuPhp",
-	"/6v/NODxrUNGiga7Y8LFbfIFXORMlFjpwZlwUaCvfJbOjPW2BOSC+oeAx2GRYTlug+Y3osBvh9oKFZui",
-	"oX65T18DLuj6ObUl+ibHxRaCpnqtvlFoTce35en6MO6qch1pwrSLTx8Q0d1ZA/5ImsyCanHQm8CWLiZt",
-	"o7jjZvpnV3fcNayfme8fsrzjDnejfJ1H/QMLPG4W2BGuMcW/CdWBrnyL524PzopBLrT0bzRt1HcgQWM1",
-	"uJCG3rMmtLGhuxz7us/zRrq7KCAtq/H8hPoPW+S5O9DvWOZhIgZ3Z4c0uWtncTBdUkZZgbbt+KMd92f/",
-	"KaWUgw0gV75x+WftZbPayyqM35bftC48FSmNRZGyUK9TJliCUxR0X8T7uRTf3YbNad4Jd7HOORqu0j6a",
-	"02uOygpoWKh/u4jrezRYfQ/UYhVLdnuR99XUpQ7B1ZDKwmYZD5SxQMs91x2zXrhrP8VlBqLXST8XSe3y",
-	"z+Kev5+1ch/h9vPt/wQAAP//",
+	"7F1bcxs3sv4rXXNOVaQ6I+oSKbWRnhTHTpz1RWUp64fIJYIzTRLREJgAGNFcl/77KaAxd/AiWfI6Xr3Y",
+	"IjkAGsDXjb6h51OUyFkuBQqjo+NPUc4Um6FB5T49K5SWyv6Vok4Uzw2XIjqOLqYIQ4EfzVXinhiCHIOZ",
+	"IuQKb7gsNORsgoMojrh9/K8C1SKKI8FmGB1H1CaKI51MccZs9zP28RWKiZlGxwd7e3FkFrl9UhvFxSS6",
+	"vY2jV3zGTZ+SMzZB0PzfCFv7YCTY1pDimBWZgaO97WU0ZK67Jgm+UXR8tBdbevismHlqZlzQp/2KMi4M",
+	"TlA50t7JDG0PbpycmWk9jLI/xZHCvwquMI2OjSqwOSoK2+8fEUtnXEQfQjP/XaN6+fOSAQqN6oqnK8cY",
+	"SzVjxj5cuCe7Q9xSY9TmJ5lydDv/9uLsHEVq/0ykMCjc2rM8z3jC7Nrv/qntBnxqjPO/CsfRcfQ/uzWk",
+	"dulXvev7e0fj1IPWFNM3OpdCEwk/sfQXZnDOFhtQgR/ZLKdtSNEwnkXH0fnrc8iVvOEpKhgznmF6AnmG",
+	"TCMYtQA2YVxEt/GGU/j14uLsuVJSEfV9jgiMN4A30ky5mMCcaUik0MXMUmF5xa85JEzAyH40imMKzIAU",
+	"CQ4sYT+xasXutwQvRSKVwsRAUiiFwkDOtJ5LlT7gvMuJ2CkWIkWljZQpjAo3NyGNnV7ClJueLAxsjaUC",
+	"Ty4wmCspJj0Ct90KPJNinPHkvvN/PmM8A5YpZOkCFE64Nmgh95Cz17JQCVaj4Eeuje5OMp9KgWC/ciRx",
+	"AYVGmuMLqUY8TVHcc5JvpAEUsphMIUc141pzKfQDTlHzicB0h2hWkLHkWlcQthwMVs65ubwUBpVgGfV3",
+	"v/lw3weg7QS2Snzx9Bh+HB0kP4z3cD/9nh2OjpLtB5rmqYBC4MccE4MpDTwAO3eiysNXtxiXp/bE+auQ",
+	"Bu0fushzqYxbhjfSvJDFRvIztAJW5INlnLHr5GGm+MaSmEwrwDpCSS6bh5Tz77wQD9FwXiQJaj0uMqgf",
+	"c1RcyOuNGGBjMlyH96DljC0yydILKV8xNcF77qAX2zCS6QKMlJC5zh5e6LoBuKb+FZgpE7APr/lPbnsv",
+	"pHzNxMJTo+85mQspYcbEohxUn9Tnp5VkP+yBxkSK9KGEzikoZhCckuaOlSk3JzB8h0Ytdk7HBtUQNFto",
+	"mMo5UebHt3w4Z9xYtW+KLPV6bKNhG0M9bc4pXIIVZioV/zemnyGSbScojH38wQ6c11a4i0kMXNywjKfu",
+	"QPmYOxlsLOBj+40/UBWmdnyW6c5yvH//fue0QV1wTWr1kJbkhvGMjbL7MsQ5qhueIBic5VIxxbMFFI1e",
+	"H/C08iNx3RpM3qCyjI1u0RikmKNIUSSOfVI5FydOB1sAszjpoo3w9Vm4+pfdMbdSL5xy+GDSzi5J3fnS",
+	"xakfged0wD2/QbWosDTmmKV2MRTag8zqqQr/pBPxhmUFamAKQeANKsBkKjEdOAvF02HJPLV2jD2+3Iyy",
+	"7O04Ov5jNfX26YYA/hTlSuaojLdESJG+yuSEC903AJ/ZZklh+A163JcKpAargTmrlHQvMlGtCjOI+oZc",
+	"HGUyucb0qhDGIrZvaVK3QJQs79wtksJxoTEF15n9SdgxK0ssZQZ3DJ9Z41AUmWcsMtz6FmBtKP3RJjLu",
+	"rE5tP8qR3bjo9sNtXO/JK06GRHuBG3a8+7ianNiZnK4hNzjT67DZ2d2yO6YUW/QmR13HLZL6c4qj0yLl",
+	"5vmNZ5z2dFhipDOJezv4fiqBWTTHMJ+icApWtWlbTIAzwp3LYO0iMNOyrJv72XuWZCARl6bcUsOysxbR",
+	"gTZt1U3saEwUGhizxOgYcDAZOOLdzsMMzVQ6wTafLoCBRmcEgJVwaQPt9RLSAlUT4ML8cBjkCp4HCVQ4",
+	"RoUiweBSWzmcyLRWU8yUa0C7YzDCTIqJPapj4GNgYjEIrRp90ThMIjfVASE+WgLMKzbxqAj/vIxYhwG7",
+	"nkQj18BGsjCDO/On87AwU9IXNzw0FTLdorbo7axnjZnV6A8ztJvC5hzaYKYef8Z3lA6dxfCUrGfoZ1Mm",
+	"JliK2IbPoz0z7yO4qpwYTQhXX8ZNd+L+3sFhACsC561eVi3QG5yfVV6Tzgx7FHW6Dk32hVQTacoun0kx",
+	"5mq2fM70+/2o/YyJxpE0+ZVl4jYX7h98f3j0Q2eRf3BO0upjYMHdMXklitmIdIO6w//bP9w/Ojo62tvf",
+	"22t3+8PhOoC1em1Q3Jl33F/F0MbUqmVvF0o99tMagvxzy3rvamkrxtmId3ta35oDdhV5yDK76BvPPI60",
+	"YabQTTe2vLZyraHWf1i3g76PEEW/vf/n8jOTxE/n6M8mbWg9T38+Pw0dFYm66T55cHS0/2Po2Ws6M/rf",
+	"m0W7j7f/PFtyLLWf03wSeu7jenTZIYmgJet1jgEJco2LzU8Du+jrUOQ6DFHwyp7QSyVZUwzVq1E6qKdS",
+	"aYQRM8baJNqw3IVO7ifenVx4YDETxdFK6fFKTmRhls5eJzLHVqDJ6vLMKvEl95SfpZmSHjzJ5IhlYSbq",
+	"jf8atWYTrJTtHgUzemA9zMoHQ7NsnhE9TeofYCTYLYFkypTVtZWGrd8Fd7qg+yeXXBi9fQJCgoOfdswN",
+	"qshQNwxOp6Fzp4nV9tWlmEltbLuZFLWhN7gUdhUfFFKN4+wfAYA1/Zx3WOh1evNL57EZk6eZ67YOzYXV",
+	"9nXs9NRWsImJtHQ/Vz66oFLdkNi1OCI/aLShpI6r6XUmE0JLJ+zXFwmPrxUsIavtHg5YkXZNrkzple6t",
+	"JHnd9BUX/V08987IyvgH6o5cdN5h5zaomu+Pjah3w/jqrk8ITgr1tCa0QwkXkwx3Co1+7LFUcPb2/AJ2",
+	"Wc53b/Z3WWGmu76XE7hGzC3XkbEZhJCSGbaPkyWmW21DuKGv+gbdCJlyetsqW231Vrf2qTVS0/LqqIk0",
+	"hSXA+BcqPl4sRezfWCkOTjhH8fJnZ4NMCsUINnfRuXhKi3+l+URwMbli2eSKvIVXXiSRp3NzuHCtiyVw",
+	"/3N+ra8KxdtpDYoHgeqZ28Hh3sTowq3V53TS9RDQ9BqTiTdcxeXUrJhtaNffEb8vBXlPqjTwd7R/sAbX",
+	"nfm2OwuTo9GsNf4/w5J9JHVwraV/Tm64l2IsA0fMLJBZ9aucNxzJzQhSDMN8ng5BKhhKkw8HDcUxn6fE",
+	"6AFV0Ro7aDu4uovP0vs1Qk5UtNopqSecAuKlt9E7wemkMVNmYMZSbMbMGyfKSMoMmWiepSw8nmgNgvZk",
+	"ZeS5zZixitEWNxrYSMuscFHDMdppbS/1uPdm23GGhvOklrpCM6bNVaGrFV4zAfs4eKbAFCztbsX05vSu",
+	"9HSGHJINCHToba1+yDFpYVrjYQXKw85IP+vNDdAmz6wTpVXnK8jSz0VK8rrjJS2/7jOgjyhTc5ijwp4j",
+	"vZn/1/J4ul6D5PCJKPI12oVLDmphkb5pCaiDo8MNIhRTpq8m/AbFVWLPhZKXve05ZpnGEC9SXmE/I3ON",
+	"JvOwatFnSPkv6WJks7VOgSqt5as0L7689XBXU2BjdT+0+K3YY8ixbtnCM8mKw3Etq93ngLU/Xsnx1Ygr",
+	"8rq2mm0y6nJZsbbpxIqpzaK9QTHSFxubnqD6iiWG32C4F3cyuTDfZ+1HKcOWuwXbOH8+2HfBz6UCo99R",
+	"xhLcaP0qc7nqnMLcFrCbWyFFnt4RYctUVpJZJVI8ELpwLCcYk/ZQ71oID3Gfk7o72VFAGrNZZYyvDZZk",
+	"MmmpFUwsfL5Jd0H7GTkfAqs805MVu/FpfWZGRH34Fv05WXsSk0Jxszi3ZxhN49eLi7OfSP4df/KS8EW5",
+	"xb+9vyivKYTk5NSYnHJ9uDcyOlkrdt936PRq2hNWEfWJUpTnOmyK9KHVd8hTCwpzJdMiIT3+9Oxlqea/",
+	"YNqcnr28FGXClcOYbW7bWPzo2OcU2XOD/mLCZ9eCnrIc3S+Nz8dwUycpjRnPCkVZR5dieHhwAJ8ufTzq",
+	"0m7zpV1z+9dgMPgQX9q1v4yOL6PBYHAZxZdujeovbj/cDmNAl/LkPOx+YK5h2Oy3fHxIbuWMJ+jPD3/n",
+	"4vVLuyWFyvz66+PdXZmj8Gm1Uk12fSO9a5+1COLGyZVqiaI4ukGlaZP2B3uDPadF5ShYzqPj6PvB3uB7",
+	"p1yYqQPJ7mCOWbZzLeRc7P45v9aDMkdsgiac05AXo4wncI0LTdbYjVM+6336Trc0Bx2Dxozc76NFbcp9",
+	"p2F4zVNncVr2c7vzMo2Oo1/Q/Da/1lHn5sbB3t6D5bb5oNaSXL9rtIp6N93zGUumuPNMCqNktj658YjI",
+	"DVFRTWu3ndjuWn2/vlUzb9JxfzGbMbWwfH3+9g28xxH8ExdgZxhHhk20FST1RkcfbKPW1luI8HQn6Xrs",
+	"gih4w2Y+Z52cTo795lNr0Fiz0yGDKYxBS8fZE7pvo91zxCOeubW7ptIH0KVoIQiks3W5AjkXxD89xLx1",
+	"M2i7HB8RQCEP5xI0zdCwlBk2iO6JitYO08BwVgZpXvveV+10KYPTGRe7rEi52amzeYJbfO7PE0pc0jEI",
+	"nKM2MOZKGyt/M3fhxe1oziZcMBdd42YKDCgjp8/XLmPQ2vN1bpB2wqi+HPjHp+C9utrnvvn9szjcVSNd",
+	"6k599S52UEqXfdLnzQ2bmWTDZVcEfRQheEkxaDaGp6G5SDA8h5Xq25L19Xmfd+8tBOR6Q3fpfuUGD/o7",
+	"obcfHpFnOxlum1/eONyEaRu36lyT/Y3keH0lwDXaQPjX97psi4OD9S16GeJf+HTyssRxd1Mr/eOD3e5a",
+	"tNldAbdJUAmHUqb5m6x9cVblDQflmLXVe9JL5hSEyha1IBtRfitTydTl9NNpFINlEFIvrW1zKbYSpnGH",
+	"W8tEc5cerosRMcT2AAjFpUTkUhy7dILOreYRS66BaRj6L0InWiUrf/fJyxtIyb/udvn5b8a8rXTzJ979",
+	"Gnm3xOpmTLv7yR/rt0vZ962gmFVMqoXVLt0hu5PJ5FoWBrRhBpdoGr+gY54+76xBs78Z/2XQfCckfxlY",
+	"7h2ub1HdRP3WcPwLEozvgeJd583yF99yqQN4foWNuyGZnAAXdN9xCYRPfY9POH7C8d1wXCLn3mBOcT2c",
+	"z43MazyPlZxZUE+4IGBbrUmkwLIM5NgJ7yr6WZajAAcgXVZ0qAe13c40ZjeoYetwj0quBDjk56rFN8Yj",
+	"X63W8l/NVjXc7s1YLjKx+8n+d0sslaEJhI/e4Y28RmCuCgZs8RRnubRo3C5v2HYSZBwToki1c7wJ6aOr",
+	"14i5rzAhsx7HKRql8q7RbUU/5gq+I+reUSGi+/HcervCdf/Em0+8uRFveobxmOzyZRzlReAI+0UxYcJM",
+	"dkG+Z+fjTul0E3IOUriyLQugehAhw8P2+V/KGk84f3wTxUF2CczXHj/NzLllR89zq7ktO2JO/GHhQzPa",
+	"6oBzqa6t1ldVGQvyxXORWjyVGXRfpbLWTu97Qv5XhXyLS1fEqgGhOzNAITKZXC83ap5lyJQvgkBOJhfl",
+	"TlZUBMkL40OUvm6Hz4zo1AYJsMTvjpgn8/6JE+7GCYSbTWyQwkx3E1cHYaeZALsE++7BqmiiBe53ugI6",
+	"pfQInFffwKzQBlI+Hpf2v8V72dxyAgWItaZ7llW7XGY8WZSGTJkTEDZnKBF/xXGzfUK9JyzLHMFlTxOJ",
+	"GmQwY6BdGiJq1ipdPBj7hOtPhKqUPiIPdy/wfoWGzv4GrNItoPetcbRnvQYiK64uzDTA1GNX76Ni6l1f",
+	"i2IFc9MDNfMq1GgosvL24oyu+6JpMfgAnlsOJGXQlSC1fEeOhVZxKpFeitSym5DGe7aDbEc01Cyh0TwS",
+	"862sh7I5D67e7rLQ5T255UsD//Dgx/UNu9Ud/1O5bCVeqxJpJVpKxnA309byBRdU4TvMFC8FN5wZ7HJF",
+	"rqRLQBtZG0ikFvWWR4ysDkWr6NGJyISeo6qurbEZwtzfZ5PqUpQFwUg1nDINTABLElkIE+KRkqQ1TBJe",
+	"1kbB7bI6dvTZyP7WYXqwEeOWZcM/H9kV6O4IbRf7Xo7lZvHNSiyDQlMo0UrJ7RsjrsTKC6lO3VMX/iLM",
+	"Y4jlVjGXL6wK0bwe25R5EuoroO+2H15IBQQ1KLG2Rttx0LcjoEh3LHcs5YJ37plSWrfs8bFUlD9SWzK+",
+	"FApdLGi/bMI2HBWmEUBxIhvk+FKQB2BSoNaoT3xtV1MWNPaVcmWKOgZtmDKUU+ZUrXIGIdFPtLs1emvy",
+	"J5n/Dcl8D0vCP23uBsJ+dz3ez9eiHW44g/PX5xtoKxBSVlw2voX+CTBiGFc+KXOqkbHjMlEZBzHQpa5V",
+	"Gs75E8i/TZCf3wfidP1jNcjpgruDeQ1rq91MUKCr6v7b+wuv3MCpF8CNKuYlahkc7u2F5fWlcAIbthxs",
+	"MQWWKKk10Jmjt/0JQP2kyOjyg2lx1OHBj/7+NKtPF64dn4QYgaa1nBUe6q0F7foAD2j8eo3qyfp9cEXJ",
+	"I/5OzCSLFZbuc4/W0jtbOkm3hq5A4JAKwPlSDtvtK40h1+zWkAoKDrfd2wFYll0K+n0GW0OqMTjcHpR6",
+	"XnmTa+wOC5FiWvUaDCEGuIVKIT6eXdKos3h7e9tnicNAQqecTOj1Q4Mn9+dn5Y+Xe1uCvC7C0kM6XcMP",
+	"Joz/gqYVvQAu6CYTlwGr9x0yF5HWr/Ex7wq2i9U/rvX5dSbmMIrbaniN6009X/hjhST7SAEtYGXBo0Yh",
+	"ETp4W6VL7DlNX7cf31LS+Fs6yNwrjNyvl4J+thJJU4BpAGdODXDebybKl3LtuJcxtDul19e4uBU3GuZT",
+	"mVVFmmLAjwnm5lJYS9BqMKCnUhmYKJYg5Ki4TEFLijgzSDKOwnznXvFWoros8aQhlbWz3TgRFLQo3eOP",
+	"79fpFH978uz8zQR1g1sJzkv8MyvksvOcbxBlds5OEs+V132L8k7HhUjoch43i+0BvCMEka06dM8M/Wvh",
+	"Qr4T88gB3WBJwb9RPPcrzcx4UoBKptg8/NvM41taq6PKiPA+mbJR90asc0x2UzdmTF1TdbqOGs61aSRg",
+	"PXYq3p3ve34jWpO7URlIdFshgMufdj/5v8rLlasSPRvvmargIueiwsoATgVZgT7yWSkzVtsSUAhXagJ4",
+	"GpcelsM+aH52FPjpLLnO3H4HcT2Fz3oN8YdNzLiLRiHNKdNlXcb7y8z/9izNeqM3ga2rYfkQwR3q6euO",
+	"7lDFzifP9zcZ3qHN3chf51H/mQEe6gW2BCWm+JdRE+iqFylvD+C0bESmpX+pdCe+AxM0VoILadyrLoU2",
+	"1nSXYx/3Oem4u8sA0rIYzxPUv9kgz92BfscwDxMpUHlHJ8kpnYVguiSMsgJtD6OPBkotfy2hlL0NIFe9",
+	"9P4p9rJZ7GUNxqfu1Wb/Xl0s0acRcg1F7jNs1Q0XkwG8cS+8NbJIpl43SZlhI6YDvo1f/VCPaG35F7WF",
+	"Xpud8RscdPN4+A0K/36fcmXyUrmboVE8WW6avqbfgdOdmTMlZ2imWGgw+NEAfqze30TafX9BfA/rF8R2",
+	"uJtnjIs1FRuXVO6zo3Tn3qC3pqO/Cu6IXQ2Pcsf9mUoVEl2hBEeohY23yE/gaO97isbNuUbYMoyubbtT",
+	"mokEQRZWe4XSqb0djncs/kMocmMPGsz5yOO9cZfbWbo4gSEVYfUvd59PF4Oe8sZSHkbzbfXN6jc3U5DB",
+	"q1EzJtgEZyjoTa++8GBhCY0DJY5ceT0yKCijZrRwL+KqMh3iUs2zg1B+s8Hmm8rqUax46g/yrhmi0DFQ",
+	"rLhKYOhenGl2WNlt/V7PqBJsWd/S0UunPBeTVj3Y+k0UvtdGicp+v+6KX72GdZ6FKw1nFOMZbLkL294j",
+	"vN1cZncHqt8pISV2mHB77br1HO5IJ16RngvtyQcjllnWUq0VznV0++H2/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

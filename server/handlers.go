@@ -14,7 +14,9 @@ import (
 
 // handler implements the generated strict-server interface on top of auth.Service.
 type handler struct {
-	svc *auth.Service
+	svc     *auth.Service
+	metrics *Metrics                        // nil: no metrics
+	ready   func(ctx context.Context) error // nil: always ready
 }
 
 var _ gen.StrictServerInterface = (*handler)(nil)

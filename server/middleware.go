@@ -105,10 +105,7 @@ func defaultJSON(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-type (
-	clientInfoKey struct{}
-	originKey     struct{}
-)
+type originKey struct{}
 
 // withClientInfo puts the caller's address (see Config.TrustedProxies) and user agent, and the
 // origin the request reached us at, in the context.
@@ -120,7 +117,7 @@ func withClientInfo(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.TLS != nil {
 			scheme = "https"
 		}
-		ctx := context.WithValue(req.Context(), clientInfoKey{}, ci)
+		ctx := auth.WithClientInfo(req.Context(), ci)
 		ctx = context.WithValue(ctx, originKey{}, scheme+"://"+req.Host)
 		c.SetRequest(req.WithContext(ctx))
 		return next(c)
@@ -132,7 +129,17 @@ func requestOrigin(ctx context.Context) string {
 	return o
 }
 
-func clientInfo(ctx context.Context) auth.ClientInfo {
-	ci, _ := ctx.Value(clientInfoKey{}).(auth.ClientInfo)
-	return ci
+func clientInfo(ctx context.Context) auth.ClientInfo { return auth.ClientInfoFrom(ctx) }
+
+// withTimeout bounds the work of a request, database calls included, so that none hangs when a
+// dependency does.
+func withTimeout(d time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
 }

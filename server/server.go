@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -22,6 +24,15 @@ type Config struct {
 	// address is the socket peer.
 	TrustedProxies []*net.IPNet
 	Logger         *slog.Logger
+	// Metrics, when set, are collected and served at /metrics.
+	Metrics *Metrics
+	// Ready reports whether the instance can serve (database reachable, schema current): /readyz.
+	Ready func(ctx context.Context) error
+	// RequestTimeout bounds each request's work (database calls included); default 30s.
+	RequestTimeout time.Duration
+	// CORSOrigins are the browser origins (https://app.example.com) allowed to call the API from
+	// another origin; none by default.
+	CORSOrigins []string
 }
 
 // Validate reports a bad setting.
@@ -53,16 +64,38 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
-	e.Use(withRequestID, accessLog(cfg.Logger), recoverPanics(cfg.Logger))
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	e.Use(withRequestID, accessLog(cfg.Logger))
+	if cfg.Metrics != nil {
+		e.Use(cfg.Metrics.observe)
+	}
+	e.Use(recoverPanics(cfg.Logger), withTimeout(cfg.RequestTimeout))
+	if len(cfg.CORSOrigins) > 0 {
+		// Before validation, so that preflight OPTIONS requests are answered here. Bearer tokens travel in
+		// a header, not cookies: no credentials mode.
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  cfg.CORSOrigins,
+			AllowMethods:  []string{"GET", "POST", "PUT", "DELETE"},
+			AllowHeaders:  []string{"Authorization", "Content-Type", "X-Request-ID"},
+			ExposeHeaders: []string{"Retry-After", "WWW-Authenticate", "X-Request-ID"},
+			MaxAge:        600,
+		}))
+	}
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo)
 	e.Use(validator(spec, svc, func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
+		// Health and metrics stay cheap: they skip validation (and have no input to validate).
 		p := c.Request().URL.Path
 		return !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/.well-known/")
 	}))
 
-	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{svc: svc}, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{svc: svc, metrics: cfg.Metrics, ready: cfg.Ready}, nil))
+	if err := registerDocs(e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -33,6 +33,9 @@ type Config struct {
 	URL          string
 	MaxOpenConns int           // default 20 (PostgreSQL), 8 (SQLite)
 	ConnTimeout  time.Duration // default 5s
+	// StatementTimeout bounds one statement on PostgreSQL, so that no request waits on a stuck
+	// database; default 10s.
+	StatementTimeout time.Duration
 }
 
 // Validate reports whether the URL names a supported database.
@@ -104,7 +107,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	switch dialect {
 	case Postgres:
 		if !strings.Contains(dsn, "connect_timeout=") {
-			dsn = withParam(dsn, "connect_timeout", fmt.Sprint(int(cfg.ConnTimeout.Seconds())))
+			dsn = withParam(dsn, "connect_timeout", fmt.Sprint(max(1, int(cfg.ConnTimeout.Seconds()))))
+		}
+		if cfg.StatementTimeout <= 0 {
+			cfg.StatementTimeout = 10 * time.Second
+		}
+		if !strings.Contains(dsn, "statement_timeout=") {
+			dsn = withParam(dsn, "statement_timeout", fmt.Sprint(cfg.StatementTimeout.Milliseconds()))
 		}
 		dialector = postgres.New(postgres.Config{DSN: dsn})
 		if cfg.MaxOpenConns <= 0 {
@@ -147,6 +156,25 @@ func withParam(dsn, k, v string) string {
 
 // Dialect is Postgres or SQLite.
 func (db *DB) Dialect() string { return db.dialect }
+
+// SQL is the connection pool (for its statistics).
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Ready reports whether the database answers and its schema is current, in words fit for a health
+// endpoint (no addresses or credentials).
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return errors.New("database unreachable")
+	}
+	pending, err := db.MigrationsPending(ctx)
+	switch {
+	case err != nil:
+		return errors.New("database unreachable")
+	case pending:
+		return errors.New("database migrations pending")
+	}
+	return nil
+}
 
 // Close closes the connection pool.
 func (db *DB) Close() error { return db.sql.Close() }

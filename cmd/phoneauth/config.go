@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -20,6 +21,9 @@ import (
 // config is everything read from the environment, once, at start-up.
 type config struct {
 	addr            string
+	redisURL        string       // shared rate limits ("": each instance's memory); a secret, it may hold a password
+	redisPrefix     string       // starts every key phoneauth writes to Redis
+	limiter         auth.Limiter // set by serve from redisURL; nil: in memory
 	db              store.Config
 	auth            auth.Config
 	defaultRegion   string
@@ -27,7 +31,8 @@ type config struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	sms             smsConfig
-	signingKey      *token.Key // from PHONEAUTH_JWT_PRIVATE_KEY_FILE
+	signingKey      *token.Key      // from PHONEAUTH_JWT_PRIVATE_KEY_FILE
+	metrics         *server.Metrics // set by serve
 }
 
 // smsConfig selects and configures the SMS provider.
@@ -111,6 +116,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 			// 0 disables the inactivity timeout.
 			SessionIdleTimeout:   e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
 			RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
+			// 0 disables the lockout.
+			LoginLockoutThreshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures),
 		},
 	}
 	otp := auth.DefaultOTPConfig()
@@ -149,6 +156,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	c.auth.OTP = otp
+	if raw := e.str("PHONEAUTH_CORS_ALLOWED_ORIGINS", ""); raw != "" {
+		for _, o := range strings.Split(raw, ",") {
+			o = strings.TrimRight(strings.TrimSpace(o), "/")
+			if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
+				e.errs = append(e.errs, &envError{"PHONEAUTH_CORS_ALLOWED_ORIGINS", o, "origins are scheme://host[:port], e.g. https://app.example.com"})
+				continue
+			}
+			c.server.CORSOrigins = append(c.server.CORSOrigins, o)
+		}
+	}
+	c.server.RequestTimeout = e.duration("PHONEAUTH_REQUEST_TIMEOUT", 30*time.Second, time.Second, 5*time.Minute)
+	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.sms = loadSMS(e)
 	if path := e.str("PHONEAUTH_JWT_PRIVATE_KEY_FILE", ""); path != "" {
 		data, err := os.ReadFile(path)
@@ -168,6 +187,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := c.db.Validate(); err != nil {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_DATABASE_URL", "[redacted]", err.Error()})
+	}
+	c.redisURL, c.redisPrefix = e.secret("PHONEAUTH_REDIS_URL"), e.str("PHONEAUTH_REDIS_PREFIX", "phoneauth:")
+	if c.redisURL != "" {
+		if err := store.ValidateRedisURL(c.redisURL); err != nil {
+			e.errs = append(e.errs, &envError{"PHONEAUTH_REDIS_URL", "[redacted]", err.Error()})
+		}
 	}
 	if c.defaultRegion != "" && !phone.ValidRegion(c.defaultRegion) {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_DEFAULT_REGION", c.defaultRegion, "not an ISO 3166-1 region code with a calling code, e.g. US, GB, IN"})

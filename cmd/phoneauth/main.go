@@ -3,6 +3,7 @@
 //	phoneauth [serve]       start the HTTP server (migrating the database first)
 //	phoneauth migrate       apply database migrations and exit
 //	phoneauth users create  create a user (how the first admin is made)
+//	phoneauth users import  import users exported from the FastAPI service
 //	phoneauth keys rotate   start signing with a new key
 //	phoneauth keys list     show the signing keys
 //
@@ -39,6 +40,8 @@ const usage = `usage:
   phoneauth migrate                 apply database migrations and exit
   phoneauth users create --phone P --name N [--email E] [--role admin] --password-stdin
                                     create a user; prints its id
+  phoneauth users import [--format jsonl|csv] [--dry-run] FILE
+                                    import users exported from the FastAPI service (FILE - is stdin)
   phoneauth keys rotate             make a new signing key (every instance signs with it within a
                                     minute; the old one verifies until its tokens have expired)
   phoneauth keys list               show the signing keys and their state
@@ -77,6 +80,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		err = migrate(ctx, cfg, log)
 	case cmd == "users" && len(args) > 0 && args[0] == "create":
 		err = createUser(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case cmd == "users" && len(args) > 0 && args[0] == "import":
+		err = importUsers(ctx, cfg, args[1:], stdin, stdout, stderr)
 	case cmd == "keys" && len(args) == 1 && (args[0] == "rotate" || args[0] == "list"):
 		err = keys(ctx, cfg, args[0], stdout, stderr)
 	default:
@@ -112,7 +117,13 @@ func openStore(ctx context.Context, cfg config) (*store.DB, error) {
 }
 
 func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) (*auth.Service, error) {
-	hasher, err := password.NewHasher(password.Config{Params: password.DefaultParams})
+	hcfg := password.Config{Params: password.DefaultParams}
+	var audit auth.Audit = db.Audit()
+	var onSMS func(string, time.Duration, error)
+	if m := cfg.metrics; m != nil {
+		hcfg.OnWait, onSMS, audit = m.ObserveHashWait, m.ObserveSMS, m.Audit(audit)
+	}
+	hasher, err := password.NewHasher(hcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +134,8 @@ func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger)
 	return auth.New(ctx, cfg.auth, auth.Deps{
 		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
 		SMS: sender, Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
-		SigningKey: cfg.signingKey, Logger: log,
+		SigningKey: cfg.signingKey, Logger: log, Limiter: cfg.limiter,
+		Audit: audit, Throttle: db.Throttle(), Admin: db.Users(), OnSMS: onSMS,
 	})
 }
 
@@ -136,6 +148,23 @@ func newSender(c smsConfig, log *slog.Logger) (auth.SMSSender, error) {
 	default:
 		return sms.NewLog(log), nil
 	}
+}
+
+// openLimiter connects to the shared rate limiter when PHONEAUTH_REDIS_URL is set; without it the
+// limiter is nil and auth keeps the limits in this process's memory. Only serve opens it: the CLI
+// sends no codes, so it must keep working while Redis is down.
+func openLimiter(ctx context.Context, cfg config, log *slog.Logger) (auth.Limiter, func(), error) {
+	if cfg.redisURL == "" {
+		return nil, func() {}, nil
+	}
+	store.RedisLogsTo(log)
+	prefix := cfg.redisPrefix + "limit:"
+	l, err := store.NewRedisLimiter(ctx, cfg.redisURL, prefix)
+	if err != nil {
+		return nil, nil, fmt.Errorf("PHONEAUTH_REDIS_URL: %w", err)
+	}
+	log.Info("rate limits shared through Redis", "key_prefix", prefix)
+	return l, func() { _ = l.Close() }, nil
 }
 
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
@@ -155,11 +184,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	cfg.metrics = server.NewMetrics()
+	cfg.metrics.WatchDB(db.SQL())
+	limiter, closeLimiter, err := openLimiter(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeLimiter() // after the HTTP server has drained
+	cfg.limiter = limiter
 	svc, err := newService(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
 	cfg.server.Logger = log
+	cfg.server.Metrics = cfg.metrics
+	cfg.server.Ready = db.Ready
 	e, err := server.New(cfg.server, svc)
 	if err != nil {
 		return err

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/phoneauth/phoneauth/auth"
+)
+
+// Metrics are phoneauth's Prometheus metrics, in a registry of their own (no global state).
+type Metrics struct {
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	logins      *prometheus.CounterVec
+	codes       *prometheus.CounterVec
+	smsErrors   *prometheus.CounterVec
+	smsDuration *prometheus.HistogramVec
+	hashWait    prometheus.Histogram
+}
+
+// NewMetrics registers the metrics, with the Go runtime's and the process's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "phoneauth_http_requests_total",
+			Help: "HTTP requests by method, route and status."}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "phoneauth_http_request_duration_seconds",
+			Help:    "HTTP request latency by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"method", "route"}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "phoneauth_logins_total",
+			Help: "Logins by method (pwd, otp) and outcome (succeeded, failed)."}, []string{"method", "outcome"}),
+		codes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "phoneauth_otp_total",
+			Help: "One-time codes by purpose and event (sent, send_failed, verified, failed, locked)."}, []string{"purpose", "event"}),
+		smsErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "phoneauth_sms_errors_total",
+			Help: "SMS provider errors and timeouts by purpose."}, []string{"purpose"}),
+		smsDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "phoneauth_sms_duration_seconds",
+			Help: "SMS provider call latency by purpose.", Buckets: prometheus.DefBuckets}, []string{"purpose"}),
+		hashWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "phoneauth_password_hash_wait_seconds",
+			Help:    "Time a password hash waited for a slot of the hashing gate.",
+			Buckets: []float64{.0001, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.logins, m.codes, m.smsErrors, m.smsDuration, m.hashWait,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// WatchDB exports the connection pool's statistics.
+func (m *Metrics) WatchDB(db *sql.DB) {
+	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "phoneauth"))
+}
+
+// ObserveSMS records one provider call (auth.Deps.OnSMS).
+func (m *Metrics) ObserveSMS(purpose string, took time.Duration, err error) {
+	m.smsDuration.WithLabelValues(purpose).Observe(took.Seconds())
+	if err != nil {
+		m.smsErrors.WithLabelValues(purpose).Inc()
+	}
+}
+
+// ObserveHashWait records how long a hash waited for the gate (password.Config.OnWait).
+func (m *Metrics) ObserveHashWait(d time.Duration) { m.hashWait.Observe(d.Seconds()) }
+
+// Audit wraps an audit log so that logins and codes are counted as they are recorded.
+func (m *Metrics) Audit(next auth.Audit) auth.Audit { return &countingAudit{Audit: next, m: m} }
+
+type countingAudit struct {
+	auth.Audit
+	m *Metrics
+}
+
+func (a *countingAudit) Record(ctx context.Context, e auth.AuditEvent) error {
+	switch e.Type {
+	case auth.EventLoginSucceeded:
+		a.m.logins.WithLabelValues(e.Details["method"], "succeeded").Inc()
+	case auth.EventLoginFailed:
+		a.m.logins.WithLabelValues(e.Details["method"], "failed").Inc()
+	case auth.EventOTPSent:
+		a.m.codes.WithLabelValues(e.Details["purpose"], "sent").Inc()
+	case auth.EventOTPSendFailed:
+		a.m.codes.WithLabelValues(e.Details["purpose"], "send_failed").Inc()
+	case auth.EventOTPVerified:
+		a.m.codes.WithLabelValues(e.Details["purpose"], "verified").Inc()
+	case auth.EventOTPFailed:
+		a.m.codes.WithLabelValues(e.Details["purpose"], "failed").Inc()
+	case auth.EventOTPLocked:
+		a.m.codes.WithLabelValues(e.Details["purpose"], "locked").Inc()
+	}
+	if a.Audit == nil {
+		return nil
+	}
+	return a.Audit.Record(ctx, e)
+}
+
+// observe is the middleware that counts and times every request by its route pattern (never its
+// raw path, which would carry ids and explode the label set).
+func (m *Metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		method := c.Request().Method
+		m.requests.WithLabelValues(method, route, strconv.Itoa(c.Response().Status)).Inc()
+		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+		return nil
+	}
+}

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/phoneauth/phoneauth/auth"
+)
+
+var _ auth.UserAdmin = (*Users)(nil)
+
+// likePattern escapes LIKE's wildcards in a user's search text.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + strings.ToLower(r.Replace(s)) + "%"
+}
+
+// List implements auth.UserAdmin.
+func (r *Users) List(ctx context.Context, query, beforeID string, limit int) ([]*auth.User, error) {
+	q := r.q(ctx).Model(&userRow{})
+	if beforeID != "" {
+		if !validUUID(beforeID) {
+			return nil, nil
+		}
+		q = q.Where("id < ?", beforeID)
+	}
+	if query != "" {
+		p := likePattern(query)
+		q = q.Where(`(lower(phone) LIKE ? ESCAPE '\' OR lower(name) LIKE ? ESCAPE '\' OR lower(coalesce(email, '')) LIKE ? ESCAPE '\')`, p, p, p)
+	}
+	var rows []userRow
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*auth.User, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUser()
+	}
+	return out, nil
+}
+
+// SetActive implements auth.UserAdmin.
+func (r *Users) SetActive(ctx context.Context, userID string, active bool, at time.Time) error {
+	if !validUUID(userID) {
+		return auth.ErrNotFound
+	}
+	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"is_active": active, "updated_at": at.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		if active {
+			return nil
+		}
+		_, err := endSessions(tx, userID, at.UTC(), "", auth.EndDeactivated)
+		return err
+	}))
+}
+
+// SetRoles implements auth.UserAdmin.
+func (r *Users) SetRoles(ctx context.Context, userID string, roles []string, at time.Time, endAll bool) error {
+	if !validUUID(userID) {
+		return auth.ErrNotFound
+	}
+	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"roles": strings.Join(roles, ","), "updated_at": at.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		if !endAll {
+			return nil
+		}
+		_, err := endSessions(tx, userID, at.UTC(), "", auth.EndRevoked)
+		return err
+	}))
+}

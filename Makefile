@@ -62,8 +62,10 @@ lint: ## go vet, staticcheck, gofmt
 vuln: ## check dependencies for known vulnerabilities
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./...
 
-bench: ## micro-benchmarks of the hot paths
+BENCH_FLAGS ?=
+bench: ## micro-benchmarks of the hot paths, then the load benchmark against PostgreSQL (BENCH_FLAGS=-quick for a smoke run; writes bench-results.json)
 	$(GO) test -run '^$$' -bench . -benchmem ./auth/... ./server/...
+	$(GO) run ./cmd/phoneauth-bench $(BENCH_FLAGS)
 
 common-passwords: ## regenerate the embedded common-password list from the pinned npm package
 	./scripts/common-passwords.sh

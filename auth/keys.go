@@ -39,6 +39,7 @@ type keyring struct {
 	fileKey *token.Key    // operator-supplied key: when set, the only key
 	onError func(error)
 
+	verified   *verifiedCache
 	set        atomic.Pointer[token.Set]
 	loadedAt   atomic.Int64 // unix nanoseconds of the last load
 	reloading  atomic.Bool
@@ -158,6 +159,18 @@ func (k *keyring) signer() *token.Set {
 
 // verify checks raw, reloading the keys once if it names an unknown kid.
 func (k *keyring) verify(ctx context.Context, raw string) (token.Claims, error) {
+	now := k.clock.Now()
+	if c, ok := k.verified.get(raw, now); ok {
+		return c, nil
+	}
+	c, err := k.verifyUncached(ctx, raw)
+	if err == nil {
+		k.verified.put(raw, c, now)
+	}
+	return c, err
+}
+
+func (k *keyring) verifyUncached(ctx context.Context, raw string) (token.Claims, error) {
 	c, err := k.signer().Verify(raw, k.clock.Now())
 	if !errors.Is(err, token.ErrUnknownKey) {
 		return c, err

@@ -101,7 +101,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 		d.Logger = slog.Default()
 	}
 	s := &Service{cfg: cfg, Deps: d, keys: &keyring{keys: d.Keys, issuer: cfg.Issuer, clock: d.Clock, ttl: cfg.AccessTokenTTL,
-		fileKey: d.SigningKey, onError: func(err error) { d.Logger.Warn("reloading signing keys", "err", err) }}}
+		fileKey: d.SigningKey, onError: func(err error) { d.Logger.Warn("reloading signing keys", "err", err) },
+		verified: newVerifiedCache(100_000)}}
 	if err := s.keys.load(ctx); err != nil {
 		return nil, err
 	}

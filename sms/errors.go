@@ -26,8 +26,15 @@ const defaultTimeout = 30 * time.Second
 // the webhook, a valid signature) to wherever the endpoint points, so a 3xx is reported as a
 // failure instead.
 func newDefaultClient() *http.Client {
+	// One provider host takes every message: keep enough idle connections to it that a burst of
+	// sends reuses them instead of opening (and TLS-handshaking) a new one each time.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 256
+	tr.MaxIdleConnsPerHost = 256
+	tr.IdleConnTimeout = 90 * time.Second
 	return &http.Client{
-		Timeout: defaultTimeout,
+		Transport: tr,
+		Timeout:   defaultTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

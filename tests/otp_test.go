@@ -159,9 +159,11 @@ func TestCodeRulesOverHTTP(t *testing.T) {
 		close(statuses)
 		ok := 0
 		for st := range statuses {
+			// The losers are 400 (code already used) or 429 (no attempt left to reserve: with a limit of
+			// 3, simultaneous guesses beyond it are refused before comparing).
 			if st == 200 {
 				ok++
-			} else if st != 400 {
+			} else if st != 400 && st != 429 {
 				t.Errorf("status %d", st)
 			}
 		}

@@ -33,6 +33,7 @@ type config struct {
 	sms             smsConfig
 	signingKey      *token.Key      // from PHONEAUTH_JWT_PRIVATE_KEY_FILE
 	metrics         *server.Metrics // set by serve
+	debugAddr       string          // pprof listener; "" = off
 }
 
 // smsConfig selects and configures the SMS provider.
@@ -164,6 +165,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 				continue
 			}
 			c.server.CORSOrigins = append(c.server.CORSOrigins, o)
+		}
+	}
+	c.debugAddr = e.str("PHONEAUTH_DEBUG_ADDR", "")
+	if c.debugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.debugAddr); err != nil {
+			e.errs = append(e.errs, &envError{"PHONEAUTH_DEBUG_ADDR", c.debugAddr, "must be host:port, e.g. 127.0.0.1:6060"})
 		}
 	}
 	c.server.RequestTimeout = e.duration("PHONEAUTH_REQUEST_TIMEOUT", 30*time.Second, time.Second, 5*time.Minute)

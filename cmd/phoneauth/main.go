@@ -184,6 +184,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	if cfg.debugAddr != "" {
+		serveDebug(cfg.debugAddr, log)
+	}
 	cfg.metrics = server.NewMetrics()
 	cfg.metrics.WatchDB(db.SQL())
 	limiter, closeLimiter, err := openLimiter(ctx, cfg, log)
@@ -216,6 +219,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	tuneGC()
+	releaseStartupMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect(), "startup", time.Since(start).String())

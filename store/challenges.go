@@ -63,29 +63,29 @@ func (r *Challenges) Get(ctx context.Context, phone, purpose string) (*auth.Chal
 	return c, nil
 }
 
-// ClaimSend implements auth.Challenges.
+// ClaimSend implements auth.Challenges in one statement on the success path: the upsert takes the
+// send slot only when the last send is older than the interval, keeping the time it replaced.
 func (r *Challenges) ClaimSend(ctx context.Context, phone, purpose string, now time.Time, interval time.Duration) (bool, time.Time, error) {
-	err := r.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&challengeRow{Phone: phone, Purpose: purpose}).Error
+	var rows []struct{ PrevSentAtMs int64 }
+	err := r.q(ctx).Raw(`
+		INSERT INTO otp_challenges (phone, purpose, last_sent_at_ms, prev_sent_at_ms)
+		VALUES (?, ?, CAST(? AS BIGINT), 0)
+		ON CONFLICT (phone, purpose) DO UPDATE SET
+			prev_sent_at_ms = otp_challenges.last_sent_at_ms,
+			last_sent_at_ms = excluded.last_sent_at_ms
+		WHERE otp_challenges.last_sent_at_ms <= CAST(? AS BIGINT)
+		RETURNING prev_sent_at_ms`, phone, purpose, ms(now), ms(now.Add(-interval))).Scan(&rows).Error
 	if err != nil {
 		return false, time.Time{}, translate(err)
 	}
-	var before challengeRow
-	if err := r.where(ctx, phone, purpose).Take(&before).Error; err != nil {
+	if len(rows) == 1 {
+		return true, fromMs(rows[0].PrevSentAtMs), nil
+	}
+	var row challengeRow
+	if err := r.where(ctx, phone, purpose).Take(&row).Error; err != nil {
 		return false, time.Time{}, translate(err)
 	}
-	res := r.where(ctx, phone, purpose).Where("last_sent_at_ms <= ?", ms(now.Add(-interval))).
-		Update("last_sent_at_ms", ms(now))
-	if res.Error != nil {
-		return false, time.Time{}, translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		var row challengeRow
-		if err := r.where(ctx, phone, purpose).Take(&row).Error; err != nil {
-			return false, time.Time{}, translate(err)
-		}
-		return false, fromMs(row.LastSentAtMs), nil
-	}
-	return true, fromMs(before.LastSentAtMs), nil
+	return false, fromMs(row.LastSentAtMs), nil
 }
 
 // ReleaseSend implements auth.Challenges.
@@ -97,17 +97,17 @@ func (r *Challenges) ReleaseSend(ctx context.Context, phone, purpose string, at,
 	return translate(r.where(ctx, phone, purpose).Where("last_sent_at_ms = ?", ms(at)).Update("last_sent_at_ms", prev).Error)
 }
 
-// SetCode implements auth.Challenges.
+// SetCode implements auth.Challenges in one upsert.
 func (r *Challenges) SetCode(ctx context.Context, phone, purpose, hash, referenceID string, expires time.Time, resetAttempts bool) error {
-	set := map[string]any{"code_hash": hash, "reference_id": referenceID, "expires_at_ms": ms(expires)}
-	if resetAttempts {
-		set["attempts"] = 0
-	}
-	err := r.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&challengeRow{Phone: phone, Purpose: purpose}).Error
-	if err != nil {
-		return translate(err)
-	}
-	return translate(r.where(ctx, phone, purpose).Updates(set).Error)
+	return translate(r.q(ctx).Exec(`
+		INSERT INTO otp_challenges (phone, purpose, code_hash, reference_id, expires_at_ms, attempts)
+		VALUES (?, ?, ?, ?, CAST(? AS BIGINT), 0)
+		ON CONFLICT (phone, purpose) DO UPDATE SET
+			code_hash = excluded.code_hash,
+			reference_id = excluded.reference_id,
+			expires_at_ms = excluded.expires_at_ms,
+			attempts = CASE WHEN ? THEN 0 ELSE otp_challenges.attempts END`,
+		phone, purpose, hash, referenceID, ms(expires), resetAttempts).Error)
 }
 
 // ClearCode implements auth.Challenges.

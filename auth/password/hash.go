@@ -12,9 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/phoneauth/phoneauth/auth/password/internal/argon2"
 )
 
 // ErrBusy is returned when a hash could not start within the queue timeout: the service is
@@ -44,7 +45,8 @@ var MinParams = DefaultParams
 // Config configures a Hasher.
 type Config struct {
 	Params Params
-	// Concurrency bounds simultaneous hashes (each takes Params.Memory); default GOMAXPROCS.
+	// Concurrency is the number of hashing workers, each owning one Params.Memory work area; it bounds
+	// simultaneous hashes and so the memory they take. Default GOMAXPROCS.
 	Concurrency int
 	// QueueTimeout is how long a hash may wait for a slot before ErrBusy; default 5s.
 	QueueTimeout time.Duration
@@ -52,10 +54,13 @@ type Config struct {
 	OnWait func(time.Duration)
 }
 
-// Hasher hashes and verifies passwords. It is safe for concurrent use.
+// Hasher hashes and verifies passwords on a fixed pool of workers. Each worker reuses its own work
+// area (argon2id's 19 MiB would otherwise be garbage after every hash, and the collector would spend
+// a tenth of the CPU on it), and runs on an OS thread of lower priority, so that under a login flood
+// the scheduler still gives other requests the CPU first. It is safe for concurrent use.
 type Hasher struct {
 	params  Params
-	gate    chan struct{}
+	jobs    chan func(*argon2.Memory)
 	timeout time.Duration
 	onWait  func(time.Duration)
 	dummy   string
@@ -76,27 +81,55 @@ func NewHasher(cfg Config) (*Hasher, error) {
 	if cfg.QueueTimeout <= 0 {
 		cfg.QueueTimeout = 5 * time.Second
 	}
-	h := &Hasher{params: p, gate: make(chan struct{}, cfg.Concurrency), timeout: cfg.QueueTimeout, onWait: cfg.OnWait}
-	dummy, err := h.Hash(context.Background(), "phoneauth dummy password for timing parity")
-	if err != nil {
+	h := &Hasher{params: p, jobs: make(chan func(*argon2.Memory)), timeout: cfg.QueueTimeout, onWait: cfg.OnWait}
+	for range cfg.Concurrency {
+		go h.work()
+	}
+	// The dummy hash is computed here, in a throwaway work area, so that no worker holds memory
+	// before the first real login.
+	salt := make([]byte, p.SaltLen)
+	if _, err := rand.Read(salt); err != nil {
 		return nil, err
 	}
-	h.dummy = dummy
+	h.dummy = h.encode(salt, argon2.IDKeyWith(&argon2.Memory{}, []byte("phoneauth dummy password for timing parity"), salt, p.Time, p.Memory, p.Threads, p.KeyLen))
 	return h, nil
 }
 
 // Params returns the parameters new hashes use.
 func (h *Hasher) Params() Params { return h.params }
 
-func (h *Hasher) acquire(ctx context.Context) error {
+// idleRelease is how long a worker keeps its work area without a job: an idle instance gives the
+// memory back.
+const idleRelease = time.Minute
+
+// work runs hashing jobs for the life of the process.
+func (h *Hasher) work() {
+	lowerThreadPriority()
+	mem := &argon2.Memory{}
+	idle := time.NewTimer(idleRelease)
+	for {
+		select {
+		case job := <-h.jobs:
+			job(mem)
+			idle.Reset(idleRelease)
+		case <-idle.C:
+			mem = &argon2.Memory{}
+		}
+	}
+}
+
+// run hands fn to a free worker, waiting at most the queue timeout for one, and waits for fn.
+func (h *Hasher) run(ctx context.Context, fn func(*argon2.Memory)) error {
+	done := make(chan struct{})
+	job := func(m *argon2.Memory) { defer close(done); fn(m) }
 	start := time.Now()
 	select {
-	case h.gate <- struct{}{}:
+	case h.jobs <- job:
 	default:
 		timer := time.NewTimer(h.timeout)
 		defer timer.Stop()
 		select {
-		case h.gate <- struct{}{}:
+		case h.jobs <- job:
 		case <-timer.C:
 			return ErrBusy
 		case <-ctx.Done():
@@ -106,10 +139,9 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	if h.onWait != nil {
 		h.onWait(time.Since(start))
 	}
+	<-done
 	return nil
 }
-
-func (h *Hasher) release() { <-h.gate }
 
 // Hash returns the PHC string of an argon2id hash of pw (NFKC-normalized, per NIST SP 800-63B).
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
@@ -117,14 +149,21 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	if err := h.acquire(ctx); err != nil {
+	var key []byte
+	err := h.run(ctx, func(m *argon2.Memory) {
+		key = argon2.IDKeyWith(m, []byte(norm.NFKC.String(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	})
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
-	key := argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	return h.encode(salt, key), nil
+}
+
+// encode writes the PHC string of a hash made with h's parameters.
+func (h *Hasher) encode(salt, key []byte) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
-		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // Verify reports whether pw matches encoded (an argon2id PHC string or a bcrypt hash as written by
@@ -136,11 +175,16 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (ok, rehash boo
 		if err != nil {
 			return false, false, err
 		}
-		if err := h.acquire(ctx); err != nil {
+		var got []byte
+		err = h.run(ctx, func(m *argon2.Memory) {
+			if p.Memory > 2*h.params.Memory {
+				m = &argon2.Memory{} // a rare, larger hash: do not keep its work area
+			}
+			got = argon2.IDKeyWith(m, []byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+		})
+		if err != nil {
 			return false, false, err
 		}
-		got := argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
-		h.release()
 		ok := subtle.ConstantTimeCompare(got, want) == 1
 		weaker := p.Memory < h.params.Memory || p.Time < h.params.Time || p.Threads < h.params.Threads
 		return ok, ok && weaker, nil
@@ -149,11 +193,10 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (ok, rehash boo
 			// bcrypt reads only 72 bytes; passlib raised on longer input, so no such user can exist.
 			return false, false, nil
 		}
-		if err := h.acquire(ctx); err != nil {
-			return false, false, err
+		var err error
+		if rerr := h.run(ctx, func(*argon2.Memory) { err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw)) }); rerr != nil {
+			return false, false, rerr
 		}
-		err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw))
-		h.release()
 		switch {
 		case err == nil:
 			return true, true, nil
@@ -215,7 +258,7 @@ func parseArgon2id(encoded string) (Params, []byte, []byte, error) {
 		}
 	}
 	// Refuse parameters that would let a crafted hash (say, an import) burn the server.
-	if p.Memory < 8 || p.Memory > 1<<22 || p.Time < 1 || p.Time > 64 || p.Threads < 1 || p.Threads > 64 {
+	if p.Memory < 8 || p.Memory > 1<<18 || p.Time < 1 || p.Time > 64 || p.Threads < 1 || p.Threads > 64 {
 		return Params{}, nil, nil, ErrMalformedHash
 	}
 	b64 := base64.RawStdEncoding

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/phoneauth/phoneauth/auth/password/internal/argon2"
 )
 
 // fast keeps unit tests quick under -race; production parameters are checked in TestDefaultParamsPHC.
@@ -116,6 +119,7 @@ func TestMalformed(t *testing.T) {
 		"$argon2id$v=18$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
 		"$argon2id$v=19$m=64,t=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$",
 		"$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", // would burn 95 GiB
+		"$argon2id$v=19$m=1048576,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",  // 1 GiB: above the cap
 		"$argon2id$v=19$m=64,t=1,p=1$!!!$aGFzaGhhc2hoYXNoaGFzaA",
 		"$2b$04$short",
 	} {
@@ -129,42 +133,66 @@ func TestMalformed(t *testing.T) {
 }
 
 func TestGateBusy(t *testing.T) {
-	// One slot, held by a slow hash: the next caller waits QueueTimeout and gets ErrBusy.
+	// One worker, held by a job: the next caller waits QueueTimeout and gets ErrBusy.
 	h := newHasher(t, Config{Concurrency: 1, QueueTimeout: 20 * time.Millisecond})
-	h.gate <- struct{}{} // occupy the only slot
+	started, release := make(chan struct{}), make(chan struct{})
+	go func() { _ = h.run(context.Background(), func(*argon2.Memory) { close(started); <-release }) }()
+	<-started
 	_, err := h.Hash(context.Background(), "correct horse battery staple")
 	if !errors.Is(err, ErrBusy) {
-		t.Fatalf("Hash with a full gate: %v, want ErrBusy", err)
+		t.Fatalf("Hash with every worker busy: %v, want ErrBusy", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := h.VerifyDummy(ctx, "x"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("VerifyDummy with cancelled context: %v", err)
 	}
-	<-h.gate
+	close(release)
 	if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
 		t.Fatalf("after release: %v", err)
 	}
 }
 
 func TestGateBoundsConcurrency(t *testing.T) {
-	var mu sync.Mutex
-	waits := 0
-	h := newHasher(t, Config{Concurrency: 2, OnWait: func(time.Duration) { mu.Lock(); waits++; mu.Unlock() }})
+	var waits atomic.Int64
+	h := newHasher(t, Config{Concurrency: 2, OnWait: func(time.Duration) { waits.Add(1) }})
+	var inFlight, most atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
+			err := h.run(context.Background(), func(*argon2.Memory) {
+				n := inFlight.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(5 * time.Millisecond)
+				inFlight.Add(-1)
+			})
+			if err != nil {
 				t.Error(err)
-			}
-			if n := len(h.gate); n > 2 {
-				t.Errorf("%d hashes in flight, want at most 2", n)
 			}
 		})
 	}
 	wg.Wait()
-	if waits != 9 { // 8 + the dummy hash made by NewHasher
-		t.Fatalf("OnWait called %d times, want 9", waits)
+	if most.Load() > 2 {
+		t.Fatalf("%d jobs ran at once, want at most 2", most.Load())
+	}
+	if waits.Load() != 8 {
+		t.Fatalf("OnWait called %d times, want 8", waits.Load())
+	}
+}
+
+func TestWorkAreaReused(t *testing.T) {
+	// Hashes on a reused work area still verify, whatever ran before on the same worker.
+	h := newHasher(t, Config{Concurrency: 1})
+	ctx := context.Background()
+	for _, pw := range []string{"first passphrase", "second passphrase", "third passphrase"} {
+		enc, err := h.Hash(ctx, pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, _ := h.Verify(ctx, pw, enc); !ok {
+			t.Fatalf("%q does not verify after reuse", pw)
+		}
 	}
 }
 

@@ -34,6 +34,7 @@ type config struct {
 	signingKey      *token.Key      // from PHONEAUTH_JWT_PRIVATE_KEY_FILE
 	metrics         *server.Metrics // set by serve
 	debugAddr       string          // pprof listener; "" = off
+	hashWorkers     int             // set by serve; 0 = GOMAXPROCS
 }
 
 // smsConfig selects and configures the SMS provider.

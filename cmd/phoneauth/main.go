@@ -117,7 +117,7 @@ func openStore(ctx context.Context, cfg config) (*store.DB, error) {
 }
 
 func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) (*auth.Service, error) {
-	hcfg := password.Config{Params: password.DefaultParams}
+	hcfg := password.Config{Params: password.DefaultParams, Concurrency: cfg.hashWorkers}
 	var audit auth.Audit = db.Audit()
 	var onSMS func(string, time.Duration, error)
 	if m := cfg.metrics; m != nil {
@@ -184,6 +184,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	cfg.hashWorkers = tuneRuntime()
 	if cfg.debugAddr != "" {
 		serveDebug(cfg.debugAddr, log)
 	}
@@ -219,7 +220,6 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	tuneGC()
 	releaseStartupMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -6,17 +6,16 @@ import (
 	"runtime/debug"
 )
 
-// tuneGC sets the garbage collector for a service whose main allocation is argon2id's 19 MiB work
-// area, thrown away after every hash: with Go's default (GOGC=100 over a small live heap) a
-// collection runs every two or three hashes and costs a tenth of each login. A soft memory limit
-// lets garbage accumulate up to a bound instead. GOGC and GOMEMLIMIT, when set, win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(800)
+// tuneRuntime returns how many password-hashing workers to run: as many as the CPUs Go was given
+// (container limits included). It then adds one scheduler slot beyond them, unless GOMAXPROCS is set,
+// so that while every worker hashes (a login flood) requests still find a processor; the workers'
+// threads have a lower OS priority, so the kernel favours those requests.
+func tuneRuntime() (hashWorkers int) {
+	procs := runtime.GOMAXPROCS(0)
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(procs + 1)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(192 << 20)
-	}
+	return procs
 }
 
 // releaseStartupMemory hands back to the OS what start-up used and dropped (metadata parsing, the

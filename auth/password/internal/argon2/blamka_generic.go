@@ -6,10 +6,9 @@ package argon2
 
 var useSSE4 bool
 
-// useLSX reports whether the loong64 LSX vector implementation should be
-// used. It is set from cpu.Loong64.HasLSX in blamka_loong64.go's init().
-var useLSX bool
-
+// processBlockGeneric is the portable G; this fork's amd64 build uses the SSE version only.
+//
+//lint:ignore U1000 used by blamka_ref.go on every other architecture
 func processBlockGeneric(out, in1, in2 *block, xor bool) {
 	var t block
 	for i := range t {

@@ -109,7 +109,7 @@ func (s *Service) ParseImportRecord(rec *ImportRecord) (*User, error) {
 	u := &User{IsActive: true}
 
 	if id := v.text("id", rec.ID); id != "" {
-		if id = strings.ToLower(id); validImportUUID(id) {
+		if id = strings.ToLower(id); ValidUUID(id) {
 			u.ID = id
 		} else {
 			v.bad("id", "not a UUID")
@@ -285,24 +285,6 @@ func printableRole(r string) bool {
 	return true
 }
 
-// validImportUUID checks the canonical 8-4-4-4-12 lower-case hex form.
-func validImportUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f'):
-			return false
-		}
-	}
-	return true
-}
-
 // UserImporter stores imported users in bulk. It is separate from Users because only the import
 // command needs it.
 type UserImporter interface {
@@ -438,7 +420,7 @@ func (im *importRun) keys(rec *ImportRecord, u *User) []importKey {
 			email = *u.Email
 		}
 	} else {
-		if s := strings.ToLower(strings.TrimSpace(rec.ID)); validImportUUID(s) {
+		if s := strings.ToLower(strings.TrimSpace(rec.ID)); ValidUUID(s) {
 			id = s
 		}
 		if n, err := im.svc.Phones.Parse(rec.Phone); err == nil {

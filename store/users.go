@@ -134,19 +134,4 @@ func (r *Users) RecordLogin(ctx context.Context, userID string, at time.Time, re
 }
 
 // validUUID avoids sending PostgreSQL a malformed uuid literal (an error there, a miss in SQLite).
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
-			return false
-		}
-	}
-	return true
-}
+func validUUID(s string) bool { return auth.ValidUUID(s) }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,15 +63,11 @@ func importUsers(ctx context.Context, cfg config, args []string, stdin io.Reader
 		return usageError{name + ": " + err.Error()}
 	}
 
-	db, err := openStore(ctx, cfg)
+	db, svc, err := openCLI(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	if err != nil {
-		return err
-	}
 	out := bufio.NewWriter(stderr) // a million bad rows should not be a million writes
 	res, err := svc.Import(ctx, db.Users(), records(rr), auth.ImportOptions{
 		DryRun: *dryRun,

@@ -167,6 +167,21 @@ func openLimiter(ctx context.Context, cfg config, log *slog.Logger) (auth.Limite
 	return l, func() { _ = l.Close() }, nil
 }
 
+// openCLI opens the store and a service for a one-shot command. Commands log nothing but errors:
+// their output is their answer (an id, a table, a summary).
+func openCLI(ctx context.Context, cfg config, stderr io.Writer) (*store.DB, *auth.Service, error) {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, svc, nil
+}
+
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
 	db, err := openStore(ctx, cfg)
 	if err != nil {
@@ -271,16 +286,11 @@ func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	if pw == "" {
 		return usageError{"no password on standard input"}
 	}
-	db, err := openStore(ctx, cfg)
+	db, svc, err := openCLI(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	// The CLI logs nothing but errors: its output is the new user's id.
-	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	if err != nil {
-		return err
-	}
 	u, err := svc.CreateUser(ctx, auth.NewUser{Phone: ph, Name: name, Email: email, Password: pw, Roles: roles, HasGivenConsent: consent})
 	var verr *auth.ValidationError
 	switch {
@@ -300,15 +310,11 @@ func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader,
 }
 
 func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer) error {
-	db, err := openStore(ctx, cfg)
+	db, svc, err := openCLI(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	if err != nil {
-		return err
-	}
 	if verb == "rotate" {
 		k, err := svc.RotateKey(ctx)
 		if err != nil {

@@ -30,6 +30,15 @@ func (f *fixture) lastCode(t *testing.T, phone string) string {
 	return ""
 }
 
+// sendCode sends a code for purpose to ph (resend or not) and returns the code the SMS carried.
+func (f *fixture) sendCode(t *testing.T, purpose string, resend bool) string {
+	t.Helper()
+	if _, err := f.svc.SendCode(context.Background(), purpose, ph, resend, ci); err != nil {
+		t.Fatal(err)
+	}
+	return f.lastCode(t, ph)
+}
+
 func wantKind(t *testing.T, err, kind error) {
 	t.Helper()
 	if !errors.Is(err, kind) {
@@ -67,10 +76,7 @@ func TestCodeExpires(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	ctx := context.Background()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	code := f.lastCode(t, ph)
+	code := f.sendCode(t, auth.PurposeLogin, false)
 	f.clock.Add(5*time.Minute + time.Millisecond)
 	_, err := f.svc.LoginWithCode(ctx, ph, code, ci)
 	var ae *auth.Error
@@ -83,10 +89,7 @@ func TestPurposeBinding(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	ctx := context.Background()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeReset, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	code := f.lastCode(t, ph)
+	code := f.sendCode(t, auth.PurposeReset, false)
 	_, err := f.svc.LoginWithCode(ctx, ph, code, ci)
 	wantKind(t, err, auth.ErrBadRequest)
 	if _, err := f.svc.ResetWithCode(ctx, ph, code, "the new passphrase", "the new passphrase"); err != nil {
@@ -98,10 +101,7 @@ func TestAttemptLimitUnderConcurrency(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	ctx := context.Background()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	code := f.lastCode(t, ph)
+	code := f.sendCode(t, auth.PurposeLogin, false)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -152,10 +152,7 @@ func TestSingleUseUnderConcurrency(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	ctx := context.Background()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	code := f.lastCode(t, ph)
+	code := f.sendCode(t, auth.PurposeLogin, false)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	wins := 0
@@ -178,10 +175,7 @@ func TestResendReplacesAndCooldown(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	ctx := context.Background()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	old := f.lastCode(t, ph)
+	old := f.sendCode(t, auth.PurposeLogin, false)
 	f.clock.Add(30 * time.Second)
 	_, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, true, ci)
 	var ae *auth.Error
@@ -193,10 +187,7 @@ func TestResendReplacesAndCooldown(t *testing.T) {
 		t.Fatalf("other purpose: %v", err)
 	}
 	f.clock.Add(30 * time.Second)
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, true, ci); err != nil {
-		t.Fatal(err)
-	}
-	fresh := f.lastCode(t, ph)
+	fresh := f.sendCode(t, auth.PurposeLogin, true)
 	if fresh == old {
 		t.Skip("the two random codes collided (one in a million)")
 	}
@@ -354,10 +345,7 @@ func TestSignupAndReset(t *testing.T) {
 	ctx := context.Background()
 	taken := "taken@example.com"
 	f.svc.CreateUser(ctx, auth.NewUser{Phone: "+14155550111", Name: "Other", Email: taken, Password: "a long passphrase"})
-	if _, err := f.svc.SendCode(ctx, auth.PurposeSignup, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	code := f.lastCode(t, ph)
+	code := f.sendCode(t, auth.PurposeSignup, false)
 	// A taken email is a 409 that does not cost the code.
 	upper := "TAKEN@example.com"
 	_, err := f.svc.SignupWithCode(ctx, auth.Signup{Phone: ph, Code: code, Name: "New", Email: &upper, Password: "a long passphrase"}, ci)
@@ -369,10 +357,7 @@ func TestSignupAndReset(t *testing.T) {
 	}
 	// Forgot password: mismatch is a field error; success ends every session and sends a notice.
 	f.clock.Add(time.Minute)
-	if _, err := f.svc.SendCode(ctx, auth.PurposeReset, ph, false, ci); err != nil {
-		t.Fatal(err)
-	}
-	rcode := f.lastCode(t, ph)
+	rcode := f.sendCode(t, auth.PurposeReset, false)
 	_, err = f.svc.ResetWithCode(ctx, ph, rcode, "brand new passphrase", "brand new passphrasE")
 	var verr *auth.ValidationError
 	if !errors.As(err, &verr) || verr.Fields[0].Field != "confirm_password" {

@@ -75,22 +75,18 @@ type countingAudit struct {
 	m *Metrics
 }
 
+// loginOutcomes and codeEvents name the metric label of each audit event that is counted.
+var (
+	loginOutcomes = map[string]string{auth.EventLoginSucceeded: "succeeded", auth.EventLoginFailed: "failed"}
+	codeEvents    = map[string]string{auth.EventOTPSent: "sent", auth.EventOTPSendFailed: "send_failed",
+		auth.EventOTPVerified: "verified", auth.EventOTPFailed: "failed", auth.EventOTPLocked: "locked"}
+)
+
 func (a *countingAudit) Record(ctx context.Context, e auth.AuditEvent) error {
-	switch e.Type {
-	case auth.EventLoginSucceeded:
-		a.m.logins.WithLabelValues(e.Details["method"], "succeeded").Inc()
-	case auth.EventLoginFailed:
-		a.m.logins.WithLabelValues(e.Details["method"], "failed").Inc()
-	case auth.EventOTPSent:
-		a.m.codes.WithLabelValues(e.Details["purpose"], "sent").Inc()
-	case auth.EventOTPSendFailed:
-		a.m.codes.WithLabelValues(e.Details["purpose"], "send_failed").Inc()
-	case auth.EventOTPVerified:
-		a.m.codes.WithLabelValues(e.Details["purpose"], "verified").Inc()
-	case auth.EventOTPFailed:
-		a.m.codes.WithLabelValues(e.Details["purpose"], "failed").Inc()
-	case auth.EventOTPLocked:
-		a.m.codes.WithLabelValues(e.Details["purpose"], "locked").Inc()
+	if outcome, ok := loginOutcomes[e.Type]; ok {
+		a.m.logins.WithLabelValues(e.Details["method"], outcome).Inc()
+	} else if event, ok := codeEvents[e.Type]; ok {
+		a.m.codes.WithLabelValues(e.Details["purpose"], event).Inc()
 	}
 	if a.Audit == nil {
 		return nil

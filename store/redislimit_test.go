@@ -2,12 +2,10 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,42 +16,8 @@ import (
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/store"
+	"github.com/phoneauth/phoneauth/store/storetest"
 )
-
-// envRedisURL names the Redis the limiter tests may use (they write only under a random prefix).
-const envRedisURL = "PHONEAUTH_TEST_REDIS_URL"
-
-func testRedisURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(envRedisURL)
-	if u == "" {
-		t.Skip(envRedisURL + " is not set (e.g. redis://127.0.0.1:6379/0): skipping the Redis limiter tests")
-	}
-	return u
-}
-
-// testPrefix is a key prefix no other test or run shares; the keys under it are deleted when t ends.
-func testPrefix(t *testing.T, redisURL string) string {
-	t.Helper()
-	prefix := "phoneauth-test:" + rand.Text() + ":"
-	opts, err := redis.ParseURL(redisURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		ctx := context.Background()
-		keys, err := rdb.Keys(ctx, prefix+"*").Result()
-		if err == nil && len(keys) > 0 {
-			err = rdb.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			t.Logf("deleting %s*: %v", prefix, err)
-		}
-	})
-	return prefix
-}
 
 func newRedisLimiter(t *testing.T, redisURL, prefix string) *store.RedisLimiter {
 	t.Helper()
@@ -75,8 +39,8 @@ func reserve(t *testing.T, l auth.Limiter, key string, limit int, window time.Du
 }
 
 func TestRedisLimiterBudgetAndExpiry(t *testing.T) {
-	u := testRedisURL(t)
-	prefix := testPrefix(t, u)
+	u := storetest.RedisURL(t)
+	prefix := storetest.RedisPrefix(t, u)
 	l := newRedisLimiter(t, u, prefix)
 	for i := range 3 {
 		if ok, _, _ := reserve(t, l, "k", 3, time.Hour); !ok {
@@ -105,8 +69,8 @@ func TestRedisLimiterBudgetAndExpiry(t *testing.T) {
 
 // TestRedisLimiterRollingWindow needs real time to pass (the window is on the Redis server's clock).
 func TestRedisLimiterRollingWindow(t *testing.T) {
-	u := testRedisURL(t)
-	l := newRedisLimiter(t, u, testPrefix(t, u))
+	u := storetest.RedisURL(t)
+	l := newRedisLimiter(t, u, storetest.RedisPrefix(t, u))
 	const window = time.Second
 	if ok, _, _ := reserve(t, l, "k", 2, window); !ok {
 		t.Fatal("first refused")
@@ -132,8 +96,8 @@ func TestRedisLimiterRollingWindow(t *testing.T) {
 }
 
 func TestRedisLimiterCancelGivesBack(t *testing.T) {
-	u := testRedisURL(t)
-	l := newRedisLimiter(t, u, testPrefix(t, u))
+	u := storetest.RedisURL(t)
+	l := newRedisLimiter(t, u, storetest.RedisPrefix(t, u))
 	_, _, cancel1 := reserve(t, l, "k", 1, time.Hour)
 	ok, _, cancelRefused := reserve(t, l, "k", 1, time.Hour)
 	if ok {
@@ -154,8 +118,8 @@ func TestRedisLimiterCancelGivesBack(t *testing.T) {
 }
 
 func TestRedisLimiterUnlimitedSkipsRedis(t *testing.T) {
-	u := testRedisURL(t)
-	l := newRedisLimiter(t, u, testPrefix(t, u))
+	u := storetest.RedisURL(t)
+	l := newRedisLimiter(t, u, storetest.RedisPrefix(t, u))
 	_ = l.Close() // any call that reached Redis would fail now
 	for _, tc := range []struct {
 		limit  int
@@ -175,8 +139,8 @@ func TestRedisLimiterUnlimitedSkipsRedis(t *testing.T) {
 }
 
 func TestRedisLimiterConcurrentNeverExceeds(t *testing.T) {
-	u := testRedisURL(t)
-	prefix := testPrefix(t, u)
+	u := storetest.RedisURL(t)
+	prefix := storetest.RedisPrefix(t, u)
 	instances := []*store.RedisLimiter{newRedisLimiter(t, u, prefix), newRedisLimiter(t, u, prefix)}
 	var wg sync.WaitGroup
 	var granted, failed atomic.Int32
@@ -200,8 +164,8 @@ func TestRedisLimiterConcurrentNeverExceeds(t *testing.T) {
 // TestRedisLimiterInstancesShareBudget stands for two phoneauth processes: two limiters, two
 // connection pools, one Redis.
 func TestRedisLimiterInstancesShareBudget(t *testing.T) {
-	u := testRedisURL(t)
-	prefix := testPrefix(t, u)
+	u := storetest.RedisURL(t)
+	prefix := storetest.RedisPrefix(t, u)
 	a, b := newRedisLimiter(t, u, prefix), newRedisLimiter(t, u, prefix)
 	_, _, cancelA := reserve(t, a, "otp:phone:+14155550123", 3, time.Hour)
 	reserve(t, b, "otp:phone:+14155550123", 3, time.Hour)
@@ -216,7 +180,7 @@ func TestRedisLimiterInstancesShareBudget(t *testing.T) {
 		t.Fatal("b did not see a's refund")
 	}
 	// Another prefix is another budget (how deployments sharing one Redis stay apart).
-	c := newRedisLimiter(t, u, testPrefix(t, u))
+	c := newRedisLimiter(t, u, storetest.RedisPrefix(t, u))
 	if ok, _, _ := reserve(t, c, "otp:phone:+14155550123", 3, time.Hour); !ok {
 		t.Fatal("a limiter with another prefix shares the budget")
 	}
@@ -263,9 +227,9 @@ func TestRedisLimiterUnreachable(t *testing.T) {
 		}
 	})
 	t.Run("stalls after start", func(t *testing.T) {
-		u := testRedisURL(t)
+		u := storetest.RedisURL(t)
 		p := newStallProxy(t, u)
-		l := newRedisLimiter(t, p.url, testPrefix(t, u))
+		l := newRedisLimiter(t, p.url, storetest.RedisPrefix(t, u))
 		if ok, _, _ := reserve(t, l, "k", 5, time.Hour); !ok {
 			t.Fatal("refused through the proxy")
 		}

@@ -23,20 +23,21 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"PHONEAUTH_TEST_OTPS=+14155550100", "PHONEAUTH_TEST_OTPS"},
 		{"PHONEAUTH_TEST_OTPS=+14155550100=12ab", "PHONEAUTH_OTP"},
 		{"PHONEAUTH_SMS_TIMEOUT=2m", "PHONEAUTH_SMS_TIMEOUT"},
+		{"PHONEAUTH_DEBUG_ADDR=6060", "PHONEAUTH_DEBUG_ADDR"},
+		{"PHONEAUTH_CORS_ALLOWED_ORIGINS=app.example.com", "PHONEAUTH_CORS_ALLOWED_ORIGINS"},
+		{"PHONEAUTH_CORS_ALLOWED_ORIGINS=https://app.example.com/path", "PHONEAUTH_CORS_ALLOWED_ORIGINS"},
+		{"PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD=101", "PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD"},
+		{"PHONEAUTH_REQUEST_TIMEOUT=0s", "PHONEAUTH_REQUEST_TIMEOUT"},
+		{"PHONEAUTH_DB_STATEMENT_TIMEOUT=forever", "PHONEAUTH_DB_STATEMENT_TIMEOUT"},
+		{"PHONEAUTH_SESSION_IDLE_TIMEOUT=-1h", "PHONEAUTH_SESSION_IDLE_TIMEOUT"},
+		{"PHONEAUTH_REFRESH_REUSE_INTERVAL=5m", "PHONEAUTH_REFRESH_REUSE_INTERVAL"},
+		{"PHONEAUTH_JWT_PRIVATE_KEY_FILE=/nonexistent.pem", "PHONEAUTH_JWT_PRIVATE_KEY_FILE"},
 	} {
-		cmd := exec.Command(binary, "serve")
-		cmd.Env = []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
+		env := []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
 		if strings.HasPrefix(tc.env, "PHONEAUTH_DATABASE_URL") {
-			cmd.Env = []string{tc.env}
+			env = []string{tc.env}
 		}
-		out, err := cmd.CombinedOutput()
-		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
-			t.Errorf("%s: exit %v, output %q", tc.env, err, out)
-		}
-		if strings.Contains(string(out), "hunter2") {
-			t.Errorf("%s: the database password was printed", tc.env)
-		}
+		wantConfigError(t, env, tc.want)
 	}
 }
 
@@ -87,15 +88,21 @@ func TestSMSProviderConfig(t *testing.T) {
 		{[]string{"PHONEAUTH_SMS_PROVIDER=webhook", "PHONEAUTH_SMS_WEBHOOK_URL=https://sms.example.com", "PHONEAUTH_SMS_WEBHOOK_SECRET=hunter2-not-whsec"}, "PHONEAUTH_SMS_WEBHOOK_SECRET"},
 		{[]string{"PHONEAUTH_SMS_PROVIDER=twilio", "PHONEAUTH_TWILIO_ACCOUNT_SID=AC1"}, "PHONEAUTH_TWILIO"},
 	} {
-		cmd := exec.Command(binary, "serve")
-		cmd.Env = append(tc.env, "PHONEAUTH_DATABASE_URL="+t.TempDir()+"/x.db")
-		out, err := cmd.CombinedOutput()
-		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
-			t.Errorf("%v: exit %v, output %q", tc.env, err, out)
-		}
-		if strings.Contains(string(out), "hunter2") {
-			t.Errorf("%v: a secret was printed", tc.env)
-		}
+		wantConfigError(t, append(tc.env, "PHONEAUTH_DATABASE_URL="+t.TempDir()+"/x.db"), tc.want)
+	}
+}
+
+// wantConfigError starts serve with env and expects exit 2 naming want, with no secret ("hunter2") shown.
+func wantConfigError(t *testing.T, env []string, want string) {
+	t.Helper()
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), want) {
+		t.Errorf("%v: exit %v, output %q", env, err, out)
+	}
+	if strings.Contains(string(out), "hunter2") {
+		t.Errorf("%v: a secret was printed", env)
 	}
 }

@@ -3,7 +3,6 @@ package tests
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/phoneauth/phoneauth/store/storetest"
 )
 
 // sharedRedis returns PHONEAUTH_TEST_REDIS_URL and a key prefix of phoneauth's own for t, whose keys
@@ -22,24 +21,7 @@ func sharedRedis(t *testing.T) (url, prefix string) {
 	if url == "" || os.Getenv("PHONEAUTH_TEST_DATABASE_URL") == "" {
 		t.Skip("several instances need PHONEAUTH_TEST_DATABASE_URL (PostgreSQL) and PHONEAUTH_TEST_REDIS_URL")
 	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatalf("PHONEAUTH_TEST_REDIS_URL: %v", err)
-	}
-	prefix = "phoneauth-test:" + rand.Text() + ":"
-	t.Cleanup(func() {
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		ctx := context.Background()
-		keys, err := rdb.Keys(ctx, prefix+"*").Result()
-		if err == nil && len(keys) > 0 {
-			err = rdb.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			t.Logf("deleting %s*: %v", prefix, err)
-		}
-	})
-	return url, prefix
+	return url, storetest.RedisPrefix(t, url)
 }
 
 // TestInstancesShareBudgetsAndSessions runs two processes on one PostgreSQL schema and one Redis,

@@ -30,6 +30,7 @@ import (
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
+	_ "github.com/phoneauth/phoneauth/cmd/phoneauth/internal/memprofile" // heap profiling only with pprof on
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"

@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,11 +32,13 @@ var docsFS embed.FS
 const docsCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// staticFile is an embedded file ready to serve.
+// staticFile is a file /docs serves. An embedded file's body is read from the binary's read-only data
+// on each request rather than copied to the heap at start-up, and its ETag is computed on first use:
+// the 1.7 MB Swagger UI bundle costs an instance nothing until somebody opens /docs.
 type staticFile struct {
-	body        []byte
+	open        func() (io.ReadSeeker, error) // a fresh reader over the whole body
 	contentType string
-	etag        string
+	etag        func() (string, error) // computed once
 }
 
 // contentTypes covers every extension /docs serves; it is spelled out rather than taken from the mime
@@ -50,27 +54,73 @@ var contentTypes = map[string]string{
 	"":      "text/plain; charset=utf-8", // LICENSE, NOTICE, VERSION
 }
 
-func newStaticFile(name string, body []byte) (staticFile, error) {
+func newStaticFile(name string, open func() (io.ReadSeeker, error)) (*staticFile, error) {
 	ct, ok := contentTypes[path.Ext(name)]
 	if !ok {
-		return staticFile{}, fmt.Errorf("%s: no content type for %q", name, path.Ext(name))
+		return nil, fmt.Errorf("%s: no content type for %q", name, path.Ext(name))
 	}
-	sum := sha256.Sum256(body)
-	return staticFile{body: body, contentType: ct, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}, nil
+	f := &staticFile{open: open, contentType: ct}
+	f.etag = sync.OnceValues(func() (string, error) {
+		body, err := open()
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.New()
+		if _, err := io.Copy(sum, body); err != nil {
+			return "", err
+		}
+		return `"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:16]) + `"`, nil
+	})
+	return f, nil
+}
+
+// embeddedFile serves docsFS's file at name; embed's files are seekable and never fail to read.
+func embeddedFile(name string) (*staticFile, error) {
+	return newStaticFile(name, func() (io.ReadSeeker, error) {
+		f, err := docsFS.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		rs, ok := f.(io.ReadSeeker)
+		if !ok {
+			return nil, fmt.Errorf("embedded %s is not seekable", name)
+		}
+		return rs, nil
+	})
+}
+
+// builtFile serves the body build makes on first use (the spec in JSON and YAML).
+func builtFile(name string, build func() ([]byte, error)) (*staticFile, error) {
+	body := sync.OnceValues(build)
+	return newStaticFile(name, func() (io.ReadSeeker, error) {
+		b, err := body()
+		if err != nil {
+			return nil, fmt.Errorf("building %s: %w", name, err)
+		}
+		return bytes.NewReader(b), nil
+	})
 }
 
 // serve writes f, answering conditional requests with 304: browsers revalidate (no-cache) and the
 // ETag changes with the binary.
-func (f staticFile) serve(c echo.Context, csp bool) error {
+func (f *staticFile) serve(c echo.Context, csp bool) error {
+	etag, err := f.etag()
+	if err != nil {
+		return err
+	}
+	body, err := f.open()
+	if err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, f.contentType)
-	h.Set("ETag", f.etag)
+	h.Set("ETag", etag)
 	h.Set("Cache-Control", "no-cache")
 	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 	if csp {
 		h.Set(echo.HeaderContentSecurityPolicy, docsCSP)
 	}
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(f.body))
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, body)
 	return nil
 }
 
@@ -78,21 +128,17 @@ func (f staticFile) serve(c echo.Context, csp bool) error {
 // redirects / to /docs. These paths are outside /api/ and /.well-known/, so the request validator
 // skips them.
 func registerDocs(e *echo.Echo) error {
-	assets := map[string]staticFile{}
+	assets := map[string]*staticFile{}
 	for _, dir := range []string{"docs", "swaggerui"} {
 		entries, err := fs.ReadDir(docsFS, dir)
 		if err != nil {
 			return fmt.Errorf("reading embedded %s: %w", dir, err)
 		}
 		for _, entry := range entries {
-			body, err := fs.ReadFile(docsFS, path.Join(dir, entry.Name()))
-			if err != nil {
-				return fmt.Errorf("reading embedded %s/%s: %w", dir, entry.Name(), err)
-			}
 			if _, dup := assets[entry.Name()]; dup {
 				return fmt.Errorf("embedded %s/%s: a file of that name is already served", dir, entry.Name())
 			}
-			if assets[entry.Name()], err = newStaticFile(entry.Name(), body); err != nil {
+			if assets[entry.Name()], err = embeddedFile(path.Join(dir, entry.Name())); err != nil {
 				return err
 			}
 		}
@@ -103,19 +149,17 @@ func registerDocs(e *echo.Echo) error {
 	}
 	delete(assets, "index.html") // served at /docs only
 
-	specJSON, err := gen.GetSpecJSON()
-	if err != nil {
-		return fmt.Errorf("loading embedded spec: %w", err)
-	}
-	specYAML, err := jsonToYAML(specJSON)
-	if err != nil {
-		return fmt.Errorf("converting embedded spec to YAML: %w", err)
-	}
-	jsonFile, err := newStaticFile("openapi.json", specJSON)
+	jsonFile, err := builtFile("openapi.json", gen.GetSpecJSON)
 	if err != nil {
 		return err
 	}
-	yamlFile, err := newStaticFile("openapi.yaml", specYAML)
+	yamlFile, err := builtFile("openapi.yaml", func() ([]byte, error) {
+		specJSON, err := gen.GetSpecJSON()
+		if err != nil {
+			return nil, err
+		}
+		return jsonToYAML(specJSON)
+	})
 	if err != nil {
 		return err
 	}

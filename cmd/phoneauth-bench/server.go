@@ -18,10 +18,13 @@ import (
 )
 
 // buildServer compiles ./cmd/phoneauth of the module at root into dir, so the benchmark measures the
-// working tree, not whatever bin/phoneauth happens to be.
+// working tree, not whatever bin/phoneauth happens to be. It builds the way make build and the
+// Dockerfile do (static, trimmed, stripped): a cgo build maps the C library as well, about 1.5 MB more
+// resident memory than what ships.
 func buildServer(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "phoneauth")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/phoneauth")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/phoneauth")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/phoneauth: %v\n%s", err, out)

@@ -134,6 +134,30 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
+// TestDummyCostsWhatARealHashCosts: the dummy must be a well-formed hash with the hasher's own
+// parameters (so verifying it runs argon2id in full, as for a real user) that no password matches.
+func TestDummyCostsWhatARealHashCosts(t *testing.T) {
+	h := newHasher(t, Config{})
+	params, salt, key, err := parseArgon2id(h.dummy)
+	if err != nil {
+		t.Fatalf("dummy %q does not parse: %v", h.dummy, err)
+	}
+	want := h.Params()
+	if params.Memory != want.Memory || params.Time != want.Time || params.Threads != want.Threads ||
+		len(salt) != int(want.SaltLen) || len(key) != int(want.KeyLen) {
+		t.Errorf("dummy has m=%d t=%d p=%d, %d-byte salt, %d-byte key; want the hasher's %+v",
+			params.Memory, params.Time, params.Threads, len(salt), len(key), want)
+	}
+	for _, pw := range []string{"", "phoneauth dummy password for timing parity", "correct horse battery staple"} {
+		if ok, _, err := h.Verify(context.Background(), pw, h.dummy); ok || err != nil {
+			t.Errorf("Verify(%q, dummy) = %v, %v; want no match and no error", pw, ok, err)
+		}
+	}
+	if other := newHasher(t, Config{}); other.dummy == h.dummy {
+		t.Error("two hashers share a dummy: its salt and key must be random")
+	}
+}
+
 func TestGateBusy(t *testing.T) {
 	// One worker, held by a job: the next caller waits QueueTimeout and gets ErrBusy.
 	h := newHasher(t, Config{Concurrency: 1, QueueTimeout: 20 * time.Millisecond})

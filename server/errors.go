@@ -73,8 +73,17 @@ func (m fieldNames) wireError(err error) error {
 	return &requestValidationError{items: items}
 }
 
-// errorHandler writes every error in FastAPI's shape; only the unexpected is a 500, logged with its cause.
+// failureLogInterval is how often an expected 5xx with one cause is logged; see logSampler.
+const failureLogInterval = 10 * time.Second
+
+// errorHandler writes every error in FastAPI's shape; only the unexpected is a 500, logged with its cause
+// every time. The expected 502s and 503s are logged at most once per cause per failureLogInterval, with
+// the number held back since the last line.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return errorHandlerSampled(log, newLogSampler(failureLogInterval, time.Now))
+}
+
+func errorHandlerSampled(log *slog.Logger, sampler *logSampler) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -85,7 +94,10 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.ErrorContext(ctx, "request failed", "request_id", requestID(c), "err", err)
 			body = fastAPIDetail{Detail: "internal error (request id: " + requestID(c) + ")"}
 		} else if status >= 500 {
-			log.WarnContext(ctx, "request failed", "request_id", requestID(c), "status", status, "err", err)
+			if ok, suppressed := sampler.allow(strconv.Itoa(status) + " " + err.Error()); ok {
+				log.WarnContext(ctx, "request failed", "request_id", requestID(c), "status", status, "err", err,
+					"suppressed_since_last", suppressed)
+			}
 		}
 		h := c.Response().Header()
 		if status == http.StatusUnauthorized {

@@ -106,10 +106,11 @@ func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fa
 	}
 	rec := &recorder{}
 	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour,
-		SessionIdleTimeout: 6 * time.Hour, RefreshReuseInterval: 10 * time.Second, LoginLockoutThreshold: 3, OTP: otp},
+		SessionIdleTimeout: 6 * time.Hour, RefreshReuseInterval: 10 * time.Second, SessionRetention: 48 * time.Hour,
+		LoginLockoutThreshold: 3, OTP: otp},
 		auth.Deps{Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
 			SMS: rec, Hasher: h, Policy: password.NewPolicy(), Phones: phone.Parser{}, Clock: clock,
-			Audit: db.Audit(), Throttle: db.Throttle(), Admin: db.Users(), Logger: slog.New(slog.DiscardHandler)})
+			Audit: db.Audit(), Throttle: db.Throttle(), Admin: db.Users(), Purger: db.Purger(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,10 @@ type Config struct {
 	// RefreshReuseInterval is how long a spent refresh token may be presented again (concurrent
 	// refreshes of one client) before that counts as reuse and ends the session.
 	RefreshReuseInterval time.Duration
-	OTP                  OTPConfig // one-time-code rules
+	// SessionRetention is how long Purge keeps a session's record (IP, user agent, why it ended) and
+	// its refresh tokens after it ended or expired, for investigations.
+	SessionRetention time.Duration
+	OTP              OTPConfig // one-time-code rules
 	// LoginLockoutThreshold is the number of consecutive wrong passwords for a phone after which
 	// password logins for it are locked out for a growing time (0: no lockout).
 	LoginLockoutThreshold int
@@ -46,6 +49,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("session idle timeout %s must be at least the access token TTL", c.SessionIdleTimeout)
 	case c.RefreshReuseInterval < 0 || c.RefreshReuseInterval > time.Minute:
 		return fmt.Errorf("refresh reuse interval %s must be between 0 and 1m", c.RefreshReuseInterval)
+	case c.SessionRetention < 0:
+		return fmt.Errorf("session retention %s must not be negative", c.SessionRetention)
 	case c.LoginLockoutThreshold < 0 || c.LoginLockoutThreshold > MaxConsecutiveFailures:
 		return fmt.Errorf("login lockout threshold %d must be between 0 and %d", c.LoginLockoutThreshold, MaxConsecutiveFailures)
 	}
@@ -63,6 +68,7 @@ type Deps struct {
 	Audit      Audit     // nil: no audit trail
 	Admin      UserAdmin // nil: the admin API answers 503
 	Throttle   Throttle  // nil: no login lockout
+	Purger     Purger    // nil: Purge fails
 	Limiter    Limiter   // default: in memory (one instance's limits)
 	Hasher     *password.Hasher
 	Policy     *password.Policy

@@ -32,6 +32,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"PHONEAUTH_SESSION_IDLE_TIMEOUT=-1h", "PHONEAUTH_SESSION_IDLE_TIMEOUT"},
 		{"PHONEAUTH_REFRESH_REUSE_INTERVAL=5m", "PHONEAUTH_REFRESH_REUSE_INTERVAL"},
 		{"PHONEAUTH_JWT_PRIVATE_KEY_FILE=/nonexistent.pem", "PHONEAUTH_JWT_PRIVATE_KEY_FILE"},
+		{"PHONEAUTH_SESSION_RETENTION=-1h", "PHONEAUTH_SESSION_RETENTION"},
+		{"PHONEAUTH_PURGE_INTERVAL=10s", "PHONEAUTH_PURGE_INTERVAL"},
+		{"PHONEAUTH_PURGE_INTERVAL=48h", "PHONEAUTH_PURGE_INTERVAL"},
 	} {
 		env := []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
 		if strings.HasPrefix(tc.env, "PHONEAUTH_DATABASE_URL") {
@@ -104,5 +107,16 @@ func wantConfigError(t *testing.T, env []string, want string) {
 	}
 	if strings.Contains(string(out), "hunter2") {
 		t.Errorf("%v: a secret was printed", env)
+	}
+}
+
+func TestPurgeCLI(t *testing.T) {
+	s := start(t, "sqlite")
+	out, errOut, code := s.cli("", "purge")
+	if code != 0 || !strings.Contains(out, "purged 0 sessions, 0 code challenges, 0 lockout counters") {
+		t.Fatalf("purge: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, _, code := s.cli("", "purge", "now"); code != 2 {
+		t.Fatalf("purge with an argument: exit %d, want 2 (usage)", code)
 	}
 }

@@ -35,6 +35,7 @@ type config struct {
 	metrics         *server.Metrics // set by serve
 	debugAddr       string          // pprof listener; "" = off
 	hashWorkers     int             // set by serve; 0 = GOMAXPROCS
+	purgeInterval   time.Duration   // how often serve purges dead rows; 0 = never (run phoneauth purge)
 }
 
 // smsConfig selects and configures the SMS provider.
@@ -111,6 +112,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		db:              store.Config{URL: e.str("PHONEAUTH_DATABASE_URL", "phoneauth.db")},
 		defaultRegion:   strings.ToUpper(e.str("PHONEAUTH_DEFAULT_REGION", "")),
 		shutdownTimeout: e.duration("PHONEAUTH_SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
+		purgeInterval:   e.duration("PHONEAUTH_PURGE_INTERVAL", time.Hour, 0, 24*time.Hour),
 		auth: auth.Config{
 			Issuer:         e.str("PHONEAUTH_JWT_ISSUER", "phoneauth"),
 			AccessTokenTTL: e.duration("PHONEAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 24*time.Hour),
@@ -118,6 +120,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			// 0 disables the inactivity timeout.
 			SessionIdleTimeout:   e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
 			RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
+			SessionRetention:     e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
 			// 0 disables the lockout.
 			LoginLockoutThreshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures),
 		},
@@ -173,6 +176,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if _, _, err := net.SplitHostPort(c.debugAddr); err != nil {
 			e.errs = append(e.errs, &envError{"PHONEAUTH_DEBUG_ADDR", c.debugAddr, "must be host:port, e.g. 127.0.0.1:6060"})
 		}
+	}
+	if c.purgeInterval > 0 && c.purgeInterval < time.Minute {
+		e.errs = append(e.errs, &envError{"PHONEAUTH_PURGE_INTERVAL", c.purgeInterval.String(), "must be 0 (off) or between 1m and 24h"})
 	}
 	c.server.RequestTimeout = e.duration("PHONEAUTH_REQUEST_TIMEOUT", 30*time.Second, time.Second, 5*time.Minute)
 	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)

@@ -2,6 +2,7 @@
 //
 //	phoneauth [serve]       start the HTTP server (migrating the database first)
 //	phoneauth migrate       apply database migrations and exit
+//	phoneauth purge         delete the rows no rule needs any more
 //	phoneauth users create  create a user (how the first admin is made)
 //	phoneauth users import  import users exported from the FastAPI service
 //	phoneauth keys rotate   start signing with a new key
@@ -19,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -39,6 +41,7 @@ import (
 const usage = `usage:
   phoneauth [serve]                 start the HTTP server (applies migrations first)
   phoneauth migrate                 apply database migrations and exit
+  phoneauth purge                   delete ended sessions, dead codes and lockout counters (serve does it hourly)
   phoneauth users create --phone P --name N [--email E] [--role admin] --password-stdin
                                     create a user; prints its id
   phoneauth users import [--format jsonl|csv] [--dry-run] FILE
@@ -85,6 +88,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		err = importUsers(ctx, cfg, args[1:], stdin, stdout, stderr)
 	case cmd == "keys" && len(args) == 1 && (args[0] == "rotate" || args[0] == "list"):
 		err = keys(ctx, cfg, args[0], stdout, stderr)
+	case cmd == "purge" && len(args) == 0:
+		err = purge(ctx, cfg, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -136,7 +141,7 @@ func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger)
 		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
 		SMS: sender, Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
 		SigningKey: cfg.signingKey, Logger: log, Limiter: cfg.limiter,
-		Audit: audit, Throttle: db.Throttle(), Admin: db.Users(), OnSMS: onSMS,
+		Audit: audit, Throttle: db.Throttle(), Admin: db.Users(), Purger: db.Purger(), OnSMS: onSMS,
 	})
 }
 
@@ -239,6 +244,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	releaseStartupMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.purgeInterval > 0 {
+		go purgeEvery(ctx, svc, cfg.purgeInterval, log)
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect(), "startup", time.Since(start).String())
 
 	select {
@@ -308,6 +316,45 @@ func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	}
 	fmt.Fprintln(stdout, u.ID)
 	return nil
+}
+
+// purge deletes the rows no rule needs any more, once, and prints the counts (for a cron job when
+// PHONEAUTH_PURGE_INTERVAL is 0).
+func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	db, svc, err := openCLI(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := svc.Purge(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "purged %d sessions, %d code challenges, %d lockout counters\n", r.Sessions, r.Challenges, r.Throttle)
+	return nil
+}
+
+// purgeEvery runs Purge every interval until ctx ends. The first run waits a random part of the
+// interval, so that instances started together do not purge together.
+func purgeEvery(ctx context.Context, svc *auth.Service, interval time.Duration, log *slog.Logger) {
+	wait := rand.N(interval)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = interval
+		runCtx, cancel := context.WithTimeout(ctx, min(interval, 5*time.Minute))
+		r, err := svc.Purge(runCtx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle)
+		case r.Total() > 0:
+			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle)
+		}
+	}
 }
 
 func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -149,15 +150,26 @@ func (db *DB) Secrets() *Secrets { return &Secrets{db: db} }
 // GetOrCreate implements auth.Secrets.
 func (r *Secrets) GetOrCreate(ctx context.Context, name, fresh string, now time.Time) (string, error) {
 	q := r.db.gorm.WithContext(ctx)
-	if err := q.Clauses(clause.OnConflict{DoNothing: true}).Create(&secretRow{Name: name, Value: fresh, CreatedAt: now.UTC()}).Error; err != nil {
+	sealed, err := r.db.box.Seal([]byte(fresh), secretContext(name))
+	if err != nil {
+		return "", err
+	}
+	if err := q.Clauses(clause.OnConflict{DoNothing: true}).Create(&secretRow{Name: name, Value: sealed, CreatedAt: now.UTC()}).Error; err != nil {
 		return "", translate(err)
 	}
 	var row secretRow
 	if err := q.Where("name = ?", name).Take(&row).Error; err != nil {
 		return "", translate(err)
 	}
-	if row.Value == "" {
+	value, err := r.db.box.Open(row.Value, secretContext(name))
+	if err != nil {
+		return "", fmt.Errorf("server secret %s: %w", name, err)
+	}
+	if len(value) == 0 {
 		return "", errors.New("store: empty server secret " + name)
 	}
-	return row.Value, nil
+	return string(value), nil
 }
+
+// secretContext binds a sealed server secret to its row.
+func secretContext(name string) string { return "server_secrets/" + name }

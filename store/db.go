@@ -16,6 +16,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/phoneauth/phoneauth/auth/seal"
 )
 
 //go:embed migrations
@@ -36,6 +38,9 @@ type Config struct {
 	// StatementTimeout bounds one statement on PostgreSQL, so that no request waits on a stuck
 	// database; default 10s.
 	StatementTimeout time.Duration
+	// Box seals the secrets stored in the database (signing keys, server secrets); nil keeps new ones
+	// in the clear.
+	Box *seal.Box
 }
 
 // Validate reports whether the URL names a supported database.
@@ -49,6 +54,7 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect string
+	box     *seal.Box
 }
 
 func parseURL(u string) (dialect, dsn string, err error) {
@@ -143,7 +149,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connecting to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, sql: sqlDB, dialect: dialect}, nil
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, box: cfg.Box}, nil
 }
 
 func withParam(dsn, k, v string) string {

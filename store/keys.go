@@ -34,7 +34,11 @@ func (r *Keys) List(ctx context.Context) ([]token.Key, error) {
 	}
 	keys := make([]token.Key, 0, len(rows))
 	for _, row := range rows {
-		k, err := token.ParsePEM(row.ID, []byte(row.PrivateKey), row.CreatedAt.UTC())
+		pem, err := r.db.box.Open(row.PrivateKey, keyContext(row.ID))
+		if err != nil {
+			return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
+		}
+		k, err := token.ParsePEM(row.ID, pem, row.CreatedAt.UTC())
 		if err != nil {
 			return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
 		}
@@ -49,6 +53,13 @@ func (r *Keys) Add(ctx context.Context, k token.Key) error {
 	if err != nil {
 		return err
 	}
-	row := &keyRow{ID: k.ID, Algorithm: token.Algorithm, PrivateKey: string(pem), CreatedAt: k.CreatedAt.UTC()}
+	sealed, err := r.db.box.Seal(pem, keyContext(k.ID))
+	if err != nil {
+		return err
+	}
+	row := &keyRow{ID: k.ID, Algorithm: token.Algorithm, PrivateKey: sealed, CreatedAt: k.CreatedAt.UTC()}
 	return translate(r.db.gorm.WithContext(ctx).Create(row).Error)
 }
+
+// keyContext binds a sealed private key to its row.
+func keyContext(id string) string { return "signing_keys/" + id }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/auth/token"
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
@@ -201,6 +202,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := c.db.Validate(); err != nil {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_DATABASE_URL", "[redacted]", err.Error()})
+	}
+	if raw := e.secret("PHONEAUTH_ENCRYPTION_KEY"); raw != "" {
+		keys, err := seal.ParseKeys(raw)
+		if err == nil {
+			c.db.Box, err = seal.New(keys...)
+		}
+		if err != nil {
+			e.errs = append(e.errs, &envError{"PHONEAUTH_ENCRYPTION_KEY", "[redacted]", err.Error()})
+		}
 	}
 	c.redisURL, c.redisPrefix = e.secret("PHONEAUTH_REDIS_URL"), e.str("PHONEAUTH_REDIS_PREFIX", "phoneauth:")
 	if c.redisURL != "" {

@@ -32,6 +32,7 @@ import (
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/auth/seal"
 	_ "github.com/phoneauth/phoneauth/cmd/phoneauth/internal/memprofile" // heap profiling only with pprof on
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
@@ -119,7 +120,21 @@ func openStore(ctx context.Context, cfg config) (*store.DB, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	// Secrets written in the clear (before PHONEAUTH_ENCRYPTION_KEY was set) or under a key being
+	// replaced are sealed under the current key now.
+	if _, err := db.Reseal(ctx); err != nil {
+		_ = db.Close()
+		return nil, sealHint(err)
+	}
 	return db, nil
+}
+
+// sealHint says which setting a secret sealed under an unknown key needs.
+func sealHint(err error) error {
+	if errors.Is(err, seal.ErrNoKey) {
+		return fmt.Errorf("%w: set PHONEAUTH_ENCRYPTION_KEY to the key the database's secrets were sealed with", err)
+	}
+	return err
 }
 
 func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) (*auth.Service, error) {
@@ -137,12 +152,13 @@ func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	return auth.New(ctx, cfg.auth, auth.Deps{
+	svc, err := auth.New(ctx, cfg.auth, auth.Deps{
 		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
 		SMS: sender, Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
 		SigningKey: cfg.signingKey, Logger: log, Limiter: cfg.limiter,
 		Audit: audit, Throttle: db.Throttle(), Admin: db.Users(), Purger: db.Purger(), OnSMS: onSMS,
 	})
+	return svc, sealHint(err)
 }
 
 func newSender(c smsConfig, log *slog.Logger) (auth.SMSSender, error) {

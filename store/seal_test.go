@@ -27,6 +27,7 @@ func box(t *testing.T, fill ...byte) *seal.Box {
 	return b
 }
 
+// openWith opens and migrates the database at url, sealing its secrets with b (nil: none).
 func openWith(t *testing.T, url string, b *seal.Box) *store.DB {
 	t.Helper()
 	ctx := context.Background()

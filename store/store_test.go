@@ -28,16 +28,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 
 func open(t *testing.T, url string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return openWith(t, url, nil)
 }
 
 var seq struct {

@@ -38,6 +38,7 @@ const (
 	EventUserActivated   = "user.activated"
 	EventUserUnlocked    = "user.unlocked"
 	EventKeyRotated      = "key.rotated"
+	EventUsersImported   = "users.imported" // one per import, with counts
 )
 
 // AuditFilter selects events; zero fields match everything. Results are newest first, ids below

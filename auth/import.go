@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -332,9 +333,20 @@ type ImportResult struct {
 // records is read once, as it streams; an error from it stops the import after the records before
 // it have been stored, and is returned as is. Import's own memory grows only by a hash per unique
 // value (to find duplicates within the file), never by the records.
-func (s *Service) Import(ctx context.Context, imp UserImporter, records iter.Seq2[*ImportRecord, error], opt ImportOptions) (ImportResult, error) {
+//
+// An import that stored anything, finished or not, writes one users.imported audit event with the
+// counts (complete=false when it stopped early).
+func (s *Service) Import(ctx context.Context, imp UserImporter, records iter.Seq2[*ImportRecord, error], opt ImportOptions) (res ImportResult, err error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 500
+	}
+	if !opt.DryRun {
+		defer func() {
+			if res.Imported > 0 {
+				s.audit(ctx, EventUsersImported, "", "", "", map[string]string{"imported": strconv.Itoa(res.Imported),
+					"rejected": strconv.Itoa(res.Rejected), "complete": strconv.FormatBool(err == nil)})
+			}
+		}()
 	}
 	if opt.Rejected == nil {
 		opt.Rejected = func(int, []FieldError) {}

@@ -294,6 +294,24 @@ func TestImportBatchesAndDuplicates(t *testing.T) {
 	if slices.Contains(imp.dryRuns, true) {
 		t.Errorf("dry run passed to a real import: %v", imp.dryRuns)
 	}
+	if got := importEvents(t, f); !slices.Equal(got, []string{"imported=3 rejected=8 complete=true"}) {
+		t.Errorf("audit events %v, want one with the counts", got)
+	}
+}
+
+// importEvents returns the users.imported audit events, oldest first, as "imported=… rejected=…
+// complete=…".
+func importEvents(t *testing.T, f *fixture) []string {
+	t.Helper()
+	events, err := f.db.Audit().List(context.Background(), auth.AuditFilter{Type: auth.EventUsersImported, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range slices.Backward(events) {
+		out = append(out, "imported="+e.Details["imported"]+" rejected="+e.Details["rejected"]+" complete="+e.Details["complete"])
+	}
+	return out
 }
 
 func TestImportDryRunAndStops(t *testing.T) {
@@ -348,6 +366,12 @@ func TestImportDryRunAndStops(t *testing.T) {
 			t.Fatalf("%+v, %v", res, err)
 		}
 	})
+
+	// The dry run and the cancelled import stored nothing; the two that stopped early say so.
+	want := []string{"imported=3 rejected=2 complete=false", "imported=1 rejected=1 complete=false"}
+	if got := importEvents(t, f); !slices.Equal(got, want) {
+		t.Errorf("audit events %v, want %v", got, want)
+	}
 }
 
 // An imported bcrypt user logs in with the old password, and that login replaces the hash with

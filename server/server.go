@@ -33,6 +33,8 @@ type Config struct {
 	// CORSOrigins are the browser origins (https://app.example.com) allowed to call the API from
 	// another origin; none by default.
 	CORSOrigins []string
+	// MetricsToken, when set, is the bearer token /metrics requires; "" leaves /metrics open.
+	MetricsToken string
 }
 
 // Validate reports a bad setting.
@@ -84,7 +86,7 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 		}))
 	}
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
-	e.Use(defaultJSON, withClientInfo)
+	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
 	e.Use(validator(spec, svc, func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).

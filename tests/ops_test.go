@@ -86,3 +86,24 @@ func TestCORS(t *testing.T) {
 		t.Fatal("an origin outside the list was allowed")
 	}
 }
+
+// TestMetricsToken: with PHONEAUTH_METRICS_TOKEN set, /metrics answers only a scraper that sends it;
+// the API and the health endpoints are unaffected.
+func TestMetricsToken(t *testing.T) {
+	const token = "scrape-7f3c9a1e5b2d4f60"
+	s := start(t, "sqlite", "PHONEAUTH_METRICS_TOKEN="+token)
+	for _, auth := range []string{"", "Bearer wrong-token-of-some-length", "Bearer " + token + "x", token, "Basic " + token} {
+		r := s.do("GET", "/metrics", nil, "Authorization", auth)
+		wantStatus(t, r, 401, "Not authenticated")
+		if r.Header.Get("WWW-Authenticate") != "Bearer" {
+			t.Errorf("Authorization %q: WWW-Authenticate %q", auth, r.Header.Get("WWW-Authenticate"))
+		}
+	}
+	r := s.do("GET", "/metrics", nil, "Authorization", "Bearer "+token)
+	wantStatus(t, r, 200, "")
+	if !strings.Contains(string(r.Body), "go_goroutines") {
+		t.Fatalf("metrics body %.200s", r.Body)
+	}
+	wantStatus(t, s.do("GET", "/healthz", nil), 200, "")
+	wantStatus(t, s.do("GET", "/readyz", nil), 200, "")
+}

@@ -182,6 +182,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_PURGE_INTERVAL", c.purgeInterval.String(), "must be 0 (off) or between 1m and 24h"})
 	}
 	c.server.RequestTimeout = e.duration("PHONEAUTH_REQUEST_TIMEOUT", 30*time.Second, time.Second, 5*time.Minute)
+	c.server.MetricsToken = e.secret("PHONEAUTH_METRICS_TOKEN")
+	if n := len(c.server.MetricsToken); n > 0 && (n < 16 || strings.ContainsAny(c.server.MetricsToken, " ,\t")) {
+		e.errs = append(e.errs, &envError{"PHONEAUTH_METRICS_TOKEN", "[redacted]", "must be at least 16 characters without spaces or commas (e.g. openssl rand -hex 24)"})
+	}
 	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.sms = loadSMS(e)
 	if path := e.str("PHONEAUTH_JWT_PRIVATE_KEY_FILE", ""); path != "" {

@@ -76,9 +76,11 @@ test('Swagger UI at /docs calls GET /api/v1/auth/me with a bearer token', async 
 
   await page.locator('.scheme-container').getByRole('button', { name: 'Authorize' }).click();
   const modal = page.locator('.modal-ux');
-  await modal.getByLabel('auth-bearer-value').fill(token);
-  await modal.getByRole('button', { name: 'Apply credentials' }).click();
-  await modal.getByRole('button', { name: 'Close' }).click();
+  // The dialog has a form per scheme: the user's JWT (HTTPBearer) and the operator's metrics token.
+  const userForm = modal.locator('form').filter({ hasText: 'HTTPBearer' });
+  await userForm.getByLabel('auth-bearer-value').fill(token);
+  await userForm.getByRole('button', { name: 'Apply credentials' }).click();
+  await userForm.getByRole('button', { name: 'Close' }).click();
 
   const op = page.locator('.opblock-get').filter({ has: page.locator('[data-path="/api/v1/auth/me"]') });
   await op.locator('.opblock-summary-control').click();

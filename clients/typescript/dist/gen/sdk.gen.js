@@ -19,7 +19,11 @@ export const loginForAccessToken = (options) => (options.client ?? client).post(
  * Get current user information.
  */
 export const readUsersMe = (options) => (options?.client ?? client).get({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/me',
     ...options
 });
@@ -32,7 +36,11 @@ export const readUsersMe = (options) => (options?.client ?? client).get({
  *
  */
 export const changePassword = (options) => (options.client ?? client).post({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/change-password',
     ...options,
     headers: {
@@ -46,7 +54,11 @@ export const changePassword = (options) => (options.client ?? client).post({
  * Reset user password (admin functionality). Requires the `admin` role.
  */
 export const resetPassword = (options) => (options.client ?? client).post({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/reset-password',
     ...options,
     headers: {
@@ -196,7 +208,11 @@ export const refreshAccessToken = (options) => (options.client ?? client).post({
  *
  */
 export const logout = (options) => (options?.client ?? client).post({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/logout',
     ...options,
     headers: {
@@ -210,7 +226,11 @@ export const logout = (options) => (options?.client ?? client).post({
  * The caller's active sessions, newest first, with the current one marked.
  */
 export const listSessions = (options) => (options?.client ?? client).get({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/sessions',
     ...options
 });
@@ -220,7 +240,11 @@ export const listSessions = (options) => (options?.client ?? client).get({
  * End one of the caller's own sessions. Another user's session, or an unknown id, is a 404.
  */
 export const deleteSession = (options) => (options.client ?? client).delete({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/sessions/{session_id}',
     ...options
 });
@@ -232,7 +256,11 @@ export const deleteSession = (options) => (options.client ?? client).delete({
  *
  */
 export const adminListUsers = (options) => (options?.client ?? client).get({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users',
     ...options
 });
@@ -242,7 +270,11 @@ export const adminListUsers = (options) => (options?.client ?? client).get({
  * One user, with its login-lockout state.
  */
 export const adminGetUser = (options) => (options.client ?? client).get({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}',
     ...options
 });
@@ -252,7 +284,11 @@ export const adminGetUser = (options) => (options.client ?? client).get({
  * Let the user log in again.
  */
 export const adminActivateUser = (options) => (options.client ?? client).post({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/activate',
     ...options
 });
@@ -262,7 +298,11 @@ export const adminActivateUser = (options) => (options.client ?? client).post({
  * Stop the user from logging in and end all of its sessions at once. Admins cannot deactivate themselves (400).
  */
 export const adminDeactivateUser = (options) => (options.client ?? client).post({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/deactivate',
     ...options
 });
@@ -272,7 +312,11 @@ export const adminDeactivateUser = (options) => (options.client ?? client).post(
  * Revoke a role (idempotent). Every session of the user ends, so no token keeps the role. Admins cannot revoke their own admin role (400).
  */
 export const adminRevokeRole = (options) => (options.client ?? client).delete({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/roles/{role}',
     ...options
 });
@@ -282,7 +326,11 @@ export const adminRevokeRole = (options) => (options.client ?? client).delete({
  * Grant a role (idempotent). Tokens issued from now on carry it.
  */
 export const adminGrantRole = (options) => (options.client ?? client).put({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/roles/{role}',
     ...options
 });
@@ -292,7 +340,11 @@ export const adminGrantRole = (options) => (options.client ?? client).put({
  * End every session of the user; their tokens stop working at once.
  */
 export const adminEndUserSessions = (options) => (options.client ?? client).delete({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/sessions',
     ...options
 });
@@ -302,7 +354,11 @@ export const adminEndUserSessions = (options) => (options.client ?? client).dele
  * Clear the lockout that consecutive wrong passwords put on the phone number of the user.
  */
 export const adminUnlockUser = (options) => (options.client ?? client).post({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/unlock',
     ...options
 });
@@ -312,7 +368,11 @@ export const adminUnlockUser = (options) => (options.client ?? client).post({
  * Security events, newest first, filtered and paginated with a cursor.
  */
 export const adminListAuditEvents = (options) => (options?.client ?? client).get({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/audit-events',
     ...options
 });
@@ -331,9 +391,19 @@ export const readyz = (options) => (options?.client ?? client).get({ url: '/read
 /**
  * Prometheus Metrics
  *
- * Metrics in the Prometheus text exposition format.
+ * Metrics in the Prometheus text exposition format. Open unless the operator sets
+ * `PHONEAUTH_METRICS_TOKEN`; then the scraper must send it as a bearer token.
+ *
  */
-export const metrics = (options) => (options?.client ?? client).get({ url: '/metrics', ...options });
+export const metrics = (options) => (options?.client ?? client).get({
+    security: [{
+            key: 'MetricsToken',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/metrics',
+    ...options
+});
 /**
  * OpenID Provider Metadata
  *

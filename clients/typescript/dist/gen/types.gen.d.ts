@@ -1287,6 +1287,13 @@ export type MetricsData = {
     query?: never;
     url: '/metrics';
 };
+export type MetricsErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+};
+export type MetricsError = MetricsErrors[keyof MetricsErrors];
 export type MetricsResponses = {
     /**
      * The metrics.

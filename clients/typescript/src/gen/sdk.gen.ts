@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses } from './types.gen.js';
+import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -38,7 +38,11 @@ export const loginForAccessToken = <ThrowOnError extends boolean = false>(option
  * Get current user information.
  */
 export const readUsersMe = <ThrowOnError extends boolean = false>(options?: Options<ReadUsersMeData, ThrowOnError>): RequestResult<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError> => (options?.client ?? client).get<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/me',
     ...options
 });
@@ -52,7 +56,11 @@ export const readUsersMe = <ThrowOnError extends boolean = false>(options?: Opti
  *
  */
 export const changePassword = <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>): RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError> => (options.client ?? client).post<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/change-password',
     ...options,
     headers: {
@@ -67,7 +75,11 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
  * Reset user password (admin functionality). Requires the `admin` role.
  */
 export const resetPassword = <ThrowOnError extends boolean = false>(options: Options<ResetPasswordData, ThrowOnError>): RequestResult<ResetPasswordResponses, ResetPasswordErrors, ThrowOnError> => (options.client ?? client).post<ResetPasswordResponses, ResetPasswordErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/reset-password',
     ...options,
     headers: {
@@ -227,7 +239,11 @@ export const refreshAccessToken = <ThrowOnError extends boolean = false>(options
  *
  */
 export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/logout',
     ...options,
     headers: {
@@ -242,7 +258,11 @@ export const logout = <ThrowOnError extends boolean = false>(options?: Options<L
  * The caller's active sessions, newest first, with the current one marked.
  */
 export const listSessions = <ThrowOnError extends boolean = false>(options?: Options<ListSessionsData, ThrowOnError>): RequestResult<ListSessionsResponses, ListSessionsErrors, ThrowOnError> => (options?.client ?? client).get<ListSessionsResponses, ListSessionsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/sessions',
     ...options
 });
@@ -253,7 +273,11 @@ export const listSessions = <ThrowOnError extends boolean = false>(options?: Opt
  * End one of the caller's own sessions. Another user's session, or an unknown id, is a 404.
  */
 export const deleteSession = <ThrowOnError extends boolean = false>(options: Options<DeleteSessionData, ThrowOnError>): RequestResult<DeleteSessionResponses, DeleteSessionErrors, ThrowOnError> => (options.client ?? client).delete<DeleteSessionResponses, DeleteSessionErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/auth/sessions/{session_id}',
     ...options
 });
@@ -266,7 +290,11 @@ export const deleteSession = <ThrowOnError extends boolean = false>(options: Opt
  *
  */
 export const adminListUsers = <ThrowOnError extends boolean = false>(options?: Options<AdminListUsersData, ThrowOnError>): RequestResult<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError> => (options?.client ?? client).get<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users',
     ...options
 });
@@ -277,7 +305,11 @@ export const adminListUsers = <ThrowOnError extends boolean = false>(options?: O
  * One user, with its login-lockout state.
  */
 export const adminGetUser = <ThrowOnError extends boolean = false>(options: Options<AdminGetUserData, ThrowOnError>): RequestResult<AdminGetUserResponses, AdminGetUserErrors, ThrowOnError> => (options.client ?? client).get<AdminGetUserResponses, AdminGetUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}',
     ...options
 });
@@ -288,7 +320,11 @@ export const adminGetUser = <ThrowOnError extends boolean = false>(options: Opti
  * Let the user log in again.
  */
 export const adminActivateUser = <ThrowOnError extends boolean = false>(options: Options<AdminActivateUserData, ThrowOnError>): RequestResult<AdminActivateUserResponses, AdminActivateUserErrors, ThrowOnError> => (options.client ?? client).post<AdminActivateUserResponses, AdminActivateUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/activate',
     ...options
 });
@@ -299,7 +335,11 @@ export const adminActivateUser = <ThrowOnError extends boolean = false>(options:
  * Stop the user from logging in and end all of its sessions at once. Admins cannot deactivate themselves (400).
  */
 export const adminDeactivateUser = <ThrowOnError extends boolean = false>(options: Options<AdminDeactivateUserData, ThrowOnError>): RequestResult<AdminDeactivateUserResponses, AdminDeactivateUserErrors, ThrowOnError> => (options.client ?? client).post<AdminDeactivateUserResponses, AdminDeactivateUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/deactivate',
     ...options
 });
@@ -310,7 +350,11 @@ export const adminDeactivateUser = <ThrowOnError extends boolean = false>(option
  * Revoke a role (idempotent). Every session of the user ends, so no token keeps the role. Admins cannot revoke their own admin role (400).
  */
 export const adminRevokeRole = <ThrowOnError extends boolean = false>(options: Options<AdminRevokeRoleData, ThrowOnError>): RequestResult<AdminRevokeRoleResponses, AdminRevokeRoleErrors, ThrowOnError> => (options.client ?? client).delete<AdminRevokeRoleResponses, AdminRevokeRoleErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/roles/{role}',
     ...options
 });
@@ -321,7 +365,11 @@ export const adminRevokeRole = <ThrowOnError extends boolean = false>(options: O
  * Grant a role (idempotent). Tokens issued from now on carry it.
  */
 export const adminGrantRole = <ThrowOnError extends boolean = false>(options: Options<AdminGrantRoleData, ThrowOnError>): RequestResult<AdminGrantRoleResponses, AdminGrantRoleErrors, ThrowOnError> => (options.client ?? client).put<AdminGrantRoleResponses, AdminGrantRoleErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/roles/{role}',
     ...options
 });
@@ -332,7 +380,11 @@ export const adminGrantRole = <ThrowOnError extends boolean = false>(options: Op
  * End every session of the user; their tokens stop working at once.
  */
 export const adminEndUserSessions = <ThrowOnError extends boolean = false>(options: Options<AdminEndUserSessionsData, ThrowOnError>): RequestResult<AdminEndUserSessionsResponses, AdminEndUserSessionsErrors, ThrowOnError> => (options.client ?? client).delete<AdminEndUserSessionsResponses, AdminEndUserSessionsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/sessions',
     ...options
 });
@@ -343,7 +395,11 @@ export const adminEndUserSessions = <ThrowOnError extends boolean = false>(optio
  * Clear the lockout that consecutive wrong passwords put on the phone number of the user.
  */
 export const adminUnlockUser = <ThrowOnError extends boolean = false>(options: Options<AdminUnlockUserData, ThrowOnError>): RequestResult<AdminUnlockUserResponses, AdminUnlockUserErrors, ThrowOnError> => (options.client ?? client).post<AdminUnlockUserResponses, AdminUnlockUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/users/{user_id}/unlock',
     ...options
 });
@@ -354,7 +410,11 @@ export const adminUnlockUser = <ThrowOnError extends boolean = false>(options: O
  * Security events, newest first, filtered and paginated with a cursor.
  */
 export const adminListAuditEvents = <ThrowOnError extends boolean = false>(options?: Options<AdminListAuditEventsData, ThrowOnError>): RequestResult<AdminListAuditEventsResponses, AdminListAuditEventsErrors, ThrowOnError> => (options?.client ?? client).get<AdminListAuditEventsResponses, AdminListAuditEventsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/api/v1/admin/audit-events',
     ...options
 });
@@ -376,9 +436,19 @@ export const readyz = <ThrowOnError extends boolean = false>(options?: Options<R
 /**
  * Prometheus Metrics
  *
- * Metrics in the Prometheus text exposition format.
+ * Metrics in the Prometheus text exposition format. Open unless the operator sets
+ * `PHONEAUTH_METRICS_TOKEN`; then the scraper must send it as a bearer token.
+ *
  */
-export const metrics = <ThrowOnError extends boolean = false>(options?: Options<MetricsData, ThrowOnError>): RequestResult<MetricsResponses, unknown, ThrowOnError> => (options?.client ?? client).get<MetricsResponses, unknown, ThrowOnError>({ url: '/metrics', ...options });
+export const metrics = <ThrowOnError extends boolean = false>(options?: Options<MetricsData, ThrowOnError>): RequestResult<MetricsResponses, MetricsErrors, ThrowOnError> => (options?.client ?? client).get<MetricsResponses, MetricsErrors, ThrowOnError>({
+    security: [{
+            key: 'MetricsToken',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/metrics',
+    ...options
+});
 
 /**
  * OpenID Provider Metadata

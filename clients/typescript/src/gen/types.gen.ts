@@ -1458,6 +1458,15 @@ export type MetricsData = {
     url: '/metrics';
 };
 
+export type MetricsErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+};
+
+export type MetricsError = MetricsErrors[keyof MetricsErrors];
+
 export type MetricsResponses = {
     /**
      * The metrics.

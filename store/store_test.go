@@ -442,3 +442,32 @@ func TestEndAndList(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateSessionIsAtomic: a session whose first refresh token cannot be stored is not stored
+// either (PostgreSQL writes both in one statement, SQLite in one transaction).
+func TestCreateSessionIsAtomic(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := newUser("+14155550100", nil)
+		if err := db.Users().Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		mk := func(id string) error {
+			return db.Sessions().Create(ctx, &auth.Session{ID: id, UserID: u.ID, AMR: auth.AMRPassword,
+				CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)}, "same-refresh-hash")
+		}
+		if err := mk("0190a000-0000-7000-8000-0000000000a1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := mk("0190a000-0000-7000-8000-0000000000a2"); err == nil {
+			t.Fatal("a second session with a taken refresh-token hash was created")
+		}
+		if got := count(t, db, "sessions", "id = ?", "0190a000-0000-7000-8000-0000000000a2"); got != 0 {
+			t.Fatal("the session whose refresh token failed was stored")
+		}
+		s, _, err := db.Sessions().WithUser(ctx, "0190a000-0000-7000-8000-0000000000a1")
+		if err != nil || s.UserID != u.ID || !s.ExpiresAt.Equal(t0.Add(time.Hour)) || s.EndedAt != nil {
+			t.Fatalf("the first session reads back as %+v, %v", s, err)
+		}
+	})
+}

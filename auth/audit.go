@@ -39,7 +39,17 @@ const (
 	EventUserUnlocked    = "user.unlocked"
 	EventKeyRotated      = "key.rotated"
 	EventUsersImported   = "users.imported" // one per import, with counts
+	EventPurged          = "data.purged"    // one per Purge that deleted something, with counts
 )
+
+// EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
+// all; a server test holds it to this list).
+var EventTypes = []string{
+	EventSignup, EventLoginSucceeded, EventLoginFailed, EventOTPSent, EventOTPSendFailed, EventOTPVerified,
+	EventOTPFailed, EventOTPLocked, EventPasswordChanged, EventPasswordReset, EventSessionEnded, EventRoleGranted,
+	EventRoleRevoked, EventUserDeactivated, EventUserActivated, EventUserUnlocked, EventKeyRotated,
+	EventUsersImported, EventPurged,
+}
 
 // AuditFilter selects events; zero fields match everything. Results are newest first, ids below
 // BeforeID when it is set.

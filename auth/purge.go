@@ -39,9 +39,6 @@ const (
 	purgeBatch = 1000
 )
 
-// EventPurged records what a Purge deleted (counts only).
-const EventPurged = "data.purged"
-
 // Purge deletes what no rule needs any more: sessions that ended or expired more than
 // Config.SessionRetention ago (with their refresh tokens), code challenges and the lockout counters of
 // phones without a user that have been dead for a day. Without it those tables grow with every login

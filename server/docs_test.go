@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.yaml.in/yaml/v4"
 
+	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/gen"
 )
 
@@ -208,5 +209,19 @@ func TestOpenAPIDocuments(t *testing.T) {
 
 	if head := do(t, e, http.MethodHead, "/openapi.json", nil); head.Code != http.StatusOK || head.Body.Len() != 0 {
 		t.Errorf("HEAD /openapi.json = %d with %d bytes, want 200 and no body", head.Code, head.Body.Len())
+	}
+}
+
+// TestSpecNamesEveryAuditEventType: the audit trail's consumers read the event types off the spec.
+func TestSpecNamesEveryAuditEventType(t *testing.T) {
+	spec, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := spec.Components.Schemas["AuditEvent"].Value.Properties["type"].Value.Description
+	for _, typ := range auth.EventTypes {
+		if !strings.Contains(desc, "`"+typ+"`") {
+			t.Errorf("openapi.yaml's AuditEvent.type does not name %s", typ)
+		}
 	}
 }

@@ -183,6 +183,13 @@ export type SessionsEnded = {
 export type AuditEvent = {
     id: number;
     at: string;
+    /**
+     * What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
+     * `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
+     * `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
+     * `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
+     *
+     */
     type: string;
     /**
      * The user the event is about.

@@ -68,3 +68,15 @@ func TestFindCode(t *testing.T) {
 		}
 	}
 }
+
+func TestIdleRSSIsTheMedian(t *testing.T) {
+	var r results
+	r.setIdleRSS([]int64{31 * 1024, 29 * 1024, 30 * 1024})
+	if r.IdleRSSMB != 30 || len(r.IdleRSSRunsMB) != 3 || r.IdleRSSRunsMB[0] != 31 {
+		t.Fatalf("median %.1f of %v, want 30 of the three in start order", r.IdleRSSMB, r.IdleRSSRunsMB)
+	}
+	r.setIdleRSS(nil)
+	if len(r.IdleRSSRunsMB) != 0 {
+		t.Fatalf("runs %v after no samples", r.IdleRSSRunsMB)
+	}
+}

@@ -223,3 +223,37 @@ func measureStartup(ctx context.Context, bin, dir string, n int, hc *http.Client
 	}
 	return runs, nil
 }
+
+// measureIdlePostgres starts the binary n times, each on a fresh PostgreSQL database (created from
+// adminURL and dropped after), and returns the resident memory of each right after it is ready.
+func measureIdlePostgres(ctx context.Context, bin, dir, adminURL string, env func(dbURL string) []string, n int, hc *http.Client) ([]int64, error) {
+	var kb []int64
+	for i := range n {
+		rss, err := func() (int64, error) {
+			db, err := createDB(ctx, adminURL)
+			if err != nil {
+				return 0, err
+			}
+			defer func() { _ = db.drop() }()
+			addr, err := freeAddr() // at warn level the server does not log the address it bound
+			if err != nil {
+				return 0, err
+			}
+			p, err := startServer(ctx, bin, addr, filepath.Join(dir, fmt.Sprintf("idle-%d.log", i)), env(db.url))
+			if err != nil {
+				return 0, err
+			}
+			defer p.stop()
+			if _, err := p.waitReady(ctx, hc, 60*time.Second); err != nil {
+				return 0, err
+			}
+			rss, _, err := memKB(p.pid())
+			return rss, err
+		}()
+		if err != nil {
+			return nil, err
+		}
+		kb = append(kb, rss)
+	}
+	return kb, nil
+}

@@ -43,29 +43,30 @@ const (
 // Config.SessionRetention ago (with their refresh tokens), code challenges and the lockout counters of
 // phones without a user that have been dead for a day. Without it those tables grow with every login
 // and with every number an attacker tries. It records the counts in the audit trail when anything
-// went. Running it from several instances at once is safe: each row goes once.
-func (s *Service) Purge(ctx context.Context) (PurgeResult, error) {
-	var r PurgeResult
+// went (complete=false when a step failed after others had deleted rows). Running it from several
+// instances at once is safe: each row goes once.
+func (s *Service) Purge(ctx context.Context) (r PurgeResult, err error) {
 	if s.Purger == nil {
 		return r, errors.New("auth: no purger configured")
 	}
+	defer func() {
+		// What went is recorded even when a later step failed.
+		if r.Total() > 0 {
+			s.audit(ctx, EventPurged, "", "", "", map[string]string{
+				"sessions":       strconv.FormatInt(r.Sessions, 10),
+				"otp_challenges": strconv.FormatInt(r.Challenges, 10),
+				"login_throttle": strconv.FormatInt(r.Throttle, 10),
+				"complete":       strconv.FormatBool(err == nil),
+			})
+		}
+	}()
 	now := s.Clock.Now()
-	var err error
 	if r.Sessions, err = s.Purger.PurgeSessions(ctx, now.Add(-s.cfg.SessionRetention), purgeBatch); err != nil {
 		return r, err
 	}
 	if r.Challenges, err = s.Purger.PurgeChallenges(ctx, now.Add(-scratchRetention)); err != nil {
 		return r, err
 	}
-	if r.Throttle, err = s.Purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now); err != nil {
-		return r, err
-	}
-	if r.Total() > 0 {
-		s.audit(ctx, EventPurged, "", "", "", map[string]string{
-			"sessions":       strconv.FormatInt(r.Sessions, 10),
-			"otp_challenges": strconv.FormatInt(r.Challenges, 10),
-			"login_throttle": strconv.FormatInt(r.Throttle, 10),
-		})
-	}
-	return r, nil
+	r.Throttle, err = s.Purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now)
+	return r, err
 }

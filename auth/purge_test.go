@@ -3,10 +3,12 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/password"
 )
 
 // TestPurge: an ended session goes SessionRetention after it ended, a dead code challenge and the
@@ -56,7 +58,41 @@ func TestPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(events) != 2 || events[0].Details["sessions"] != "1" || events[1].Details["otp_challenges"] != "1" ||
-		events[1].Details["login_throttle"] != "1" {
+		events[1].Details["login_throttle"] != "1" || events[0].Details["complete"] != "true" {
 		t.Fatalf("purge events %+v, want one per purge that deleted something, with its counts", events)
+	}
+}
+
+// failingPurger deletes sessions, then fails: the audit trail still learns what went.
+type failingPurger struct{ auth.Purger }
+
+func (failingPurger) PurgeSessions(context.Context, time.Time, int) (int64, error) { return 3, nil }
+func (failingPurger) PurgeChallenges(context.Context, time.Time) (int64, error) {
+	return 0, errors.New("database went away")
+}
+
+func TestPurgeRecordsAPartialRun(t *testing.T) {
+	f := newFixture(t, weak)
+	ctx := context.Background()
+	h, err := password.NewHasher(password.Config{Params: weak})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.New(ctx, auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: time.Hour, OTP: auth.DefaultOTPConfig()},
+		auth.Deps{Users: f.db.Users(), Sessions: f.db.Sessions(), Keys: f.db.Keys(), Challenges: f.db.Challenges(),
+			Secrets: f.db.Secrets(), Hasher: h, Policy: password.NewPolicy(), Audit: f.db.Audit(),
+			Purger: failingPurger{}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := svc.Purge(ctx); err == nil || r.Sessions != 3 {
+		t.Fatalf("Purge = %+v, %v; want the sessions counted and the error", r, err)
+	}
+	events, err := f.db.Audit().List(ctx, auth.AuditFilter{Type: auth.EventPurged, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].Details["sessions"] != "3" || events[0].Details["complete"] != "false" {
+		t.Fatalf("purge events %+v, want one with sessions=3 complete=false", events)
 	}
 }

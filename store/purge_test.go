@@ -2,29 +2,12 @@ package store_test
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/store"
 )
-
-// count returns the rows of table matching where, whose parameters are written ?.
-func count(t *testing.T, db *store.DB, table, where string, args ...any) int {
-	t.Helper()
-	if db.Dialect() == store.Postgres {
-		for i := 1; strings.Contains(where, "?"); i++ {
-			where = strings.Replace(where, "?", "$"+strconv.Itoa(i), 1)
-		}
-	}
-	var n int
-	if err := db.SQL().QueryRow("SELECT count(*) FROM "+table+" WHERE "+where, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 func TestPurgeSessions(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {

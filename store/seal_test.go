@@ -45,13 +45,8 @@ func openWith(t *testing.T, url string, b *seal.Box) *store.DB {
 // rawSecrets returns what the database holds for the key and the secret, as a dump would show it.
 func rawSecrets(t *testing.T, db *store.DB, kid string) (key, secret string) {
 	t.Helper()
-	q := map[bool]string{true: "$1", false: "?"}[db.Dialect() == store.Postgres]
-	if err := db.SQL().QueryRow("SELECT private_key FROM signing_keys WHERE id = "+q, kid).Scan(&key); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SQL().QueryRow("SELECT value FROM server_secrets WHERE name = "+q, "test").Scan(&secret); err != nil {
-		t.Fatal(err)
-	}
+	scan(t, db, "SELECT private_key FROM signing_keys WHERE id = ?", []any{kid}, &key)
+	scan(t, db, "SELECT value FROM server_secrets WHERE name = ?", []any{"test"}, &secret)
 	return key, secret
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +31,28 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 func open(t *testing.T, url string) *store.DB {
 	t.Helper()
 	return openWith(t, url, nil)
+}
+
+// scan runs query, whose parameters are written ?, straight on the database (as a dump would read it)
+// and scans its one row into dest.
+func scan(t *testing.T, db *store.DB, query string, args []any, dest ...any) {
+	t.Helper()
+	if db.Dialect() == store.Postgres {
+		for i := 1; strings.Contains(query, "?"); i++ {
+			query = strings.Replace(query, "?", "$"+strconv.Itoa(i), 1)
+		}
+	}
+	if err := db.SQL().QueryRow(query, args...).Scan(dest...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// count returns the rows of table matching where.
+func count(t *testing.T, db *store.DB, table, where string, args ...any) int {
+	t.Helper()
+	var n int
+	scan(t, db, "SELECT count(*) FROM "+table+" WHERE "+where, args, &n)
+	return n
 }
 
 var seq struct {

@@ -37,6 +37,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"PHONEAUTH_PURGE_INTERVAL=48h", "PHONEAUTH_PURGE_INTERVAL"},
 		{"PHONEAUTH_ENCRYPTION_KEY=c2hvcnQ=", "PHONEAUTH_ENCRYPTION_KEY"},
 		{"PHONEAUTH_METRICS_TOKEN=short", "PHONEAUTH_METRICS_TOKEN"},
+		{"PHONEAUTH_METRICS_TOKEN=long enough but has spaces", "PHONEAUTH_METRICS_TOKEN"},
 	} {
 		env := []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
 		if strings.HasPrefix(tc.env, "PHONEAUTH_DATABASE_URL") {

@@ -6,16 +6,50 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
 )
+
+// AccountDeps are what AccountService works with.
+type AccountDeps struct {
+	Users    Users
+	Hasher   *password.Hasher
+	Policy   *password.Policy
+	Throttle Throttle // nil: no login lockout to clear
+	Phones   phone.Parser
+	Codes    *CodeService
+	Sessions *SessionService
+}
+
+// AccountService creates accounts (sign-up by code, and users made by an operator) and changes and
+// resets their passwords. It is safe for concurrent use.
+type AccountService struct {
+	env  Env
+	d    AccountDeps
+	lock lockout
+}
+
+// NewAccountService returns an AccountService.
+func NewAccountService(env Env, d AccountDeps) (*AccountService, error) {
+	if d.Users == nil || d.Hasher == nil || d.Policy == nil || d.Codes == nil || d.Sessions == nil {
+		return nil, errors.New("auth: AccountService needs Users, a Hasher, a Policy, a CodeService and a SessionService")
+	}
+	env = env.WithDefaults()
+	return &AccountService{env: env, d: d, lock: lockout{env: env, t: d.Throttle}}, nil
+}
 
 // ChangePassword replaces the caller's password after checking the current one. Every other session
 // of the user ends (their tokens stop working at once); the caller's own session goes on.
-func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
-	if p == nil {
-		return errNoCredentials
+func (s *AccountService) ChangePassword(ctx context.Context, current, next string) error {
+	p, err := caller(ctx)
+	if err != nil {
+		return err
 	}
 	u := p.User
-	ok, _, err := s.Hasher.Verify(ctx, current, u.PasswordHash)
+	ok, _, err := s.d.Hasher.Verify(ctx, current, u.PasswordHash)
 	if err != nil {
 		return hashErr(err)
 	}
@@ -25,55 +59,62 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if next == current {
 		return newError(ErrBadRequest, "New password must be different from the current password")
 	}
-	if err := s.checkPassword("new_password", next, u.Phone, u.Name); err != nil {
+	if err := checkPassword(s.d.Policy, "new_password", next, u.Phone, u.Name); err != nil {
 		return err
 	}
-	hash, err := s.Hasher.Hash(ctx, next)
+	hash, err := s.d.Hasher.Hash(ctx, next)
 	if err != nil {
 		return hashErr(err)
 	}
-	if err := s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), p.Session.ID); err != nil {
+	if err := s.d.Users.SetPassword(ctx, u.ID, hash, s.env.Clock.Now(), p.Session.ID); err != nil {
 		return err
 	}
-	s.audit(ctx, EventPasswordChanged, u.ID, "", "", map[string]string{"kept_session": p.Session.ID})
+	s.env.Record(ctx, EventPasswordChanged, u.ID, uuid.Nil, "", map[string]string{"kept_session": p.Session.ID.String()})
 	return nil
 }
 
-// ResetPassword sets another user's password (admins only) and ends all of that user's sessions.
-func (s *Service) ResetPassword(ctx context.Context, actor *Principal, rawPhone, next string) error {
-	if actor == nil {
-		return errNoCredentials
-	}
-	if !actor.User.HasRole(RoleAdmin) {
-		return newError(ErrForbidden, "Not enough permissions")
-	}
-	e164, err := s.ParsePhone("phone", rawPhone)
+// ResetWithCode sets a new password for the holder of a password-reset code, ends every session of
+// the user, and tells them by SMS. It does not log in. It returns the code's reference id.
+func (s *AccountService) ResetWithCode(ctx context.Context, rawPhone, code, next, confirm string) (string, error) {
+	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
 	fields := fieldsOf(nil, err)
-	fields = fieldsOf(fields, s.checkPassword("new_password", next, e164))
+	fields = fieldsOf(fields, checkPassword(s.d.Policy, "new_password", next, n.E164))
+	if next != confirm {
+		fields = append(fields, FieldError{Field: "confirm_password", Msg: "Value error, passwords do not match", Type: "value_error"})
+	}
 	if len(fields) > 0 {
-		return &ValidationError{Fields: fields} // every bad field at once, as request validation does
+		return "", &ValidationError{Fields: fields}
 	}
-	u, err := s.Users.ByPhone(ctx, e164)
-	if errors.Is(err, ErrNotFound) {
-		return newError(ErrNotFound, "User not found")
-	} else if err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, next)
+	phone := n.E164
+	hash, ref, err := s.d.Codes.check(ctx, phone, PurposeReset, code)
 	if err != nil {
-		return hashErr(err)
+		return "", err
 	}
-	if err := s.Users.SetPassword(ctx, u.ID, hash, s.Clock.Now(), ""); err != nil {
-		return err
+	u, err := s.d.Users.ByPhone(ctx, phone)
+	if errors.Is(err, ErrNotFound) || (err == nil && !u.IsActive) {
+		return "", errCodeInvalid
+	} else if err != nil {
+		return "", err
 	}
-	s.clearThrottle(ctx, u.Phone)
-	s.audit(ctx, EventPasswordReset, u.ID, actor.User.ID, "", map[string]string{"by": "admin"})
-	return nil
+	pwHash, err := s.d.Hasher.Hash(ctx, next)
+	if err != nil {
+		return "", hashErr(err)
+	}
+	if err := s.d.Codes.consume(ctx, phone, PurposeReset, hash); err != nil {
+		return "", err
+	}
+	if err := s.d.Users.SetPassword(ctx, u.ID, pwHash, s.env.Clock.Now(), uuid.Nil); err != nil {
+		return "", err
+	}
+	s.lock.clear(ctx, phone)
+	s.env.Record(ctx, EventPasswordReset, u.ID, uuid.Nil, ref, map[string]string{"by": "code"})
+	s.d.Codes.notify(ctx, phone, noticePasswordReset, ref)
+	return ref, nil
 }
 
 // NewUser is what CreateUser needs.
 type NewUser struct {
-	Phone           string // any format ParsePhone accepts
+	Phone           string // any format the phone parser accepts
 	Name            string
 	Email           string // optional
 	Password        string
@@ -81,12 +122,9 @@ type NewUser struct {
 	HasGivenConsent bool
 }
 
-// KnownRoles are the roles that may be granted.
-var KnownRoles = []string{RoleUser, RoleAdmin}
-
 // CreateUser validates and stores a new active user. ErrConflict when the phone or email is taken.
-func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
-	e164, err := s.ParsePhone("phone", in.Phone)
+func (s *AccountService) CreateUser(ctx context.Context, in NewUser) (*User, error) {
+	n, err := parsePhone(s.d.Phones, "phone", in.Phone)
 	fields := fieldsOf(nil, err)
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len(name) > 200 {
@@ -99,7 +137,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
 		}
 		email = &e
 	}
-	fields = fieldsOf(fields, s.checkPassword("password", in.Password, e164, name))
+	fields = fieldsOf(fields, checkPassword(s.d.Policy, "password", in.Password, n.E164, name))
 	var roles []string
 	for _, r := range in.Roles {
 		if !slices.Contains(KnownRoles, r) {
@@ -112,22 +150,22 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
 		return nil, &ValidationError{Fields: fields}
 	}
 	slices.Sort(roles)
-	hash, err := s.Hasher.Hash(ctx, in.Password)
+	hash, err := s.d.Hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, hashErr(err)
 	}
-	return s.insertUser(ctx, &User{Phone: e164, Name: name, Email: email, PasswordHash: hash, HasGivenConsent: in.HasGivenConsent, Roles: roles})
+	return s.insertUser(ctx, &User{Phone: n.E164, Name: name, Email: email, PasswordHash: hash, HasGivenConsent: in.HasGivenConsent, Roles: roles})
 }
 
 // insertUser stores a new active user from u's profile fields, setting its id and timestamps (and
 // the consent time when consent is given). ErrConflict when the phone or email is taken.
-func (s *Service) insertUser(ctx context.Context, u *User) (*User, error) {
-	now := s.Clock.Now()
-	u.ID, u.IsActive, u.CreatedAt, u.UpdatedAt = newID(now), true, now, now
+func (s *AccountService) insertUser(ctx context.Context, u *User) (*User, error) {
+	now := s.env.Clock.Now()
+	u.ID, u.IsActive, u.CreatedAt, u.UpdatedAt = NewID(now), true, now, now
 	if u.HasGivenConsent {
 		u.ConsentGivenAt = &now
 	}
-	if err := s.Users.Create(ctx, u); err != nil {
+	if err := s.d.Users.Create(ctx, u); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, &Error{Kind: ErrConflict, Detail: "Phone number or email already registered", Cause: err}
 		}

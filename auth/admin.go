@@ -9,22 +9,39 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
-// EndDeactivated is the end reason of the sessions of a deactivated user.
-const EndDeactivated = "user_deactivated"
+// AdminDeps are what AdminService works with.
+type AdminDeps struct {
+	Users    Users
+	Admin    UserAdmin
+	Sessions Sessions
+	Throttle Throttle // nil: no lockout state to show or clear
+	Hasher   *password.Hasher
+	Policy   *password.Policy
+	Phones   phone.Parser
+}
 
-// UserAdmin is what user management needs beyond Users.
-type UserAdmin interface {
-	// List returns up to limit users, newest (highest id) first, with ids below beforeID when it is
-	// set, matching query (a case-insensitive substring of phone, name or email) when it is set.
-	List(ctx context.Context, query, beforeID string, limit int) ([]*User, error)
-	// SetActive activates or deactivates the user; deactivating also ends all of its sessions (reason
-	// EndDeactivated), in one transaction. ErrNotFound for an unknown user.
-	SetActive(ctx context.Context, userID string, active bool, at time.Time) error
-	// SetRoles replaces the user's stored roles; with endSessions it also ends all of its sessions
-	// (reason EndRevoked), in one transaction. ErrNotFound for an unknown user.
-	SetRoles(ctx context.Context, userID string, roles []string, at time.Time, endSessions bool) error
+// AdminService is user management for callers with RoleAdmin, and the audit trail. Every method
+// checks the caller's role first. It is safe for concurrent use.
+type AdminService struct {
+	env  Env
+	d    AdminDeps
+	lock lockout
+}
+
+// NewAdminService returns an AdminService.
+func NewAdminService(env Env, d AdminDeps) (*AdminService, error) {
+	if d.Users == nil || d.Admin == nil || d.Sessions == nil || d.Hasher == nil || d.Policy == nil {
+		return nil, errors.New("auth: AdminService needs Users, UserAdmin, Sessions, a Hasher and a Policy")
+	}
+	env = env.WithDefaults()
+	return &AdminService{env: env, d: d, lock: lockout{env: env, t: d.Throttle}}, nil
 }
 
 // AdminUser is a user with its login-lockout state.
@@ -40,16 +57,16 @@ var (
 	errBadCursor    = newError(ErrBadRequest, "Invalid cursor")
 )
 
-func (s *Service) requireAdmin(p *Principal) error {
-	switch {
-	case p == nil:
-		return errNoCredentials
-	case !p.User.HasRole(RoleAdmin):
-		return errNotAdmin
-	case s.Admin == nil:
-		return &Error{Kind: ErrUnavailable, Detail: "User management is not configured"}
+// admin returns the calling admin, or why the caller may not act as one.
+func admin(ctx context.Context) (*Principal, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if !p.User.HasRole(RoleAdmin) {
+		return nil, errNotAdmin
+	}
+	return p, nil
 }
 
 func pageLimit(limit int) int {
@@ -59,70 +76,72 @@ func pageLimit(limit int) int {
 	return min(limit, 200)
 }
 
-// AdminListUsers lists users for an admin, newest first; nextCursor is "" on the last page.
-func (s *Service) AdminListUsers(ctx context.Context, p *Principal, query, cursor string, limit int) ([]*User, string, error) {
-	if err := s.requireAdmin(p); err != nil {
+// ListUsers lists users, newest first; nextCursor is "" on the last page.
+func (s *AdminService) ListUsers(ctx context.Context, query, cursor string, limit int) ([]*User, string, error) {
+	if _, err := admin(ctx); err != nil {
 		return nil, "", err
 	}
-	before := ""
+	before := uuid.Nil
 	if cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err != nil || len(b) != 36 {
+		id, ok := ParseID(string(b))
+		if err != nil || !ok {
 			return nil, "", errBadCursor
 		}
-		before = string(b)
+		before = id
 	}
 	limit = pageLimit(limit)
-	users, err := s.Admin.List(ctx, strings.TrimSpace(query), before, limit+1)
+	users, err := s.d.Admin.List(ctx, strings.TrimSpace(query), before, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
 	if len(users) > limit {
 		users = users[:limit]
-		next = base64.RawURLEncoding.EncodeToString([]byte(users[limit-1].ID))
+		next = base64.RawURLEncoding.EncodeToString([]byte(users[limit-1].ID.String()))
 	}
 	return users, next, nil
 }
 
-func (s *Service) adminUser(ctx context.Context, id string) (*AdminUser, error) {
-	u, err := s.Users.ByID(ctx, id)
+func (s *AdminService) user(ctx context.Context, id uuid.UUID) (*AdminUser, error) {
+	u, err := s.d.Users.ByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errUserNotFound
 	} else if err != nil {
 		return nil, err
 	}
 	au := &AdminUser{User: u}
-	if s.Throttle != nil {
-		n, until, err := s.Throttle.State(ctx, u.Phone)
+	if s.lock.t != nil {
+		n, until, err := s.lock.t.State(ctx, u.Phone)
 		if err != nil {
 			return nil, err
 		}
 		au.FailedLogins = n
-		if until.After(s.Clock.Now()) {
+		if until.After(s.env.Clock.Now()) {
 			au.LockedUntil = until
 		}
 	}
 	return au, nil
 }
 
-// AdminGetUser returns one user with its lockout state.
-func (s *Service) AdminGetUser(ctx context.Context, p *Principal, id string) (*AdminUser, error) {
-	if err := s.requireAdmin(p); err != nil {
+// GetUser returns one user with its lockout state.
+func (s *AdminService) GetUser(ctx context.Context, id uuid.UUID) (*AdminUser, error) {
+	if _, err := admin(ctx); err != nil {
 		return nil, err
 	}
-	return s.adminUser(ctx, id)
+	return s.user(ctx, id)
 }
 
-// AdminSetActive activates or deactivates a user; deactivation ends its sessions at once.
-func (s *Service) AdminSetActive(ctx context.Context, p *Principal, id string, active bool) (*AdminUser, error) {
-	if err := s.requireAdmin(p); err != nil {
+// SetActive activates or deactivates a user; deactivation ends its sessions at once.
+func (s *AdminService) SetActive(ctx context.Context, id uuid.UUID, active bool) (*AdminUser, error) {
+	p, err := admin(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if !active && id == p.User.ID {
 		return nil, newError(ErrBadRequest, "You cannot deactivate your own account")
 	}
-	if err := s.Admin.SetActive(ctx, id, active, s.Clock.Now()); errors.Is(err, ErrNotFound) {
+	if err := s.d.Admin.SetActive(ctx, id, active, s.env.Clock.Now()); errors.Is(err, ErrNotFound) {
 		return nil, errUserNotFound
 	} else if err != nil {
 		return nil, err
@@ -131,13 +150,14 @@ func (s *Service) AdminSetActive(ctx context.Context, p *Principal, id string, a
 	if !active {
 		typ = EventUserDeactivated
 	}
-	s.audit(ctx, typ, id, p.User.ID, "", nil)
-	return s.adminUser(ctx, id)
+	s.env.Record(ctx, typ, id, p.User.ID, "", nil)
+	return s.user(ctx, id)
 }
 
-// AdminSetRole grants or revokes a role. Revoking ends the user's sessions, so no token keeps it.
-func (s *Service) AdminSetRole(ctx context.Context, p *Principal, id, role string, grant bool) (*AdminUser, error) {
-	if err := s.requireAdmin(p); err != nil {
+// SetRole grants or revokes a role. Revoking ends the user's sessions, so no token keeps it.
+func (s *AdminService) SetRole(ctx context.Context, id uuid.UUID, role string, grant bool) (*AdminUser, error) {
+	p, err := admin(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if role == RoleUser || !slices.Contains(KnownRoles, role) {
@@ -146,7 +166,7 @@ func (s *Service) AdminSetRole(ctx context.Context, p *Principal, id, role strin
 	if !grant && role == RoleAdmin && id == p.User.ID {
 		return nil, newError(ErrBadRequest, "You cannot revoke your own admin role")
 	}
-	u, err := s.Users.ByID(ctx, id)
+	u, err := s.d.Users.ByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errUserNotFound
 	} else if err != nil {
@@ -157,9 +177,8 @@ func (s *Service) AdminSetRole(ctx context.Context, p *Principal, id, role strin
 		roles = append(roles, role)
 		slices.Sort(roles)
 	}
-	changed := !slices.Equal(roles, u.Roles)
-	if changed {
-		if err := s.Admin.SetRoles(ctx, id, roles, s.Clock.Now(), !grant); errors.Is(err, ErrNotFound) {
+	if !slices.Equal(roles, u.Roles) {
+		if err := s.d.Admin.SetRoles(ctx, id, roles, s.env.Clock.Now(), !grant); errors.Is(err, ErrNotFound) {
 			return nil, errUserNotFound
 		} else if err != nil {
 			return nil, err
@@ -168,52 +187,84 @@ func (s *Service) AdminSetRole(ctx context.Context, p *Principal, id, role strin
 		if !grant {
 			typ = EventRoleRevoked
 		}
-		s.audit(ctx, typ, id, p.User.ID, "", map[string]string{"role": role})
+		s.env.Record(ctx, typ, id, p.User.ID, "", map[string]string{"role": role})
 	}
-	return s.adminUser(ctx, id)
+	return s.user(ctx, id)
 }
 
-// AdminEndSessions ends every session of a user; it returns how many.
-func (s *Service) AdminEndSessions(ctx context.Context, p *Principal, id string) (int, error) {
-	if err := s.requireAdmin(p); err != nil {
-		return 0, err
-	}
-	if _, err := s.adminUser(ctx, id); err != nil {
-		return 0, err
-	}
-	n, err := s.Sessions.EndAll(ctx, id, s.Clock.Now(), "", EndRevoked)
+// EndSessions ends every session of a user; it returns how many.
+func (s *AdminService) EndSessions(ctx context.Context, id uuid.UUID) (int, error) {
+	p, err := admin(ctx)
 	if err != nil {
 		return 0, err
 	}
-	s.audit(ctx, EventSessionEnded, id, p.User.ID, "", map[string]string{"reason": EndRevoked, "count": strconv.Itoa(n)})
+	if _, err := s.user(ctx, id); err != nil {
+		return 0, err
+	}
+	n, err := s.d.Sessions.EndAll(ctx, id, s.env.Clock.Now(), uuid.Nil, EndRevoked)
+	if err != nil {
+		return 0, err
+	}
+	s.env.Record(ctx, EventSessionEnded, id, p.User.ID, "", map[string]string{"reason": EndRevoked, "count": strconv.Itoa(n)})
 	return n, nil
 }
 
-// AdminUnlock clears the password lockout of a user's phone.
-func (s *Service) AdminUnlock(ctx context.Context, p *Principal, id string) (*AdminUser, error) {
-	if err := s.requireAdmin(p); err != nil {
-		return nil, err
-	}
-	au, err := s.adminUser(ctx, id)
+// Unlock clears the password lockout of a user's phone.
+func (s *AdminService) Unlock(ctx context.Context, id uuid.UUID) (*AdminUser, error) {
+	p, err := admin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s.Throttle != nil {
-		if err := s.Throttle.Clear(ctx, au.Phone); err != nil {
+	au, err := s.user(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.lock.t != nil {
+		if err := s.lock.t.Clear(ctx, au.Phone); err != nil {
 			return nil, err
 		}
 	}
-	s.audit(ctx, EventUserUnlocked, id, p.User.ID, "", map[string]string{"failed_logins": strconv.Itoa(au.FailedLogins)})
+	s.env.Record(ctx, EventUserUnlocked, id, p.User.ID, "", map[string]string{"failed_logins": strconv.Itoa(au.FailedLogins)})
 	au.FailedLogins, au.LockedUntil = 0, time.Time{}
 	return au, nil
 }
 
-// AdminAuditEvents lists audit events, newest first; nextCursor is "" on the last page.
-func (s *Service) AdminAuditEvents(ctx context.Context, p *Principal, f AuditFilter, cursor string) ([]AuditEvent, string, error) {
-	if err := s.requireAdmin(p); err != nil {
+// ResetPassword sets another user's password and ends all of that user's sessions.
+func (s *AdminService) ResetPassword(ctx context.Context, rawPhone, next string) error {
+	p, err := admin(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
+	fields := fieldsOf(nil, err)
+	fields = fieldsOf(fields, checkPassword(s.d.Policy, "new_password", next, n.E164))
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields} // every bad field at once, as request validation does
+	}
+	u, err := s.d.Users.ByPhone(ctx, n.E164)
+	if errors.Is(err, ErrNotFound) {
+		return errUserNotFound
+	} else if err != nil {
+		return err
+	}
+	hash, err := s.d.Hasher.Hash(ctx, next)
+	if err != nil {
+		return hashErr(err)
+	}
+	if err := s.d.Users.SetPassword(ctx, u.ID, hash, s.env.Clock.Now(), uuid.Nil); err != nil {
+		return err
+	}
+	s.lock.clear(ctx, u.Phone)
+	s.env.Record(ctx, EventPasswordReset, u.ID, p.User.ID, "", map[string]string{"by": "admin"})
+	return nil
+}
+
+// AuditEvents lists audit events, newest first; nextCursor is "" on the last page.
+func (s *AdminService) AuditEvents(ctx context.Context, f AuditFilter, cursor string) ([]AuditEvent, string, error) {
+	if _, err := admin(ctx); err != nil {
 		return nil, "", err
 	}
-	if s.Audit == nil {
+	if s.env.Audit == nil {
 		return nil, "", &Error{Kind: ErrUnavailable, Detail: "The audit log is not configured"}
 	}
 	if cursor != "" {
@@ -225,7 +276,7 @@ func (s *Service) AdminAuditEvents(ctx context.Context, p *Principal, f AuditFil
 	}
 	limit := pageLimit(f.Limit)
 	f.Limit = limit + 1
-	events, err := s.Audit.List(ctx, f)
+	events, err := s.env.Audit.List(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
@@ -33,11 +34,18 @@ func (c *fakeClock) Add(d time.Duration) {
 }
 
 type fixture struct {
-	svc    *auth.Service
-	db     *store.DB
-	clock  *fakeClock
-	hashes *atomic.Int64 // argon2 computations so far
-	sms    *recorder
+	keys      *auth.KeyService
+	sessions  *auth.SessionService
+	codes     *auth.CodeService
+	logins    *auth.LoginService
+	accounts  *auth.AccountService
+	admin     *auth.AdminService
+	retention *auth.RetentionService
+	hasher    *password.Hasher
+	db        *store.DB
+	clock     *fakeClock
+	hashes    *atomic.Int64 // argon2 computations so far
+	sms       *recorder
 }
 
 // recorder is an SMS sender that keeps what it was asked to send, or fails as told.
@@ -105,21 +113,40 @@ func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fa
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: 24 * time.Hour,
-		SessionIdleTimeout: 6 * time.Hour, RefreshReuseInterval: 10 * time.Second, SessionRetention: 48 * time.Hour,
-		LoginLockoutThreshold: 3, OTP: otp},
-		auth.Deps{Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
-			SMS: rec, Hasher: h, Policy: password.NewPolicy(), Phones: phone.Parser{}, Clock: clock,
-			Audit: db.Audit(), Throttle: db.Throttle(), Admin: db.Users(), Purger: db.Purger(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
+	f := &fixture{hasher: h, db: db, clock: clock, hashes: hashes, sms: rec}
+	env := auth.Env{Clock: clock, Logger: slog.New(slog.DiscardHandler), Audit: db.Audit()}
+	ctx, policy, phones := context.Background(), password.NewPolicy(), phone.Parser{}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	return &fixture{svc: svc, db: db, clock: clock, hashes: hashes, sms: rec}
+	f.keys, err = auth.NewKeyService(ctx, env, auth.KeyConfig{Issuer: "test", AccessTokenTTL: 15 * time.Minute}, db.Keys())
+	must(err)
+	f.sessions, err = auth.NewSessionService(env, auth.SessionConfig{MaxAge: 24 * time.Hour, IdleTimeout: 6 * time.Hour,
+		RefreshReuseInterval: 10 * time.Second}, db.Sessions(), db.Users(), f.keys)
+	must(err)
+	f.codes, err = auth.NewCodeService(ctx, env, otp, auth.CodeDeps{Challenges: db.Challenges(), Secrets: db.Secrets(),
+		Users: db.Users(), SMS: rec, Phones: phones})
+	must(err)
+	f.logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 3}, auth.LoginDeps{Users: db.Users(), Hasher: h,
+		Throttle: db.Throttle(), Phones: phones, Codes: f.codes, Sessions: f.sessions})
+	must(err)
+	f.accounts, err = auth.NewAccountService(env, auth.AccountDeps{Users: db.Users(), Hasher: h, Policy: policy,
+		Throttle: db.Throttle(), Phones: phones, Codes: f.codes, Sessions: f.sessions})
+	must(err)
+	f.admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
+		Throttle: db.Throttle(), Hasher: h, Policy: policy, Phones: phones})
+	must(err)
+	f.retention, err = auth.NewRetentionService(env, auth.RetentionConfig{SessionRetention: 48 * time.Hour}, db.Purger())
+	must(err)
+	return f
 }
 
 func (f *fixture) user(t *testing.T, ph string, roles ...string) *auth.User {
 	t.Helper()
-	u, err := f.svc.CreateUser(context.Background(), auth.NewUser{Phone: ph, Name: "Test", Password: "a long passphrase", Roles: roles})
+	u, err := f.accounts.CreateUser(context.Background(), auth.NewUser{Phone: ph, Name: "Test", Password: "a long passphrase", Roles: roles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +159,7 @@ func TestUnknownPhoneCostsAHash(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct{ phone, pw string }{{"+14155550100", "wrong passphrase"}, {"+14155550199", "a long passphrase"}} {
 		before := f.hashes.Load()
-		_, err := f.svc.PasswordLogin(ctx, tc.phone, tc.pw, auth.ClientInfo{})
+		_, err := f.logins.PasswordLogin(ctx, tc.phone, tc.pw)
 		if !errors.Is(err, auth.ErrInvalidCredentials) {
 			t.Fatalf("%s: %v", tc.phone, err)
 		}
@@ -146,31 +173,31 @@ func TestSessionLifetime(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, "+14155550100")
 	ctx := context.Background()
-	l, err := f.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{IP: "192.0.2.7", UserAgent: "ua"})
+	l, err := f.logins.PasswordLogin(auth.WithClient(ctx, auth.ClientInfo{IP: "192.0.2.7", UserAgent: "ua"}), "+14155550100", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l.Session.IP != "192.0.2.7" || l.Session.AMR != auth.AMRPassword || l.User.LastLoginAt == nil {
 		t.Fatalf("session %+v", l.Session)
 	}
-	p, err := f.svc.Authenticate(ctx, "Bearer "+l.AccessToken)
+	p, err := f.sessions.Authenticate(ctx, "Bearer "+l.AccessToken)
 	if err != nil || p.User.ID != l.User.ID || p.Session.ID != l.Session.ID {
 		t.Fatalf("Authenticate = %+v, %v", p, err)
 	}
 	f.clock.Add(16 * time.Minute) // past the access token's exp
-	if _, err := f.svc.Authenticate(ctx, "Bearer "+l.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
+	if _, err := f.sessions.Authenticate(ctx, "Bearer "+l.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Fatalf("expired token: %v", err)
 	}
 	// A token whose session outlived its max age is refused even if the token itself is fresh.
 	f.clock.Add(24 * time.Hour)
-	l2, err := f.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	l2, err := f.logins.PasswordLogin(ctx, "+14155550100", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.Sessions().EndAll(ctx, l2.User.ID, f.clock.Now(), "", auth.EndRevoked); err != nil {
+	if _, err := f.db.Sessions().EndAll(ctx, l2.User.ID, f.clock.Now(), uuid.Nil, auth.EndRevoked); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Authenticate(ctx, "Bearer "+l2.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
+	if _, err := f.sessions.Authenticate(ctx, "Bearer "+l2.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Fatalf("token of an ended session: %v", err)
 	}
 }
@@ -181,11 +208,11 @@ func TestKeysSharedAcrossInstances(t *testing.T) {
 	ctx := context.Background()
 	// A second instance on the same database uses the same key: a token of one verifies on the other.
 	b := newService(t, a.db, weak, a.clock)
-	l, err := a.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	l, err := a.logins.PasswordLogin(ctx, "+14155550100", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.svc.Authenticate(ctx, "Bearer "+l.AccessToken); err != nil {
+	if _, err := b.sessions.Authenticate(ctx, "Bearer "+l.AccessToken); err != nil {
 		t.Fatalf("instance b rejects a's token: %v", err)
 	}
 	// Another instance adds a newer key (a rotation); a, which has not seen it, reloads on the unknown
@@ -195,7 +222,7 @@ func TestKeysSharedAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newService(t, a.db, weak, a.clock)
-	l2, err := c.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	l2, err := c.logins.PasswordLogin(ctx, "+14155550100", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,10 +230,10 @@ func TestKeysSharedAcrossInstances(t *testing.T) {
 		t.Fatal("no token")
 	}
 	a.clock.Add(2 * time.Second) // past the reload rate limit
-	if _, err := a.svc.Authenticate(ctx, "Bearer "+l2.AccessToken); err != nil {
+	if _, err := a.sessions.Authenticate(ctx, "Bearer "+l2.AccessToken); err != nil {
 		t.Fatalf("a rejects a token of the rotated key: %v", err)
 	}
-	if _, err := a.svc.Authenticate(ctx, "Bearer "+l.AccessToken); err != nil {
+	if _, err := a.sessions.Authenticate(ctx, "Bearer "+l.AccessToken); err != nil {
 		t.Fatalf("a rejects a token of the old key after reload: %v", err)
 	}
 }
@@ -216,7 +243,7 @@ func TestWeakHashUpgradedAtLogin(t *testing.T) {
 	u := f.user(t, "+14155550100")
 	stronger := password.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 	g := newService(t, f.db, stronger, f.clock)
-	if _, err := g.svc.PasswordLogin(context.Background(), "+14155550100", "a long passphrase", auth.ClientInfo{}); err != nil {
+	if _, err := g.logins.PasswordLogin(context.Background(), "+14155550100", "a long passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := f.db.Users().ByID(context.Background(), u.ID)
@@ -227,7 +254,7 @@ func TestWeakHashUpgradedAtLogin(t *testing.T) {
 
 func TestCreateUserReportsEveryField(t *testing.T) {
 	f := newFixture(t, weak)
-	_, err := f.svc.CreateUser(context.Background(), auth.NewUser{Phone: "x", Name: " ", Email: "no", Password: "short", Roles: []string{"root"}})
+	_, err := f.accounts.CreateUser(context.Background(), auth.NewUser{Phone: "x", Name: " ", Email: "no", Password: "short", Roles: []string{"root"}})
 	var verr *auth.ValidationError
 	if !errors.As(err, &verr) {
 		t.Fatalf("err = %v", err)
@@ -264,4 +291,17 @@ func jwsHeader(tok string) (string, error) {
 	}
 	err = json.Unmarshal(b, &h)
 	return h.Kid, err
+}
+
+func TestParseID(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"0190a000-0000-7000-8000-000000000001": true, "0190A000-0000-7000-8000-00000000000A": true,
+		"": false, "not-a-uuid": false, "{0190a000-0000-7000-8000-000000000001}": false,
+		"urn:uuid:0190a000-0000-7000-8000-000000000001": false, "0190a000000070008000000000000001": false,
+		"0190a000-0000-7000-8000-00000000000g": false, "0190a000x0000-7000-8000-000000000001": false,
+	} {
+		if _, got := auth.ParseID(s); got != ok {
+			t.Errorf("ParseID(%q) ok = %v, want %v", s, got, ok)
+		}
+	}
 }

@@ -9,8 +9,7 @@ import (
 // BenchmarkCodeHashAndCheck is the per-verify cost of a one-time code: its keyed hash and the
 // constant-time comparison with the stored one.
 func BenchmarkCodeHashAndCheck(b *testing.B) {
-	s := &Service{}
-	s.otp.key = make([]byte, 32)
+	s := &CodeService{key: make([]byte, 32)}
 	stored, _ := hex.DecodeString(s.codeHash("+14155550100", PurposeLogin, "123456"))
 	for b.Loop() {
 		got, _ := hex.DecodeString(s.codeHash("+14155550100", PurposeLogin, "123456"))

@@ -1,7 +1,19 @@
-// Package auth holds phoneauth's rules: who may log in and how, password changes and resets, sessions,
-// tokens and roles. It defines the small interfaces it needs from the outside world (Users, Sessions,
-// Keys, a Clock) and the error kinds every layer above speaks in.
+// Package auth holds phoneauth's rules, as a few services by capability, each holding only what it uses:
 //
-// It imports only the standard library and its own subpackages (password, phone, token); never store,
-// server, sms, gen, or any HTTP or database library.
+//	KeyService        signing keys: sign, verify, publish (JWKS), rotate          keys.go
+//	SessionService    sessions: authenticate a bearer token, refresh, log out      sessions.go
+//	CodeService       one-time codes: send, check, consume; the SMS texts          codes.go, messages.go
+//	LoginService      password and code logins, the login lockout                  login.go
+//	AccountService    sign-up, password change and reset, creating users           account.go, signup.go
+//	AdminService      user management and the audit trail for admins               admin.go
+//	RetentionService  deleting the rows no rule needs any more                     purge.go
+//
+// The interfaces the services need from the outside world are in interfaces.go; the values a request
+// carries (its caller, its client, its id) travel in its context.Context, through the helpers in
+// context.go, and nowhere else. What happened is reported once, through Env: to the audit trail and
+// to the Observer (metrics).
+//
+// It imports the standard library, github.com/google/uuid (ids are typed inside auth) and its own
+// subpackages (password, phone, token, limit); never store, server, sms, gen, or any HTTP or database
+// library.
 package auth

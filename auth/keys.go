@@ -5,20 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth/token"
 )
-
-// Keys stores signing keys, shared by every instance through the database.
-type Keys interface {
-	// List returns every stored key.
-	List(ctx context.Context) ([]token.Key, error)
-	// Add stores k. ErrConflict when a key with its ID exists.
-	Add(ctx context.Context, k token.Key) error
-}
 
 const (
 	// keyReloadEvery bounds how long an instance keeps signing with a key another instance (or
@@ -29,15 +24,13 @@ const (
 	retireMargin = keyReloadEvery + time.Minute
 )
 
-// keyring holds the current token.Set. It reloads from Keys at most once a minute in the
-// background, and at once (at most once a second) when a token names a kid it lacks.
-type keyring struct {
-	keys    Keys
-	issuer  string
-	clock   Clock
-	ttl     time.Duration // access-token lifetime: how long a superseded key must keep verifying
-	fileKey *token.Key    // operator-supplied key: when set, the only key
-	onError func(error)
+// KeyService signs and verifies access tokens and publishes their keys. It holds the current
+// token.Set, reloading it from Keys at most once a minute in the background, and at once (at most
+// once a second) when a token names a kid it lacks. It is safe for concurrent use.
+type KeyService struct {
+	env  Env
+	cfg  KeyConfig
+	keys Keys
 
 	verified   *verifiedCache
 	set        atomic.Pointer[token.Set]
@@ -46,6 +39,27 @@ type keyring struct {
 	mu         sync.Mutex
 	lastReload time.Time
 }
+
+// NewKeyService loads the signing keys, creating the first one if there is none.
+func NewKeyService(ctx context.Context, env Env, cfg KeyConfig, keys Keys) (*KeyService, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if keys == nil && cfg.FileKey == nil {
+		return nil, errors.New("auth: KeyService needs Keys or a FileKey")
+	}
+	k := &KeyService{env: env.WithDefaults(), cfg: cfg, keys: keys, verified: newVerifiedCache(100_000)}
+	if err := k.load(ctx); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// JWKS returns the public keys as a JSON Web Key Set.
+func (k *KeyService) JWKS() ([]byte, error) { return k.signer().JWKS() }
+
+// Issuer is the "iss" of every token.
+func (k *KeyService) Issuer() string { return k.cfg.Issuer }
 
 // KeyState describes one stored signing key.
 type KeyState struct {
@@ -64,11 +78,11 @@ func classify(keys []token.Key, now time.Time, ttl time.Duration) []KeyState {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}
-		return compareStrings(a.ID, b.ID)
+		return strings.Compare(a.ID, b.ID)
 	})
 	out := make([]KeyState, len(sorted))
-	for i, k := range sorted {
-		st := KeyState{ID: k.ID, CreatedAt: k.CreatedAt, Published: true}
+	for i, key := range sorted {
+		st := KeyState{ID: key.ID, CreatedAt: key.CreatedAt, Published: true}
 		if i == len(sorted)-1 {
 			st.Signing = true
 		} else {
@@ -82,10 +96,10 @@ func classify(keys []token.Key, now time.Time, ttl time.Duration) []KeyState {
 
 // load reads the keys; when there are none it creates the first (racing instances each add one; all
 // of them verify, and the newest signs everywhere).
-func (k *keyring) load(ctx context.Context) error {
-	now := k.clock.Now()
-	if k.fileKey != nil {
-		set, err := token.NewSet(k.issuer, []token.Key{*k.fileKey}, k.fileKey.ID)
+func (k *KeyService) load(ctx context.Context) error {
+	now := k.env.Clock.Now()
+	if fk := k.cfg.FileKey; fk != nil {
+		set, err := token.NewSet(k.cfg.Issuer, []token.Key{*fk}, fk.ID)
 		if err != nil {
 			return err
 		}
@@ -115,7 +129,7 @@ func (k *keyring) load(ctx context.Context) error {
 	}
 	var live []token.Key
 	signing := ""
-	for _, st := range classify(keys, now, k.ttl) {
+	for _, st := range classify(keys, now, k.cfg.AccessTokenTTL) {
 		if st.Published {
 			live = append(live, byID[st.ID])
 		}
@@ -123,7 +137,7 @@ func (k *keyring) load(ctx context.Context) error {
 			signing = st.ID
 		}
 	}
-	set, err := token.NewSet(k.issuer, live, signing)
+	set, err := token.NewSet(k.cfg.Issuer, live, signing)
 	if err != nil {
 		return err
 	}
@@ -132,53 +146,68 @@ func (k *keyring) load(ctx context.Context) error {
 	return nil
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // signer returns the set to sign (and publish) with, starting a background reload when it is stale.
-func (k *keyring) signer() *token.Set {
-	if k.clock.Now().Sub(time.Unix(0, k.loadedAt.Load())) >= keyReloadEvery && k.reloading.CompareAndSwap(false, true) {
+func (k *KeyService) signer() *token.Set {
+	if k.env.Clock.Now().Sub(time.Unix(0, k.loadedAt.Load())) >= keyReloadEvery && k.reloading.CompareAndSwap(false, true) {
 		go func() {
 			defer k.reloading.Store(false)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if err := k.load(ctx); err != nil && k.onError != nil {
-				k.onError(err)
+			if err := k.load(ctx); err != nil {
+				k.env.Logger.Warn("reloading signing keys", "err", err)
 			}
 		}()
 	}
 	return k.set.Load()
 }
 
-// verify checks raw, reloading the keys once if it names an unknown kid.
-func (k *keyring) verify(ctx context.Context, raw string) (token.Claims, error) {
-	now := k.clock.Now()
-	if c, ok := k.verified.get(raw, now); ok {
-		return c, nil
+// issue signs an access token for the session; it never outlives the session.
+func (k *KeyService) issue(u *User, sess *Session, now time.Time) (string, time.Duration, error) {
+	exp := now.Add(k.cfg.AccessTokenTTL)
+	if sess.ExpiresAt.Before(exp) {
+		exp = sess.ExpiresAt
 	}
-	c, err := k.verifyUncached(ctx, raw)
-	if err == nil {
-		k.verified.put(raw, c, now)
-	}
-	return c, err
+	tok, err := k.signer().Sign(token.Claims{
+		Subject: u.ID.String(), SessionID: sess.ID.String(), Roles: u.AllRoles(), AMR: []string{sess.AMR},
+		ID: randomToken(16), IssuedAt: now, ExpiresAt: exp,
+	})
+	return tok, exp.Sub(now), err
 }
 
-func (k *keyring) verifyUncached(ctx context.Context, raw string) (token.Claims, error) {
-	c, err := k.signer().Verify(raw, k.clock.Now())
+// claims are a verified token's, with its ids parsed.
+type claims struct {
+	user, session uuid.UUID
+}
+
+// verify checks raw, reloading the keys once if it names an unknown kid. Tokens whose ids are not
+// UUIDs are invalid like any other forgery.
+func (k *KeyService) verify(ctx context.Context, raw string) (claims, error) {
+	now := k.env.Clock.Now()
+	c, ok := k.verified.get(raw, now)
+	if !ok {
+		var err error
+		if c, err = k.verifyUncached(ctx, raw); err != nil {
+			return claims{}, err
+		}
+		k.verified.put(raw, c, now)
+	}
+	user, uok := ParseID(c.Subject)
+	session, sok := ParseID(c.SessionID)
+	if !uok || !sok {
+		return claims{}, token.ErrInvalid
+	}
+	return claims{user: user, session: session}, nil
+}
+
+func (k *KeyService) verifyUncached(ctx context.Context, raw string) (token.Claims, error) {
+	c, err := k.signer().Verify(raw, k.env.Clock.Now())
 	if !errors.Is(err, token.ErrUnknownKey) {
 		return c, err
 	}
 	k.mu.Lock()
-	reload := k.clock.Now().Sub(k.lastReload) >= time.Second
+	reload := k.env.Clock.Now().Sub(k.lastReload) >= time.Second
 	if reload {
-		k.lastReload = k.clock.Now()
+		k.lastReload = k.env.Clock.Now()
 	}
 	k.mu.Unlock()
 	if !reload {
@@ -187,37 +216,37 @@ func (k *keyring) verifyUncached(ctx context.Context, raw string) (token.Claims,
 	if lerr := k.load(ctx); lerr != nil {
 		return token.Claims{}, lerr
 	}
-	return k.set.Load().Verify(raw, k.clock.Now())
+	return k.set.Load().Verify(raw, k.env.Clock.Now())
 }
 
-// RotateKey makes a new signing key. Every instance signs with it within a minute; the previous key
+// Rotate makes a new signing key. Every instance signs with it within a minute; the previous key
 // keeps verifying until the tokens it signed have expired.
-func (s *Service) RotateKey(ctx context.Context) (KeyState, error) {
-	if s.keys.fileKey != nil {
+func (k *KeyService) Rotate(ctx context.Context) (KeyState, error) {
+	if k.cfg.FileKey != nil {
 		return KeyState{}, errors.New("the signing key comes from PHONEAUTH_JWT_PRIVATE_KEY_FILE: replace the file to rotate")
 	}
-	k, err := token.GenerateKey(s.Clock.Now())
+	nk, err := token.GenerateKey(k.env.Clock.Now())
 	if err != nil {
 		return KeyState{}, err
 	}
-	if err := s.Keys.Add(ctx, k); err != nil {
+	if err := k.keys.Add(ctx, nk); err != nil {
 		return KeyState{}, err
 	}
-	if err := s.keys.load(ctx); err != nil {
+	if err := k.load(ctx); err != nil {
 		return KeyState{}, err
 	}
-	s.audit(ctx, EventKeyRotated, "", "", "", map[string]string{"kid": k.ID})
-	return KeyState{ID: k.ID, CreatedAt: k.CreatedAt, Signing: true, Published: true}, nil
+	k.env.Record(ctx, EventKeyRotated, uuid.Nil, uuid.Nil, "", map[string]string{"kid": nk.ID})
+	return KeyState{ID: nk.ID, CreatedAt: nk.CreatedAt, Signing: true, Published: true}, nil
 }
 
-// KeyStates lists the stored signing keys, oldest first.
-func (s *Service) KeyStates(ctx context.Context) ([]KeyState, error) {
-	if s.keys.fileKey != nil {
-		return []KeyState{{ID: s.keys.fileKey.ID, Signing: true, Published: true}}, nil
+// States lists the stored signing keys, oldest first.
+func (k *KeyService) States(ctx context.Context) ([]KeyState, error) {
+	if fk := k.cfg.FileKey; fk != nil {
+		return []KeyState{{ID: fk.ID, Signing: true, Published: true}}, nil
 	}
-	keys, err := s.Keys.List(ctx)
+	keys, err := k.keys.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return classify(keys, s.Clock.Now(), s.cfg.AccessTokenTTL), nil
+	return classify(keys, k.env.Clock.Now(), k.cfg.AccessTokenTTL), nil
 }

@@ -3,60 +3,73 @@ package auth
 import (
 	"context"
 	"errors"
-	"strings"
-	"time"
 
-	"github.com/phoneauth/phoneauth/auth/token"
+	"github.com/google/uuid"
+
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
-// ClientInfo describes where a request came from, for sessions and the audit trail.
-type ClientInfo struct {
-	IP        string
-	UserAgent string
-}
-
-// Login is the result of a successful authentication.
-type Login struct {
-	AccessToken  string
-	RefreshToken string
-	ExpiresIn    time.Duration
-	User         *User
-	Session      *Session
-}
-
 var errBadLogin = &Error{Kind: ErrInvalidCredentials, Detail: "Incorrect phone number or password"}
+
+// LoginDeps are what LoginService works with.
+type LoginDeps struct {
+	Users    Users
+	Hasher   *password.Hasher
+	Throttle Throttle // nil: no login lockout
+	Phones   phone.Parser
+	Codes    *CodeService
+	Sessions *SessionService
+}
+
+// LoginService logs users in by password or by a login code. It is safe for concurrent use.
+type LoginService struct {
+	env  Env
+	d    LoginDeps
+	lock lockout
+}
+
+// NewLoginService returns a LoginService.
+func NewLoginService(env Env, cfg LockoutConfig, d LoginDeps) (*LoginService, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Users == nil || d.Hasher == nil || d.Codes == nil || d.Sessions == nil {
+		return nil, errors.New("auth: LoginService needs Users, a Hasher, a CodeService and a SessionService")
+	}
+	env = env.WithDefaults()
+	return &LoginService{env: env, d: d, lock: lockout{env: env, t: d.Throttle, cfg: cfg}}, nil
+}
 
 // PasswordLogin authenticates by phone and password. Unknown phone, wrong password, inactive account
 // and a locked-out phone fail alike; the first three in the same time (a missing user still costs
 // one hash), a locked-out phone without hashing at all, so a flood against it costs nothing.
-func (s *Service) PasswordLogin(ctx context.Context, rawPhone, pw string, ci ClientInfo) (*Login, error) {
-	e164, err := s.ParsePhone("phone", rawPhone)
+func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (*Login, error) {
+	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(userID, reason string) (*Login, error) {
-		s.audit(ctx, EventLoginFailed, userID, "", "", map[string]string{"method": AMRPassword, "reason": reason})
+	e164 := n.E164
+	fail := func(userID uuid.UUID, reason string) (*Login, error) {
+		s.env.Record(ctx, EventLoginFailed, userID, uuid.Nil, "", map[string]string{"method": AMRPassword, "reason": reason})
+		s.env.Observer.Login(AMRPassword, "failed")
 		return nil, errBadLogin
 	}
-	if s.Throttle != nil && s.cfg.LoginLockoutThreshold > 0 {
-		allowed, _, err := s.Throttle.Attempt(ctx, e164, s.Clock.Now(), s.cfg.LoginLockoutThreshold)
-		if err != nil {
-			return nil, err
-		}
-		if !allowed {
-			return fail("", "locked_out")
-		}
+	if allowed, err := s.lock.attempt(ctx, e164); err != nil {
+		return nil, err
+	} else if !allowed {
+		return fail(uuid.Nil, "locked_out")
 	}
-	u, err := s.Users.ByPhone(ctx, e164)
+	u, err := s.d.Users.ByPhone(ctx, e164)
 	if errors.Is(err, ErrNotFound) {
-		if err := s.Hasher.VerifyDummy(ctx, pw); err != nil {
+		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
 			return nil, hashErr(err)
 		}
-		return fail("", "unknown_phone")
+		return fail(uuid.Nil, "unknown_phone")
 	} else if err != nil {
 		return nil, err
 	}
-	ok, rehash, err := s.Hasher.Verify(ctx, pw, u.PasswordHash)
+	ok, rehash, err := s.d.Hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil {
 		return nil, hashErr(err)
 	}
@@ -66,89 +79,34 @@ func (s *Service) PasswordLogin(ctx context.Context, rawPhone, pw string, ci Cli
 	if !u.IsActive {
 		return fail(u.ID, "inactive")
 	}
-	s.clearThrottle(ctx, e164)
+	s.lock.clear(ctx, e164)
 	newHash := ""
 	if rehash {
-		if newHash, err = s.Hasher.Hash(ctx, pw); err != nil {
+		if newHash, err = s.d.Hasher.Hash(ctx, pw); err != nil {
 			// The login itself succeeded; upgrading the hash can wait for the next one.
-			s.Logger.WarnContext(ctx, "password rehash skipped", "user_id", u.ID, "err", err)
+			s.env.Logger.WarnContext(ctx, "password rehash skipped", "user_id", u.ID, "err", err)
 			newHash = ""
 		}
 	}
-	return s.startSession(ctx, u, AMRPassword, ci, newHash)
+	return s.d.Sessions.start(ctx, u, AMRPassword, newHash)
 }
 
-// clearThrottle forgets a phone's wrong passwords; a failure only delays that, so it is logged.
-func (s *Service) clearThrottle(ctx context.Context, phone string) {
-	if s.Throttle == nil {
-		return
-	}
-	if err := s.Throttle.Clear(ctx, phone); err != nil {
-		s.Logger.WarnContext(ctx, "clearing the login throttle", "err", err)
-	}
-}
-
-// startSession opens a session for u, records the login and issues its first tokens.
-func (s *Service) startSession(ctx context.Context, u *User, amr string, ci ClientInfo, rehash string) (*Login, error) {
-	now := s.Clock.Now()
-	sess := &Session{
-		ID: newID(now), UserID: u.ID, AMR: amr, IP: ci.IP, UserAgent: truncate(ci.UserAgent, 512),
-		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.SessionMaxAge),
-	}
-	refresh, refreshHash := newRefreshToken()
-	if err := s.Sessions.Create(ctx, sess, refreshHash); err != nil {
-		return nil, err
-	}
-	if err := s.Users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
-		return nil, err
-	}
-	u.LastLoginAt = &now
-	tok, ttl, err := s.issueAccessToken(u, sess, now)
+// CodeLogin logs in an active user with a login code.
+func (s *LoginService) CodeLogin(ctx context.Context, rawPhone, code string) (*Login, error) {
+	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, EventLoginSucceeded, u.ID, "", "", map[string]string{"method": amr, "session_id": sess.ID})
-	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
-}
-
-var (
-	errNoCredentials = &Error{Kind: ErrUnauthenticated, Detail: "Not authenticated"}
-	errBadToken      = &Error{Kind: ErrInvalidToken, Detail: "Could not validate credentials"}
-)
-
-// Authenticate resolves an Authorization header value to the caller. It refuses a token whose session
-// has ended or expired or whose user is inactive, at once: one indexed lookup per call.
-func (s *Service) Authenticate(ctx context.Context, authorization string) (*Principal, error) {
-	scheme, raw, found := strings.Cut(strings.TrimSpace(authorization), " ")
-	if authorization == "" || !found || !strings.EqualFold(scheme, "bearer") || strings.TrimSpace(raw) == "" {
-		return nil, errNoCredentials
-	}
-	c, err := s.keys.verify(ctx, strings.TrimSpace(raw))
-	if err != nil {
-		if errors.Is(err, token.ErrInvalid) || errors.Is(err, token.ErrExpired) || errors.Is(err, token.ErrUnknownKey) {
-			return nil, errBadToken
-		}
+	if _, err := s.d.Codes.verify(ctx, n.E164, PurposeLogin, code); err != nil {
 		return nil, err
 	}
-	sess, u, err := s.Sessions.WithUser(ctx, c.SessionID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBadToken
+	u, err := s.d.Users.ByPhone(ctx, n.E164)
+	if errors.Is(err, ErrNotFound) || (err == nil && !u.IsActive) {
+		return nil, errCodeInvalid
 	} else if err != nil {
 		return nil, err
 	}
-	if u.ID != c.Subject || !u.IsActive || !sess.Active(s.Clock.Now(), s.cfg.SessionIdleTimeout) {
-		return nil, errBadToken
-	}
-	return &Principal{User: u, Session: sess}, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Cut on a rune boundary.
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	// Proving the phone clears a password lockout: a lockout must not shut its owner out.
+	s.lock.clear(ctx, n.E164)
+	return s.d.Sessions.start(ctx, u, AMROTP, "")
 }

@@ -33,7 +33,7 @@ func (f *fixture) lastCode(t *testing.T, phone string) string {
 // sendCode sends a code for purpose to ph (resend or not) and returns the code the SMS carried.
 func (f *fixture) sendCode(t *testing.T, purpose string, resend bool) string {
 	t.Helper()
-	if _, err := f.svc.SendCode(context.Background(), purpose, ph, resend, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(context.Background(), ci), purpose, ph, resend); err != nil {
 		t.Fatal(err)
 	}
 	return f.lastCode(t, ph)
@@ -54,7 +54,7 @@ func TestLoginCodeFlow(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	ctx := context.Background()
-	ref, err := f.svc.SendCode(ctx, auth.PurposeLogin, "+1 415 555 0100", false, ci)
+	ref, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, "+1 415 555 0100", false)
 	if err != nil || !strings.HasPrefix(ref, "otp_") {
 		t.Fatalf("SendCode = %q, %v", ref, err)
 	}
@@ -63,12 +63,12 @@ func TestLoginCodeFlow(t *testing.T) {
 		t.Fatalf("sent %+v", msgs)
 	}
 	code := f.lastCode(t, ph)
-	l, err := f.svc.LoginWithCode(ctx, ph, code, ci)
+	l, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, code)
 	if err != nil || l.Session.AMR != auth.AMROTP {
 		t.Fatalf("LoginWithCode = %+v, %v", l, err)
 	}
 	// Single use.
-	_, err = f.svc.LoginWithCode(ctx, ph, code, ci)
+	_, err = f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, code)
 	wantKind(t, err, auth.ErrBadRequest)
 }
 
@@ -78,7 +78,7 @@ func TestCodeExpires(t *testing.T) {
 	ctx := context.Background()
 	code := f.sendCode(t, auth.PurposeLogin, false)
 	f.clock.Add(5*time.Minute + time.Millisecond)
-	_, err := f.svc.LoginWithCode(ctx, ph, code, ci)
+	_, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, code)
 	var ae *auth.Error
 	if !errors.As(err, &ae) || !strings.Contains(ae.Detail, "expired") {
 		t.Fatalf("expired code: %v", err)
@@ -90,9 +90,9 @@ func TestPurposeBinding(t *testing.T) {
 	f.user(t, ph)
 	ctx := context.Background()
 	code := f.sendCode(t, auth.PurposeReset, false)
-	_, err := f.svc.LoginWithCode(ctx, ph, code, ci)
+	_, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, code)
 	wantKind(t, err, auth.ErrBadRequest)
-	if _, err := f.svc.ResetWithCode(ctx, ph, code, "the new passphrase", "the new passphrase"); err != nil {
+	if _, err := f.accounts.ResetWithCode(ctx, ph, code, "the new passphrase", "the new passphrase"); err != nil {
 		t.Fatalf("the reset code for its own purpose: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func TestAttemptLimitUnderConcurrency(t *testing.T) {
 	badRequests, limited := 0, 0
 	for range 20 {
 		wg.Go(func() {
-			_, err := f.svc.LoginWithCode(ctx, ph, wrong, ci)
+			_, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, wrong)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -130,20 +130,20 @@ func TestAttemptLimitUnderConcurrency(t *testing.T) {
 		t.Fatalf("attempts = %d, want exactly 5 (%d 400s, %d 429s)", ch.Attempts, badRequests, limited)
 	}
 	// The right code no longer works: the code is dead.
-	_, err := f.svc.LoginWithCode(ctx, ph, code, ci)
+	_, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, code)
 	wantKind(t, err, auth.ErrRateLimited)
 	// A resend keeps the count (still dead); a new send starts over.
 	f.clock.Add(time.Minute)
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, true, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, true); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.LoginWithCode(ctx, ph, f.lastCode(t, ph), ci)
+	_, err = f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, f.lastCode(t, ph))
 	wantKind(t, err, auth.ErrRateLimited)
 	f.clock.Add(time.Minute)
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.LoginWithCode(ctx, ph, f.lastCode(t, ph), ci); err != nil {
+	if _, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, f.lastCode(t, ph)); err != nil {
 		t.Fatalf("after a new send: %v", err)
 	}
 }
@@ -158,7 +158,7 @@ func TestSingleUseUnderConcurrency(t *testing.T) {
 	wins := 0
 	for range 10 {
 		wg.Go(func() {
-			if _, err := f.svc.LoginWithCode(ctx, ph, code, ci); err == nil {
+			if _, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, code); err == nil {
 				mu.Lock()
 				wins++
 				mu.Unlock()
@@ -177,13 +177,13 @@ func TestResendReplacesAndCooldown(t *testing.T) {
 	ctx := context.Background()
 	old := f.sendCode(t, auth.PurposeLogin, false)
 	f.clock.Add(30 * time.Second)
-	_, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, true, ci)
+	_, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, true)
 	var ae *auth.Error
 	if !errors.As(err, &ae) || !errors.Is(err, auth.ErrRateLimited) || ae.RetryAfter != 30*time.Second || !strings.Contains(ae.Detail, "30 seconds") {
 		t.Fatalf("resend within the interval: %v", err)
 	}
 	// Another purpose has its own cooldown.
-	if _, err := f.svc.SendCode(ctx, auth.PurposeReset, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeReset, ph, false); err != nil {
 		t.Fatalf("other purpose: %v", err)
 	}
 	f.clock.Add(30 * time.Second)
@@ -191,9 +191,9 @@ func TestResendReplacesAndCooldown(t *testing.T) {
 	if fresh == old {
 		t.Skip("the two random codes collided (one in a million)")
 	}
-	_, err = f.svc.LoginWithCode(ctx, ph, old, ci)
+	_, err = f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, old)
 	wantKind(t, err, auth.ErrBadRequest)
-	if _, err := f.svc.LoginWithCode(ctx, ph, fresh, ci); err != nil {
+	if _, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, fresh); err != nil {
 		t.Fatalf("the resent code: %v", err)
 	}
 }
@@ -206,28 +206,28 @@ func TestBudgets(t *testing.T) {
 	f := newFixtureOTP(t, weak, otp)
 	ctx := context.Background()
 	for i := range 3 {
-		if _, err := f.svc.SendCode(ctx, auth.PurposeSignup, ph, false, ci); err != nil {
+		if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeSignup, ph, false); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 	}
-	_, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci) // all purposes share the budget
+	_, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false) // all purposes share the budget
 	var ae *auth.Error
 	if !errors.As(err, &ae) || !errors.Is(err, auth.ErrRateLimited) || ae.RetryAfter != time.Hour {
 		t.Fatalf("4th code for the phone: %v", err)
 	}
 	// The IP budget counts every request, whatever the phone.
 	for _, p := range []string{"+14155550101", "+14155550102"} {
-		if _, err := f.svc.SendCode(ctx, auth.PurposeSignup, p, false, ci); err != nil {
+		if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeSignup, p, false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err = f.svc.SendCode(ctx, auth.PurposeSignup, "+14155550103", false, ci)
+	_, err = f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeSignup, "+14155550103", false)
 	wantKind(t, err, auth.ErrRateLimited)
-	if _, err := f.svc.SendCode(ctx, auth.PurposeSignup, "+14155550103", false, auth.ClientInfo{IP: "203.0.113.9"}); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, auth.ClientInfo{IP: "203.0.113.9"}), auth.PurposeSignup, "+14155550103", false); err != nil {
 		t.Fatalf("another IP: %v", err)
 	}
 	f.clock.Add(time.Hour)
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false); err != nil {
 		t.Fatalf("after the hour: %v", err)
 	}
 }
@@ -236,12 +236,12 @@ func TestAllowedCountries(t *testing.T) {
 	otp := auth.DefaultOTPConfig()
 	otp.AllowedCountries = []string{"GB"}
 	f := newFixtureOTP(t, weak, otp)
-	_, err := f.svc.SendCode(context.Background(), auth.PurposeSignup, ph, false, ci)
+	_, err := f.codes.Send(auth.WithClient(context.Background(), ci), auth.PurposeSignup, ph, false)
 	var verr *auth.ValidationError
 	if !errors.As(err, &verr) || verr.Fields[0].Field != "phone" || !strings.Contains(verr.Fields[0].Msg, "US") {
 		t.Fatalf("US number with GB only: %v", err)
 	}
-	if _, err := f.svc.SendCode(context.Background(), auth.PurposeSignup, "+442079460958", false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(context.Background(), ci), auth.PurposeSignup, "+442079460958", false); err != nil {
 		t.Fatalf("GB number: %v", err)
 	}
 }
@@ -253,25 +253,25 @@ func TestTestNumbers(t *testing.T) {
 	f := newFixtureOTP(t, weak, otp)
 	ctx := context.Background()
 	for range 3 { // no cooldown or budget for test numbers
-		if _, err := f.svc.SendCode(ctx, auth.PurposeSignup, ph, false, ci); err != nil {
+		if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeSignup, ph, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := len(f.sms.all()); n != 0 {
 		t.Fatalf("%d SMS sent to a test number", n)
 	}
-	_, err := f.svc.SignupWithCode(ctx, auth.Signup{Phone: ph, Code: "654321", Name: "T", Password: "a long passphrase"}, ci)
+	_, err := f.accounts.SignupWithCode(auth.WithClient(ctx, ci), auth.Signup{Phone: ph, Code: "654321", Name: "T", Password: "a long passphrase"})
 	wantKind(t, err, auth.ErrBadRequest)
-	l, err := f.svc.SignupWithCode(ctx, auth.Signup{Phone: ph, Code: "123456", Name: "T", Password: "a long passphrase"}, ci)
+	l, err := f.accounts.SignupWithCode(auth.WithClient(ctx, ci), auth.Signup{Phone: ph, Code: "123456", Name: "T", Password: "a long passphrase"})
 	if err != nil || l.User.Phone != ph {
 		t.Fatalf("signup with the fixed code: %v", err)
 	}
 	// Expiry still applies.
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Add(6 * time.Minute)
-	_, err = f.svc.LoginWithCode(ctx, ph, "123456", ci)
+	_, err = f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, "123456")
 	wantKind(t, err, auth.ErrBadRequest)
 }
 
@@ -281,8 +281,8 @@ func TestNoEnumeration(t *testing.T) {
 	ctx := context.Background()
 	unknown := "+14155550199"
 	for _, purpose := range []string{auth.PurposeLogin, auth.PurposeReset} {
-		_, errKnown := f.svc.SendCode(ctx, purpose, ph, false, ci)
-		_, errUnknown := f.svc.SendCode(ctx, purpose, unknown, false, ci)
+		_, errKnown := f.codes.Send(auth.WithClient(ctx, ci), purpose, ph, false)
+		_, errUnknown := f.codes.Send(auth.WithClient(ctx, ci), purpose, unknown, false)
 		if errKnown != nil || errUnknown != nil {
 			t.Fatalf("%s: known %v, unknown %v", purpose, errKnown, errUnknown)
 		}
@@ -293,7 +293,7 @@ func TestNoEnumeration(t *testing.T) {
 		}
 	}
 	// Signup for an existing number: same answer, a notice without a code.
-	if _, err := f.svc.SendCode(ctx, auth.PurposeSignup, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeSignup, ph, false); err != nil {
 		t.Fatal(err)
 	}
 	msgs := f.sms.all()
@@ -308,7 +308,7 @@ func TestProviderFailureLeavesNothingBehind(t *testing.T) {
 	f.user(t, ph)
 	ctx := context.Background()
 	f.sms.fail = errors.New("provider said 500")
-	_, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci)
+	_, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false)
 	wantKind(t, err, auth.ErrProviderFailed)
 	ch, _ := f.db.Challenges().Get(ctx, ph, auth.PurposeLogin)
 	if ch.CodeHash != "" {
@@ -318,7 +318,7 @@ func TestProviderFailureLeavesNothingBehind(t *testing.T) {
 	f.sms.mu.Lock()
 	f.sms.fail = nil
 	f.sms.mu.Unlock()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false); err != nil {
 		t.Fatalf("retry after a failure: %v", err)
 	}
 }
@@ -330,12 +330,12 @@ func TestProviderTimeout(t *testing.T) {
 	f.user(t, ph)
 	ctx := context.Background()
 	f.sms.wait = true
-	_, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci)
+	_, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false)
 	wantKind(t, err, auth.ErrUnavailable)
 	f.sms.mu.Lock()
 	f.sms.wait = false
 	f.sms.mu.Unlock()
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false); err != nil {
 		t.Fatalf("retry after a timeout: %v", err)
 	}
 }
@@ -344,36 +344,36 @@ func TestSignupAndReset(t *testing.T) {
 	f := newFixture(t, weak)
 	ctx := context.Background()
 	taken := "taken@example.com"
-	f.svc.CreateUser(ctx, auth.NewUser{Phone: "+14155550111", Name: "Other", Email: taken, Password: "a long passphrase"})
+	f.accounts.CreateUser(ctx, auth.NewUser{Phone: "+14155550111", Name: "Other", Email: taken, Password: "a long passphrase"})
 	code := f.sendCode(t, auth.PurposeSignup, false)
 	// A taken email is a 409 that does not cost the code.
 	upper := "TAKEN@example.com"
-	_, err := f.svc.SignupWithCode(ctx, auth.Signup{Phone: ph, Code: code, Name: "New", Email: &upper, Password: "a long passphrase"}, ci)
+	_, err := f.accounts.SignupWithCode(auth.WithClient(ctx, ci), auth.Signup{Phone: ph, Code: code, Name: "New", Email: &upper, Password: "a long passphrase"})
 	wantKind(t, err, auth.ErrConflict)
 	free := "new@example.com"
-	l, err := f.svc.SignupWithCode(ctx, auth.Signup{Phone: ph, Code: code, Name: "New", Email: &free, Password: "a long passphrase", HasGivenConsent: true}, ci)
+	l, err := f.accounts.SignupWithCode(auth.WithClient(ctx, ci), auth.Signup{Phone: ph, Code: code, Name: "New", Email: &free, Password: "a long passphrase", HasGivenConsent: true})
 	if err != nil || l.User.ConsentGivenAt == nil || *l.User.Email != free {
 		t.Fatalf("signup = %+v, %v", l, err)
 	}
 	// Forgot password: mismatch is a field error; success ends every session and sends a notice.
 	f.clock.Add(time.Minute)
 	rcode := f.sendCode(t, auth.PurposeReset, false)
-	_, err = f.svc.ResetWithCode(ctx, ph, rcode, "brand new passphrase", "brand new passphrasE")
+	_, err = f.accounts.ResetWithCode(ctx, ph, rcode, "brand new passphrase", "brand new passphrasE")
 	var verr *auth.ValidationError
 	if !errors.As(err, &verr) || verr.Fields[0].Field != "confirm_password" {
 		t.Fatalf("mismatch: %v", err)
 	}
-	if _, err := f.svc.ResetWithCode(ctx, ph, rcode, "brand new passphrase", "brand new passphrase"); err != nil {
+	if _, err := f.accounts.ResetWithCode(ctx, ph, rcode, "brand new passphrase", "brand new passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Authenticate(ctx, "Bearer "+l.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
+	if _, err := f.sessions.Authenticate(ctx, "Bearer "+l.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Fatalf("token after reset: %v", err)
 	}
 	msgs := f.sms.all()
 	if last := msgs[len(msgs)-1]; last.purpose != "notice" || !strings.Contains(last.text, "password was just reset") {
 		t.Fatalf("no notice: %+v", last)
 	}
-	if _, err := f.svc.PasswordLogin(ctx, ph, "brand new passphrase", ci); err != nil {
+	if _, err := f.logins.PasswordLogin(auth.WithClient(ctx, ci), ph, "brand new passphrase"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,20 +5,9 @@ import (
 	"errors"
 	"strconv"
 	"time"
-)
 
-// Purger deletes the rows the service no longer needs. Each method returns how many went.
-type Purger interface {
-	// PurgeSessions deletes the sessions that expired or ended before `before`, with their refresh
-	// tokens, batch sessions per statement.
-	PurgeSessions(ctx context.Context, before time.Time, batch int) (int64, error)
-	// PurgeChallenges deletes the code challenges whose code expired, and whose last send was, before
-	// `before`.
-	PurgeChallenges(ctx context.Context, before time.Time) (int64, error)
-	// PurgeThrottle deletes the login-lockout counters of phones that belong to no user, last counted
-	// before `before` and not locked at now.
-	PurgeThrottle(ctx context.Context, before, now time.Time) (int64, error)
-}
+	"github.com/google/uuid"
+)
 
 // PurgeResult counts what one Purge deleted.
 type PurgeResult struct {
@@ -39,20 +28,35 @@ const (
 	purgeBatch = 1000
 )
 
-// Purge deletes what no rule needs any more: sessions that ended or expired more than
-// Config.SessionRetention ago (with their refresh tokens), code challenges and the lockout counters of
-// phones without a user that have been dead for a day. Without it those tables grow with every login
-// and with every number an attacker tries. It records the counts in the audit trail when anything
-// went (complete=false when a step failed after others had deleted rows). Running it from several
-// instances at once is safe: each row goes once.
-func (s *Service) Purge(ctx context.Context) (r PurgeResult, err error) {
-	if s.Purger == nil {
-		return r, errors.New("auth: no purger configured")
+// RetentionService deletes what no rule needs any more.
+type RetentionService struct {
+	env    Env
+	cfg    RetentionConfig
+	purger Purger
+}
+
+// NewRetentionService returns a RetentionService.
+func NewRetentionService(env Env, cfg RetentionConfig, purger Purger) (*RetentionService, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
+	if purger == nil {
+		return nil, errors.New("auth: RetentionService needs a Purger")
+	}
+	return &RetentionService{env: env.WithDefaults(), cfg: cfg, purger: purger}, nil
+}
+
+// Purge deletes sessions that ended or expired more than RetentionConfig.SessionRetention ago (with
+// their refresh tokens), code challenges and the lockout counters of phones without a user that have
+// been dead for a day. Without it those tables grow with every login and with every number an
+// attacker tries. It records the counts in the audit trail when anything went (complete=false when a
+// step failed after others had deleted rows). Running it from several instances at once is safe: each
+// row goes once.
+func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error) {
 	defer func() {
 		// What went is recorded even when a later step failed.
 		if r.Total() > 0 {
-			s.audit(ctx, EventPurged, "", "", "", map[string]string{
+			s.env.Record(ctx, EventPurged, uuid.Nil, uuid.Nil, "", map[string]string{
 				"sessions":       strconv.FormatInt(r.Sessions, 10),
 				"otp_challenges": strconv.FormatInt(r.Challenges, 10),
 				"login_throttle": strconv.FormatInt(r.Throttle, 10),
@@ -60,13 +64,13 @@ func (s *Service) Purge(ctx context.Context) (r PurgeResult, err error) {
 			})
 		}
 	}()
-	now := s.Clock.Now()
-	if r.Sessions, err = s.Purger.PurgeSessions(ctx, now.Add(-s.cfg.SessionRetention), purgeBatch); err != nil {
+	now := s.env.Clock.Now()
+	if r.Sessions, err = s.purger.PurgeSessions(ctx, now.Add(-s.cfg.SessionRetention), purgeBatch); err != nil {
 		return r, err
 	}
-	if r.Challenges, err = s.Purger.PurgeChallenges(ctx, now.Add(-scratchRetention)); err != nil {
+	if r.Challenges, err = s.purger.PurgeChallenges(ctx, now.Add(-scratchRetention)); err != nil {
 		return r, err
 	}
-	r.Throttle, err = s.Purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now)
+	r.Throttle, err = s.purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now)
 	return r, err
 }

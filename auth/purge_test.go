@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth"
-	"github.com/phoneauth/phoneauth/auth/password"
 )
 
 // TestPurge: an ended session goes SessionRetention after it ended, a dead code challenge and the
@@ -18,39 +17,39 @@ func TestPurge(t *testing.T) {
 	f := newFixture(t, weak)
 	ctx := context.Background()
 	f.user(t, "+14155550100")
-	login, err := f.svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	login, err := f.logins.PasswordLogin(ctx, "+14155550100", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.svc.Authenticate(ctx, "Bearer "+login.AccessToken)
+	p, err := f.sessions.Authenticate(ctx, "Bearer "+login.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.Logout(ctx, p, auth.ScopeLocal); err != nil {
+	if err := f.sessions.Logout(auth.WithPrincipal(ctx, p), auth.ScopeLocal); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, "+14155550100", false, auth.ClientInfo{}); err != nil {
+	if _, err := f.codes.Send(ctx, auth.PurposeLogin, "+14155550100", false); err != nil {
 		t.Fatal(err)
 	}
 	for _, ph := range []string{"+14155550100", "+14155550199"} { // the user's, and a number without one
-		if _, err := f.svc.PasswordLogin(ctx, ph, "wrong passphrase", auth.ClientInfo{}); !errors.Is(err, auth.ErrInvalidCredentials) {
+		if _, err := f.logins.PasswordLogin(ctx, ph, "wrong passphrase"); !errors.Is(err, auth.ErrInvalidCredentials) {
 			t.Fatalf("wrong password for %s: %v", ph, err)
 		}
 	}
 
 	f.clock.Add(23 * time.Hour)
-	if r, err := f.svc.Purge(ctx); err != nil || r.Total() != 0 {
+	if r, err := f.retention.Purge(ctx); err != nil || r.Total() != 0 {
 		t.Fatalf("Purge after 23h = %+v, %v; want nothing yet", r, err)
 	}
 	f.clock.Add(2 * time.Hour)
-	if r, err := f.svc.Purge(ctx); err != nil || r != (auth.PurgeResult{Challenges: 1, Throttle: 1}) {
+	if r, err := f.retention.Purge(ctx); err != nil || r != (auth.PurgeResult{Challenges: 1, Throttle: 1}) {
 		t.Fatalf("Purge after 25h = %+v, %v; want the code challenge and the stranger's counter", r, err)
 	}
 	if failures, _, err := f.db.Throttle().State(ctx, "+14155550100"); err != nil || failures != 1 {
 		t.Fatalf("the user's counter: %d failures, %v; want it kept", failures, err)
 	}
 	f.clock.Add(24 * time.Hour) // 49h after the logout, past the 48h retention
-	if r, err := f.svc.Purge(ctx); err != nil || r != (auth.PurgeResult{Sessions: 1}) {
+	if r, err := f.retention.Purge(ctx); err != nil || r != (auth.PurgeResult{Sessions: 1}) {
 		t.Fatalf("Purge after 49h = %+v, %v; want the ended session", r, err)
 	}
 	events, err := f.db.Audit().List(ctx, auth.AuditFilter{Type: auth.EventPurged, Limit: 10})
@@ -74,14 +73,8 @@ func (failingPurger) PurgeChallenges(context.Context, time.Time) (int64, error) 
 func TestPurgeRecordsAPartialRun(t *testing.T) {
 	f := newFixture(t, weak)
 	ctx := context.Background()
-	h, err := password.NewHasher(password.Config{Params: weak})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := auth.New(ctx, auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: time.Hour, OTP: auth.DefaultOTPConfig()},
-		auth.Deps{Users: f.db.Users(), Sessions: f.db.Sessions(), Keys: f.db.Keys(), Challenges: f.db.Challenges(),
-			Secrets: f.db.Secrets(), Hasher: h, Policy: password.NewPolicy(), Audit: f.db.Audit(),
-			Purger: failingPurger{}, Logger: slog.New(slog.DiscardHandler)})
+	svc, err := auth.NewRetentionService(auth.Env{Clock: f.clock, Audit: f.db.Audit(), Logger: slog.New(slog.DiscardHandler)},
+		auth.RetentionConfig{SessionRetention: time.Hour}, failingPurger{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth"
-	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/auth/token"
 )
 
 func (f *fixture) login(t *testing.T) *auth.Login {
 	t.Helper()
-	l, err := f.svc.PasswordLogin(context.Background(), ph, "a long passphrase", ci)
+	l, err := f.logins.PasswordLogin(auth.WithClient(context.Background(), ci), ph, "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func (f *fixture) login(t *testing.T) *auth.Login {
 
 func (f *fixture) authOK(t *testing.T, access string) *auth.Principal {
 	t.Helper()
-	p, err := f.svc.Authenticate(context.Background(), "Bearer "+access)
+	p, err := f.sessions.Authenticate(context.Background(), "Bearer "+access)
 	if err != nil {
 		t.Fatalf("access token refused: %v", err)
 	}
@@ -37,7 +38,7 @@ func (f *fixture) authOK(t *testing.T, access string) *auth.Principal {
 
 func (f *fixture) authRefused(t *testing.T, access string) {
 	t.Helper()
-	if _, err := f.svc.Authenticate(context.Background(), "Bearer "+access); !errors.Is(err, auth.ErrInvalidToken) {
+	if _, err := f.sessions.Authenticate(context.Background(), "Bearer "+access); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Fatalf("access token accepted (or wrong error): %v", err)
 	}
 }
@@ -48,25 +49,25 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 	ctx := context.Background()
 	l := f.login(t)
 	f.clock.Add(time.Minute)
-	r1, err := f.svc.Refresh(ctx, l.RefreshToken)
+	r1, err := f.sessions.Refresh(ctx, l.RefreshToken)
 	if err != nil || r1.RefreshToken == l.RefreshToken || r1.Session.ID != l.Session.ID {
 		t.Fatalf("Refresh = %+v, %v", r1, err)
 	}
 	f.authOK(t, r1.AccessToken)
 	// Within the grace period the spent token works again (a client's concurrent refresh).
 	f.clock.Add(5 * time.Second)
-	if _, err := f.svc.Refresh(ctx, l.RefreshToken); err != nil {
+	if _, err := f.sessions.Refresh(ctx, l.RefreshToken); err != nil {
 		t.Fatalf("reuse inside the grace period: %v", err)
 	}
 	// After it, presenting it again ends the session: every token of it dies at once.
 	f.clock.Add(10 * time.Second)
-	_, err = f.svc.Refresh(ctx, l.RefreshToken)
+	_, err = f.sessions.Refresh(ctx, l.RefreshToken)
 	wantKind(t, err, auth.ErrInvalidToken)
 	f.authRefused(t, r1.AccessToken)
-	_, err = f.svc.Refresh(ctx, r1.RefreshToken)
+	_, err = f.sessions.Refresh(ctx, r1.RefreshToken)
 	wantKind(t, err, auth.ErrInvalidToken)
 	for _, junk := range []string{"", "x", strings.Repeat("A", 43), l.RefreshToken + "x"} {
-		_, err := f.svc.Refresh(ctx, junk)
+		_, err := f.sessions.Refresh(ctx, junk)
 		wantKind(t, err, auth.ErrInvalidToken)
 	}
 }
@@ -80,7 +81,7 @@ func TestSessionTimeouts(t *testing.T) {
 	tok := l.RefreshToken
 	for range 4 { // 20h, refreshing every 5h
 		f.clock.Add(5 * time.Hour)
-		r, err := f.svc.Refresh(ctx, tok)
+		r, err := f.sessions.Refresh(ctx, tok)
 		if err != nil {
 			t.Fatalf("refresh within the idle timeout: %v", err)
 		}
@@ -91,18 +92,18 @@ func TestSessionTimeouts(t *testing.T) {
 	}
 	// ...but not past its absolute lifetime; the last access token never outlives the session.
 	f.clock.Add(3*time.Hour + 50*time.Minute) // 23h50m after login
-	r, err := f.svc.Refresh(ctx, tok)
+	r, err := f.sessions.Refresh(ctx, tok)
 	if err != nil || r.ExpiresIn != 10*time.Minute {
 		t.Fatalf("last refresh: %v, lifetime %s (want capped at 10m)", err, r.ExpiresIn)
 	}
 	f.clock.Add(11 * time.Minute)
-	_, err = f.svc.Refresh(ctx, r.RefreshToken)
+	_, err = f.sessions.Refresh(ctx, r.RefreshToken)
 	wantKind(t, err, auth.ErrInvalidToken)
 
 	// Idle: a session unused for longer than the timeout is over.
 	l2 := f.login(t)
 	f.clock.Add(6*time.Hour + time.Second)
-	_, err = f.svc.Refresh(ctx, l2.RefreshToken)
+	_, err = f.sessions.Refresh(ctx, l2.RefreshToken)
 	wantKind(t, err, auth.ErrInvalidToken)
 }
 
@@ -112,31 +113,31 @@ func TestLogoutScopesAndSessionList(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := f.login(t), f.login(t), f.login(t)
 	p := f.authOK(t, a.AccessToken)
-	list, err := f.svc.ActiveSessions(ctx, p)
+	list, err := f.sessions.List(auth.WithPrincipal(ctx, p))
 	if err != nil || len(list) != 3 {
 		t.Fatalf("ActiveSessions = %d, %v", len(list), err)
 	}
-	if err := f.svc.Logout(ctx, p, auth.ScopeOthers); err != nil {
+	if err := f.sessions.Logout(auth.WithPrincipal(ctx, p), auth.ScopeOthers); err != nil {
 		t.Fatal(err)
 	}
 	f.authOK(t, a.AccessToken)
 	f.authRefused(t, b.AccessToken)
 	f.authRefused(t, c.AccessToken)
-	if _, err := f.svc.Refresh(ctx, b.RefreshToken); !errors.Is(err, auth.ErrInvalidToken) {
+	if _, err := f.sessions.Refresh(ctx, b.RefreshToken); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Fatalf("refresh of an ended session: %v", err)
 	}
-	if err := f.svc.Logout(ctx, p, auth.ScopeLocal); err != nil {
+	if err := f.sessions.Logout(auth.WithPrincipal(ctx, p), auth.ScopeLocal); err != nil {
 		t.Fatal(err)
 	}
 	f.authRefused(t, a.AccessToken)
 	d, e := f.login(t), f.login(t)
-	if err := f.svc.Logout(ctx, f.authOK(t, d.AccessToken), auth.ScopeGlobal); err != nil {
+	if err := f.sessions.Logout(auth.WithPrincipal(ctx, f.authOK(t, d.AccessToken)), auth.ScopeGlobal); err != nil {
 		t.Fatal(err)
 	}
 	f.authRefused(t, d.AccessToken)
 	f.authRefused(t, e.AccessToken)
 	var verr *auth.ValidationError
-	if err := f.svc.Logout(ctx, p, "everything"); !errors.As(err, &verr) {
+	if err := f.sessions.Logout(auth.WithPrincipal(ctx, p), "everything"); !errors.As(err, &verr) {
 		t.Fatalf("unknown scope: %v", err)
 	}
 }
@@ -147,18 +148,18 @@ func TestEndSessionOnlyOwn(t *testing.T) {
 	f.user(t, "+14155550101")
 	ctx := context.Background()
 	mine, mine2 := f.login(t), f.login(t)
-	theirs, err := f.svc.PasswordLogin(ctx, "+14155550101", "a long passphrase", ci)
+	theirs, err := f.logins.PasswordLogin(auth.WithClient(ctx, ci), "+14155550101", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := f.authOK(t, mine.AccessToken)
-	wantKind(t, f.svc.EndSession(ctx, p, theirs.Session.ID), auth.ErrNotFound)
+	wantKind(t, f.sessions.End(auth.WithPrincipal(ctx, p), theirs.Session.ID), auth.ErrNotFound)
 	f.authOK(t, theirs.AccessToken)
-	if err := f.svc.EndSession(ctx, p, mine2.Session.ID); err != nil {
+	if err := f.sessions.End(auth.WithPrincipal(ctx, p), mine2.Session.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.authRefused(t, mine2.AccessToken)
-	wantKind(t, f.svc.EndSession(ctx, p, "not-a-uuid"), auth.ErrNotFound)
+	wantKind(t, f.sessions.End(auth.WithPrincipal(ctx, p), uuid.New()), auth.ErrNotFound)
 }
 
 func TestPasswordChangeKeepsCurrentSession(t *testing.T) {
@@ -166,17 +167,17 @@ func TestPasswordChangeKeepsCurrentSession(t *testing.T) {
 	f.user(t, ph)
 	ctx := context.Background()
 	cur, other := f.login(t), f.login(t)
-	if err := f.svc.ChangePassword(ctx, f.authOK(t, cur.AccessToken), "a long passphrase", "another passphrase"); err != nil {
+	if err := f.accounts.ChangePassword(auth.WithPrincipal(ctx, f.authOK(t, cur.AccessToken)), "a long passphrase", "another passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	f.authOK(t, cur.AccessToken)
 	f.authRefused(t, other.AccessToken)
-	if _, err := f.svc.Refresh(ctx, cur.RefreshToken); err != nil {
+	if _, err := f.sessions.Refresh(ctx, cur.RefreshToken); err != nil {
 		t.Fatalf("the current session's refresh: %v", err)
 	}
 }
 
-func jwksKids(t *testing.T, svc *auth.Service) []string {
+func jwksKids(t *testing.T, svc *auth.KeyService) []string {
 	t.Helper()
 	b, err := svc.JWKS()
 	if err != nil {
@@ -202,12 +203,12 @@ func TestKeyRotation(t *testing.T) {
 	f.user(t, ph)
 	ctx := context.Background()
 	before := f.login(t)
-	old := jwksKids(t, f.svc)
+	old := jwksKids(t, f.keys)
 	if len(old) != 1 {
 		t.Fatalf("kids %v", old)
 	}
 	f.clock.Add(time.Minute)
-	k, err := f.svc.RotateKey(ctx)
+	k, err := f.keys.Rotate(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,21 +216,21 @@ func TestKeyRotation(t *testing.T) {
 	if kid := jwtKid(t, after.AccessToken); kid != k.ID {
 		t.Fatalf("new token kid %s, want %s", kid, k.ID)
 	}
-	if kids := jwksKids(t, f.svc); len(kids) != 2 {
+	if kids := jwksKids(t, f.keys); len(kids) != 2 {
 		t.Fatalf("JWKS after rotation %v", kids)
 	}
 	f.authOK(t, before.AccessToken) // signed with the old key: still verifies
-	states, _ := f.svc.KeyStates(ctx)
+	states, _ := f.keys.States(ctx)
 	if len(states) != 2 || states[0].Signing || !states[1].Signing || states[0].Until.IsZero() {
 		t.Fatalf("states %+v", states)
 	}
 	// Once every token of the old key has expired (TTL + margin), it drops out of the JWKS.
 	f.clock.Add(15*time.Minute + 2*time.Minute + time.Second)
-	if _, err := f.svc.Refresh(ctx, after.RefreshToken); err != nil { // triggers the periodic reload
+	if _, err := f.sessions.Refresh(ctx, after.RefreshToken); err != nil { // triggers the periodic reload
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return len(jwksKids(t, f.svc)) == 1 })
-	if kids := jwksKids(t, f.svc); kids[0] != k.ID {
+	waitFor(t, func() bool { return len(jwksKids(t, f.keys)) == 1 })
+	if kids := jwksKids(t, f.keys); kids[0] != k.ID {
 		t.Fatalf("JWKS kept %v", kids)
 	}
 }
@@ -238,21 +239,28 @@ func TestOperatorKey(t *testing.T) {
 	f := newFixture(t, weak)
 	f.user(t, ph)
 	k, _ := token.GenerateKey(time.Time{})
-	h, _ := password.NewHasher(password.Config{Params: weak})
-	svc, err := auth.New(context.Background(), auth.Config{Issuer: "test", AccessTokenTTL: 15 * time.Minute, SessionMaxAge: time.Hour, OTP: auth.DefaultOTPConfig()},
-		auth.Deps{Users: f.db.Users(), Sessions: f.db.Sessions(), Keys: f.db.Keys(), Challenges: f.db.Challenges(), Secrets: f.db.Secrets(),
-			Hasher: h, Policy: password.NewPolicy(), Phones: phone.Parser{}, Clock: f.clock, SigningKey: &k})
+	ctx, env := context.Background(), auth.Env{Clock: f.clock}
+	keys, err := auth.NewKeyService(ctx, env, auth.KeyConfig{Issuer: "test", AccessTokenTTL: 15 * time.Minute, FileKey: &k}, f.db.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := svc.PasswordLogin(context.Background(), ph, "a long passphrase", ci)
+	sessions, err := auth.NewSessionService(env, auth.SessionConfig{MaxAge: time.Hour}, f.db.Sessions(), f.db.Users(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logins, err := auth.NewLoginService(env, auth.LockoutConfig{}, auth.LoginDeps{Users: f.db.Users(), Hasher: f.hasher,
+		Phones: phone.Parser{}, Codes: f.codes, Sessions: sessions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := logins.PasswordLogin(auth.WithClient(ctx, ci), ph, "a long passphrase")
 	if err != nil || jwtKid(t, l.AccessToken) != k.ID {
 		t.Fatalf("login with the operator key: %v", err)
 	}
-	if kids := jwksKids(t, svc); len(kids) != 1 || kids[0] != k.ID {
+	if kids := jwksKids(t, keys); len(kids) != 1 || kids[0] != k.ID {
 		t.Fatalf("JWKS %v", kids)
 	}
-	if _, err := svc.RotateKey(context.Background()); err == nil {
+	if _, err := keys.Rotate(ctx); err == nil {
 		t.Fatal("rotated an operator-supplied key")
 	}
 	stored, _ := f.db.Keys().List(context.Background())

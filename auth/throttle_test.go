@@ -28,7 +28,7 @@ func TestLoginLockout(t *testing.T) {
 	f.user(t, ph)
 	ctx := context.Background()
 	login := func(pw string) error {
-		_, err := f.svc.PasswordLogin(ctx, ph, pw, ci)
+		_, err := f.logins.PasswordLogin(auth.WithClient(ctx, ci), ph, pw)
 		return err
 	}
 	for range 3 {
@@ -53,10 +53,10 @@ func TestLoginLockout(t *testing.T) {
 		_ = login("wrong passphrase")
 	}
 	// A lockout cannot shut the owner out: a login by code works and clears it.
-	if _, err := f.svc.SendCode(ctx, auth.PurposeLogin, ph, false, ci); err != nil {
+	if _, err := f.codes.Send(auth.WithClient(ctx, ci), auth.PurposeLogin, ph, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.LoginWithCode(ctx, ph, f.lastCode(t, ph), ci); err != nil {
+	if _, err := f.logins.CodeLogin(auth.WithClient(ctx, ci), ph, f.lastCode(t, ph)); err != nil {
 		t.Fatalf("code login while locked out: %v", err)
 	}
 	if err := login("a long passphrase"); err != nil {
@@ -64,10 +64,10 @@ func TestLoginLockout(t *testing.T) {
 	}
 	// Unknown phones are throttled the same way.
 	for range 3 {
-		_, _ = f.svc.PasswordLogin(ctx, "+14155550177", "whatever passphrase", ci)
+		_, _ = f.logins.PasswordLogin(auth.WithClient(ctx, ci), "+14155550177", "whatever passphrase")
 	}
 	before = f.hashes.Load()
-	_, _ = f.svc.PasswordLogin(ctx, "+14155550177", "whatever passphrase", ci)
+	_, _ = f.logins.PasswordLogin(auth.WithClient(ctx, ci), "+14155550177", "whatever passphrase")
 	if f.hashes.Load() != before {
 		t.Fatal("an unknown phone is not throttled")
 	}

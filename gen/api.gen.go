@@ -128,32 +128,14 @@ func (e AdminGrantRoleParamsRole) Valid() bool {
 
 // AdminUser defines model for AdminUser.
 type AdminUser struct {
-	ConsentGivenAt *time.Time           `json:"consent_given_at"`
-	CreatedAt      time.Time            `json:"created_at"`
-	DateOfBirth    *openapi_types.Date  `json:"date_of_birth"`
-	Email          *openapi_types.Email `json:"email"`
-
+	// Embedded struct due to allOf(#/components/schemas/UserResponse)
+	UserResponse `yaml:",inline"`
+	// Embedded fields due to inline allOf schema
 	// FailedLogins Consecutive wrong passwords for the phone of the user.
-	FailedLogins    int                `json:"failed_logins"`
-	Gender          *string            `json:"gender"`
-	HasGivenConsent bool               `json:"has_given_consent"`
-	Id              openapi_types.UUID `json:"id"`
-	IsActive        bool               `json:"is_active"`
-	LastLoginAt     *time.Time         `json:"last_login_at"`
+	FailedLogins int `json:"failed_logins"`
 
 	// LockedUntil Password logins for the phone of the user are refused until then.
 	LockedUntil *time.Time `json:"locked_until"`
-	Name        string     `json:"name"`
-
-	// Phone E.164
-	//
-	// Example: +14155550100
-	Phone string  `json:"phone"`
-	Place *string `json:"place"`
-
-	// Roles Example: ["user"]
-	Roles     []string  `json:"roles"`
-	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // AdminUserList defines model for AdminUserList.
@@ -165,8 +147,8 @@ type AdminUserList struct {
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
 	// ActorId Who acted, when not the user (an admin).
-	ActorId *string   `json:"actor_id"`
-	At      time.Time `json:"at"`
+	ActorId *openapi_types.UUID `json:"actor_id"`
+	At      time.Time           `json:"at"`
 
 	// Details Non-secret facts, e.g. the login method or why a session ended.
 	Details map[string]string `json:"details"`
@@ -187,7 +169,7 @@ type AuditEvent struct {
 	UserAgent string `json:"user_agent"`
 
 	// UserId The user the event is about.
-	UserId *string `json:"user_id"`
+	UserId *openapi_types.UUID `json:"user_id"`
 }
 
 // AuditEventList defines model for AuditEventList.
@@ -5635,88 +5617,88 @@ var swaggerSpec = []string{
 	"HV84oyx7O46O/1xNvXu6IYA/RblWOWjrLRFSpK8yNRHS9A3A565ZUlhxAx73pQJpmNPA0Col3YtMVKfC",
 	"DKK+IRdHmUquIb0qpHWI7Vua1C0jSpZ3joukYVwYSBl25n6SbszKEku5hR0rZs44lEXmGYsMt74FWBtK",
 	"f7aJjDurU9uPauQ2Lrr9cBvXe/JKkCHRXuCGHY8fV5MTo8mJDYWFmVmHzc7ult1xrfmiNznqOm6R1J9T",
-	"HJ0UqbCnN55x2tPhiVVoEvd28P1UMe7QHLP5FCQqWNWmbXHJ0AhHl8HaReC2ZVk397P3LMlAIi5NhaOG",
-	"Z2ctogNt2qqb3DGQaLBszBNrYgaDyQCJx51nM7BThYJtPl0wzgygEcCchEsbaK+XkBaomoCQ9ofDIFeI",
-	"PEighjFokAkEl9rJ4USltZpip8IwcDvGRpApOXFHdczEmHG5GIRWjb7o7yG3bMrzHCSkx2yI3OzskyIf",
-	"xmyIqzEwTrODFNL6K+IT91nZfGBA2sbf6VX586XE725Ai7Gon2+3JhZ0n0pRM0imXE4632kwgKP4zRjg",
-	"ZuAYaC5NNJeW2uBnDTfK94uzSoEnVtxw2/iu/00hS3Iu5fAaFgOtbPMBMxAzkuZDtpWoQlqz7XAyTLnl",
-	"g7zQk+YvA/YG5swtvWEzvnCGO08dhC5lFNfnetRc1GiJjLjiE8+g4Z+X4QbZ0UGb4CIM4yNV2MGdRSU6",
-	"u7gt6YsbzrJKSCC+W/R2oF2z72pBFJatOIXNhWVDrvVEZXxHQd1ZDE/Jetn6HKFcnnYN91N7Zt5dc1X5",
-	"k5rSpPoybnp29/cODgNYkTBv9bJqgd7A/KxyYHVm2KOo03Vosi+UnihbdvlcybHQs+Vzpt/vR+1nTDSO",
-	"lM2vnDxtadfR/sH3h0c/dBb5B/RXVx8DC44ay5UsZiNS0+oO/9/+4f7R0dHR3v7eXrvbHw7XAazVa4Pi",
-	"zrzj/iqGNqbW8nu7UJoUn9YQ5J9b1ntXYV4xzka821PA1+g6q8gDnrlF33jmcWQst4VpRhTUtZNrDQvr",
-	"w7od9H2EKPrt/e/L1RcSPx0tLJu0oXWa/nx+EjoqEn3TffLg6Gj/x9Cz13Rm9L+3i3Yfb38/W3IstZ8z",
-	"YhJ67uN6dLkhiaAl63UOAQlyDYvNTwO36OtQhB2GKHjlTuilkqwphurVKGMFU6UNsBG31pmHxvIco1j3",
-	"E+8oFx5YzERxtFJ6vFITVdilszeJKnVLH/NzZhV39lTJPeVnZadkkkwyNeJZmIl6478GY/gEKrunR8GM",
-	"HlgPs/LB0CybZ0RPk/oXs4q5LWHJlGtn9mjDtv6QAtVy/CdXwul8z5hUDOFnkLmZLjIwDdsfjSWBmlht",
-	"6l7KmTLWtZspWdvcXUXxISDVOM7+FQBY0+V8h4VeZ8K8ROfZmJz+wrTNGSGd4WVi1FNbcT8u0zISULlL",
-	"g/ZNQ2LX4ohc0tGGkjqupteZTAgtnQhsXyQ8vlawhKy2pz5g0Ls1ubJlgKC3kuQANVdC9nfx3PuFKz8M",
-	"o+7IW+p9p7hB1Xx/bCQgNOzg7vqE4KTBTGtCO5QIOclgpzDgxx4rzc7enl+wXZ6L3Zv9XV7Y6a7v5Rm7",
-	"Bsgd15HdH4SQMxvbx8kSK7q2IXDoq9K2rvd4BFyj3rbKVlu91a19ao3UtLw6aiJNYQkw/u3M8MVSxP6D",
-	"leLghHOQL39GG2RSaE6wuYvOJVJa/CsjJlLIyRXPJlfkuL3yIomczpvDRRhTLIH7X/Nrc1Vo0c4w0SII",
-	"VM/cCId7E2MKXKvP6aTrIaDpNSYTb7iKy6lZMdvQrr8jfl8K8p5UaeDvaP9gDa478213FibHgF1r/H+G",
-	"JftI6uBaS/+cnHAv5VgFjphZIMntVzVv+PSbwbyYDfN5OkQ3mrL5cNBQHPN5SoweUBWdsQOug6u7uI+9",
-	"XyPkCwWnnZJ6Iig3oXT8+ngEnTR2yi2b8RSa6QuNE2WkVAZcNs9SHh5PtgYBd7JycqJn3DrFaEtYw/jI",
-	"qKzAAO4Y3LS2lwY/erPt+KXDKWtLvdIZN/aqMNUKr5mAe5x5poCUOdpxxczm9K70dIYckg0IdOhtrX7I",
-	"MelgWuNhBcrDzkg/680N0CbPrBOlVecryDKnMiV53fGSll/3GdAH96k5m4OGXkyjmYrZ8nhir0FyMF6w",
-	"RrvAPK0WFumbloA6ODrcIFg05eZqIm5AXiXuXCh52dueY54ZCPEipXj2k2PXaDIPqxZ9hpT/ki5GPlvr",
-	"FKgyjL5K8+LLWw93NQU2VvdDi98KA4cc644tPJOsOBzXstp9Dlj345UaX42EJq9rq9kmoy6XFWubTpyY",
-	"2izwHhQjfbGx6QlqrjCaCOFe8GTCMN9n7Ucpw5a7Bds4Px3sYxx6qcDod5TxBDZav8pcrjqnjAMH2M2t",
-	"kCJP74iwZSoryawSKR4IXTiWE4xJe6h3LYSHuM9J3Z3sKCCN2awyxtcGSzKVtNQKLhc+9ae7oP3kqA+B",
-	"VZ6ZyYrd+LQ+SSaiPnyL/pycPQlJoYVdnLszjKbx68XF2U8k/44/eUn4otzi395flDdGQnJyam1Ozl+r",
-	"RWIuwoL8YgrMLRy3Sn9n2PDs17dvTk/+uPj16vXpxbuXz8+vLt7+fvpmGJOE12rmlPzCMJNonoNxmv1w",
-	"d0ZjoOWxhiA3U+Gtnk5GkwPiDh2nTQPHacY+iY5yoIfNM2boFDByHTMNuVZpkZBhcXL2srQ7XnBjT85e",
-	"XsoyGQ9B75q7Ng7QJvb5Zm6a9BeXPvOamSnPAX9pfD5mN3UC25iLrNCUkXYph4cHB+zTpQ+QXTrcXToQ",
-	"uL8Gg8GH+NKB4TI6vowGg8FlFF/iGtVf3H64HcYMMB0OXf5+YGHYsNlv+fiQ/NyZSMAfaP4+zuuXDiOF",
-	"zvz6m+PdXZWD9CnXSk92fSOz6551kBYWBV21RFEc3YA2tEn7g73BHqp1OUiei+g4+n6wN/getR07RdTu",
-	"DuaQZTvXUs3l7l/zazMo8wcnYMMQzItRJhJ2DQtD5iGmvCzqffrOtFQZEzMDGcUDRovatnQQvhYpApFg",
-	"7QyGNDqOfgH72/zaRJ1bPQd7ew+W9+ijbEvyQK/BWQ7dVODnPJnCznMlrVbZ+sTXIyI3REU1rd32pQds",
-	"9f36Vs2cWhRHxWzG9cIJmvO3b9h7GLHfYcHcDOPI8olxkq3e6OiDa9TaegcRke4kXRdiEAVv+MzfZyAv",
-	"GLLffOosLGcHIzK4hpgZhZw9obtYBp8jHvHMbfAKUx9Al7KFIKbQ+Baaqbkk/ukh5i3OoO0DfUQAhVyu",
-	"S9A0A8sxZSq6JypaO0wDO/FOUaPXvvdVO13K4HQm5C4vUmF36vSi4Baf+wOOMqlMzCTMwVg2FtpYJ38z",
-	"vAyFO5rziZAcw33CThlnlCLU52vMJn0ljK2TlQwKo/ri6J+fgncu6yDA5ncT43BXjfytO/XVu/RDOWbu",
-	"SZ9T2c4XXHZ91Ic1ghdYg3ZseBpGyATCc1ipTy5ZX58TfPfeQkCuN3SX7t5u8KC/L3z74RF5tpNyt/nF",
-	"nsNNmLZx4xKb7G8kx+vrIthoA+Ff3/lzLQ4O1rfo3R74wqeTlyXI3U01+c8Pbrtr0eZ2heEmsUo4lDLN",
-	"33Lui7Mqpzwox/5wv3all8opKpYtakE2otxnrpMp3veg0yhmjkFIvXTG1qXcSriBHeFMJSPw6oApRsQQ",
-	"2wNGKC4lolDyGPMbOjfeRzy5Ztywof8idKJVsvIPn9i+gZT8+24X4/9hzNu6ivDEu18j75ZY3Yxpdz/5",
-	"Y/12Kfu+lRREi0m1cNolHrI7mUquVWGZsdzCEk3jF0Dm6fPOGjT7qglfBs13QvKXgeXe4foW1S3lbw3H",
-	"vwDB+B4o3i2vWKCPS5kAnl9B495QpiZMSLoLuwTCJ77HJxw/4fhuOC6Rc28w13eIlsP53Kq8xvNYq5kD",
-	"9URIArbTmmTKeJYxNUbhXYVjy1IlDAFkymof9aCu25mB7AYM2zrco3I8AQ75uWrxjfHIV6u1/E+zVQ23",
-	"ezMWhkp2P7n/bomlMrCBeNY7vNTHOFZIYVsihVmuHBq3y9vXnYwdZEKQqUHHm1Q+3HsNkPvqIyrrcRxd",
-	"Hay9a3ST1Y+5gu+IundUpOp+PLfersDun3jziTc34k3PMB6TXb6Mo7wIHGG/aC5tmMkuyPeMPu6UTjep",
-	"5kxJLOmzYFQrJGR4uD7/R1njCeePb6IgZJfAfO3x00zlW3b0nDrNbdkR88wfFj40Y5wOOFf62ml9VQW6",
-	"IF+cytThqUzp+yqVtXa+4RPyvyrkO1xigbMGhO7MAFT2YLlR8zwDrn2BDHIyYZQ7WVEtJi+sD1H6mi4+",
-	"M6JTNybAEn8gMU/m/RMn3I0TCDeb2CCFne5SjZGdZkbuEuzjg1VBTQfc70wFdErpkTCvvmGzwliWivG4",
-	"tP8d3svmjhMoQGwMXfys2uUqE8miNGTKnICwOUM3A1YcN9vPqPeEZxkSXPY0UWCYCmYMtGtVRM06tosH",
-	"Y59wQYxQBdtH5OHujeKv0NDZ34BVusUVvzWO9qzXQGTF1YWdBph6jAVIKqbe9cUxVjA3PVAzL5YZosjK",
-	"24szun8MtsXgA3bqOJCUQSxP6/iOHAutwmUyvZSpYzeprPdsB9mOaKhZwoB9JOZbWaBlcx5cvd1lEdR7",
-	"csuXBv7hwY/rG3Yrf/63ctlKvFbl80q0lIyBV+XW8oWQVP09zBQvpbCCW+hyRa4VJqCNnA0kU4d6xyNW",
-	"VYeiU/ToROTSzEFX9+j4DNjcX7BT+lKWxeJINZxyw7hkPMG6WSEeKUlawyThZW0UYy8rp0efjexvHaYH",
-	"GzFuWVL+85Fdge6O0MbY93IsNwuzVmKZabCFlq2U3L4xgjVfXih9gk9d+Js5jyGWW9VlvrAqRPN6bFPm",
-	"SaivgD5uP3uhNCOosRJra7QdhL4bAWS647hjKRe8w2dKad2yx8dKU/5Ibcn42ix0saD9IhLXcFTYRgAF",
-	"RTZT40tJHoBJAcaAeebr/tqy2LWvoqxSMDEzlmtLOWWoapUzCIl+oh3X6K3Nn2T+NyTzPSwJ/7S5Gwj7",
-	"3fV4P1+LdnYjODt/fb6BtsJCygpm4zvoP2OcGAbrOWWoGlk3LpeVcRAzumW2SsM5fwL5twny8/tAnK5/",
-	"rAY53bhHmNewdtrNBCRgxf/f3l945YadeAHcqHBfopazw729sLy+lCiwfUFbSBlPtDKG0Zljtv0JQP2k",
-	"wOnyg21x1OHBj/5CN69PF2GQT0KMQNNazgoP9UaLdsGCBzR+vUb1ZP0+uKLkEX8nZlLFCkv31KO19M6W",
-	"TtKtIVYsHFJFOl9bYrt9pTHkmt0aUoXD4Ta+OYJn2aWk32dsa0hFD4fbg1LPK29yjfGwkCmkVa/BEGKA",
-	"W6g24+PZJY3Cj7e3t32WOAwkdKrJhF5NNXhyf35W/ni5tyXI66owPaRTXYBgwvgvYFvRCyYk3WQSKmD1",
-	"vgOOEWnzGh7zrmD7RQaPa31+nYk5nOK2hr2G9aaer0SyQpJ9pIAW42UFpkZlEzp4W7VU3DlNX7cf38KC",
-	"93hLBzi+3gp/vZT0s5NIhgJMA3aGagB6v7ksX9i2gy/qaHdKrzbCuJWwhs2nKquqRsUMPiaQ20vpLEGn",
-	"wTAzVdqyieYJsBy0UCkziiLOnCWZAGm/w9f/lagua04Zlqra2W5RBAUtSnz88f06nWp0T56df5igbnAr",
-	"wXmJf2aFXEbP+QZRZnR2kniuvO5blHc6LmRCl/OEXWwP2DtCENmqQ3xm6F8ZGPKd2EcO6AZrHP6D4rlf",
-	"aWbGkwJUMsXm4d9mHt/SWh1VRoT3yZSNujdi0THZTd2YcX1N5fI6argwtpGA9dipeHe+7/mNaE14ozKQ",
-	"6LZCAJc/7X7yf5WXK1clejbeQVbBRc1lhZUBO5FkBfrIZ6XMOG1LskJiqQkm0rj0sBz2QfMzUuCns+Q6",
-	"c/v91PUUPusV1R82MeMuGpU9p9yUhSLvLzP/17M0643eBLZYVPMhgjvU09cd3aESok+e728yvEObu5G/",
-	"zqP+MwM81AvbkpSY4l9UTqCrXrK9PWAnZSMyLf0LxzvxHTYB6yS4VBZfgyqNdaa7Gvu4z7OOu7sMIC2L",
-	"8TxB/ZsN8twd6HcM83CZMqo3iZKc0lkIpkvCKCvQ9jD6aKD289cSStnbAHLPlRxnInmKvWwae1mD8Sm+",
-	"a+0/q4sl+jRCYViR+wxbfSPkZMDe4MuQrSqSqddNUm75iJuAb+NXP9QjWlv+zXGhV6pn4gYG3TwecQPS",
-	"v3CoXJm8VO58jdGlK+PrnDJBd2YapUotfLQMPlYvlCLtfsDe5uAsjQzoJkFVB5UZsOZSLq2FiieWr9yP",
-	"VVA1XVnAw1pY5s4/RtVPffQ4cJR5ctevvqN+N8+4kGvKQy4pE+hGua/V0dHQb+NPnXKyXTW9ser1BPt7",
-	"iYrCapCXuPWaAdV5xHIPuAIO/N6v8Iwd7X1PMcW5MMC2LKfL56hrcJkAU4XTwVnpmt8OR20W/yVewLEH",
-	"DRHzyOO9wSv6PF08Y0MqJTtkhi8Mm08Xg54KylMR5snb6pvV7yanUIlXBmdc8gnMQNILdH35xMIRGgcK",
-	"NWGRQDKLKC9otMD3m1X5GnGprLpBKEvbQvMFcPUoCush942/RqDFxIwi3lUaRvf6T7PDyvrs93pG9WzL",
-	"Kp1IL+kqQk5aVW3rF3z4XhuFNvv94kXFeg3rbBEscGc1Fxnbwmvn3q+93VxmvMnV75SQEiMmcK+xWy86",
-	"kPRSMtIv7vxmI5451tKtFc5NdPvh9v8HAAD//w==",
+	"HJ0UqbCnN55x2tPhiVVoEvd28P1UMe7QHLP5FCQqWNWmbXHJ0Ajfbm2UN5nXLgq3LUu7ub+9Z0kmErFp",
+	"Khx1PDtrTSLQpq3KyR0DiQbLxjyxJmYwmAxwMogENgM7VSjo5tMF48wAGgXMSby0gf56SWnBqgkIaX84",
+	"DHKJyIMEahiDBplAcOmdXE5UWqstdioMA7eDbASZkhN3dMdMjBmXi0Fo1eiL/p5yy6Y8z0FCesyGyN3O",
+	"XinyYcyGuBoD4zQ9SCGtvyK+cZ+VzQcGpG38nV6VP19K/O4GtBiL+vl2a2JJ96kUPYNkyuWk850GAziK",
+	"34wBbgaOgebTRHNpqQ1+1nCjfL84qxR4YsUNt43v+t8UsiTnUg6vYTHQyjYfMAMxI+k+ZFuJKqQ12w4n",
+	"w5RbPsgLPWn+MmBvYM7c0hs24wtnyPPUQehSRnF9zkfNRY2WyIwrPvEMG/55GW6QPR20CS7CMD5Shb0H",
+	"m3akDTbhtqQ3bjjTKiGCeG/R34F6zc6rBVVY9uKUNhemDbnXE6XxHQV5ZzE8Jetl73OEdnkaNtxT7Zl5",
+	"d85V5W9qSpfqy7jp+d3fOzgMYEfCvNXLqgV6A/OzysHVmWGPok7Xocm+UHqibNnlcyXHQs+Wz5l+vx+1",
+	"nzHROFI2v3LytaV9R/sH3x8e/dBZ5B/Qn119DCw4ajRXspiNSI2rO/x/+4f7R0dHR3v7e3vtbn84XAew",
+	"Vq8NijvzjvurGNqY2gro7UJpcnxaQ5B/blnvXYV6xTgb8W5PQV+jC60iD3jmFn3jmceRsdwWphlxUNdO",
+	"rjUssA/rdtD3EaLot/e/L1dnSPx0tLRs0obWafrz+Uno6Ej0TffJg6Oj/R9Dz17TGdL/3i7afbz9/WzJ",
+	"MdV+zohJ6LmP69HlhiSClqzXOQQkyDUsNj8N3KKvQxF2GKLglTuxl0qyphiqV6OMJUyVNsBG3FpnPhrL",
+	"c4xy3U+8o1x4YDETxdFK6fFKTVRhl87eJKrUNX1M0Jld3NlbJfeUn5WdkskyydSIZ2Em6o3/GozhE6js",
+	"oh4FM3pgPczKB0OzbJ4RPc3qX8wq5raEJVOunVmkDdv6QwpU0/GfXAmnAz5jUjGEn0HmZrrIwDR8A2hM",
+	"CdTMalP4Us6Usa7dTMnaJu8qjg8BqcZx9q8AwJou6Tss9DqT5iU618YUFBCmbd4I6QwxE6Pe2ooLcpmW",
+	"kYLKnRq0dxoSuxZH5LKONpTUcTW9zmRCaOlEaPsi4fG1giVktT35AYPfrcmVLQMIvZUkB6m5ErK/i+fe",
+	"b1z5aRh1R95U71vFDarm+2MjQaFhF3fXJwQnDWZaE9qhRMhJBjuFAT/2WGl29vb8gu3yXOze7O/ywk53",
+	"fS/P2DVA7riO/ABBCDkzsn2cLLGqaxsCh74qbe16j0fANeptq2y31Vvd2qfWSE3Lq6Mm0hSWAOPfzixf",
+	"LEXsP1gpDk44B/nyZ7RBJoXmBJu76FwipcW/MmIihZxc8WxyRY7dKy+SyCm9OVyEMcUSuP81vzZXhRbt",
+	"DBQtgkD1zI1wuDcxpsC1+pxOuh4Cml5jMvGGq7icmhWzDe36O+L3pSDvSZUG/o72D9bgujPfdmdhcgzY",
+	"tcb/Z1iyj6QOrrX0z8kp91KOVeCImQWS4H5V84bPvxnsi9kwn6dDdKspmw8HDcUxn6fE6AFV0Rk74Dq4",
+	"uos72fs1Qr5RcNopqSeCchdKR7CPV9BJY6fcshlPoZne0DhRRkplwGXzLOXh8WRrEHAnKycne8atU4y2",
+	"hDWMj4zKCgzwjsFNa3tpcKQ3246fOpzSttRLnXFjrwpTrfCaCbjHmWcKSJmjHVfMbE7vSs9nyCHZgECH",
+	"3tbqhxyTDqY1HlagPOyM9LPe3ABt8sw6UVp1voIscypTktcdL2n5dZ8BffCfmrM5aOjFOJqpmi2PJ/Ya",
+	"JAfjB2u0C8zjamGRvmkJqIOjww2CR1NuribiBuRV4s6Fkpe97TnmmYEQL1IKaD95do0m87Bq0WdI+S/p",
+	"YuSztU6BKgPpqzQvvrz1cFdTYGN1P7T4rTBxyLHu2MIzyYrDcS2r3eeAdT9eqfHVSGjyuraabTLqclmx",
+	"tunEianNAvNBMdIXG5ueoOYKo4sQ7gVPJgz7fdZ+lDJsuVuwjfPTwT7GpZcKjH5HGU9go/WrzOWqc8pI",
+	"cIDd3Aop8vSOCFumspLMKpHigdCFYznBmLSHetdCeIj7nNTdyY4C0pjNKmN8bbAkU0lLreBy4VODugva",
+	"T576EFjlmZms2I1P65NoIurDt+jPydmTkBRa2MW5O8NoGr9eXJz9RPLv+JOXhC/KLf7t/UV5oyQkJ6fW",
+	"5uT8tVok5iIsyC+mwNzCcav0d4YNz359++b05I+LX69en168e/n8/Ori7e+nb4YxSXitZk7JLwwzieY5",
+	"GKfZD3dnNAZaHmsIcjMV3urpZDw5IO7Qcdo0cJxm7JPsKEd62Dxjhk4BI9cx05BrlRYJGRYnZy9Lu+MF",
+	"N/bk7OWlLJP1EPSuuWvjAG1in4/mpkl/cekzs5mZ8hzwl8bnY3ZTJ7iNucgKTRlrl3J4eHDAPl36ANml",
+	"w92lA4H7azAYfIgvHRguo+PLaDAYXEbxJa5R/cXth9thzADT5dDl7wcWhg2b/ZaPD8nPnYkE/IHm7+u8",
+	"fukwUujMr7853t1VOUifkq30ZNc3MrvuWQdpYVHQVUsUxdENaEObtD/YG+yhWpeD5LmIjqPvB3uD71Hb",
+	"sVNE7e5gDlm2cy3VXO7+Nb82gzK/cAI2DMG8GGUiYdewMGQeYgrMot6n70xLlTExM5BRPGC0qG1LB+Fr",
+	"kSIQCdbOYEij4+gXsL/Nr03UufVzsLf3YHmRPsq2JE/0Gpzl0E0Vfs6TKew8V9Jqla1PjD0ickNUVNPa",
+	"bV+KwFbfr2/VzLlFcVTMZlwvnKA5f/uGvYcR+x0WzM0wjiyfGCfZ6o2OPrhGra13EBHpTtJ1IQZR8IbP",
+	"/H0H8oIh+82nzsJydjAig2uImVHI2RO6q2XwOeIRz9wGrzj1AXQpWwhiCo1voZmaS+KfHmLe4gzaPtBH",
+	"BFDI5boETTOwHFOoonuiorXDNLAT7xQ1eu17X7XTpQxOZ0Lu8iIVdqdOLwpu8bk/4CizysRMwhyMZWOh",
+	"jXXyN8PLUrijOZ8IyTHcJ+yUcUYpQn2+xmzTV8LYOlnJoDCqL5b++Sl4J7MOAmx+dzEOd9XI37pTX71L",
+	"QZRz5p70OZbt/MFl10t9WCN4wTVox4anYYRMIDyHlfrkkvX1OcN37y0E5HpDd+lu7gYP+vvEtx8ekWc7",
+	"KXebX/w53IRpGzcyscn+RnK8vk6CjTYQ/vWdQNfi4GB9i97tgi98OnlZgtzdVJP//OC2uxZtblcYbhKr",
+	"hEMp0/wt6L44q3LOg3LsD/drV3qpnKJi2aIWZCPKheY6meJ9EDqNYuYYhNRLZ2xdyq2EG9gRzlQyAq8W",
+	"mGJEDLE9YITiUiIKJY8xv6FzI37Ek2vGDRv6L0InWiUr//CJ7xtIyb/vdnH+H8a8rasKT7z7NfJuidXN",
+	"mHb3kz/Wb5ey71tJQbSYVAunXeIhu5Op5FoVlhnLLSzRNH4BZJ4+76xBs6+q8GXQfCckfxlY7h2ub1Hd",
+	"Yv7WcPwLEIzvgeLd8soF+riUCeD5FTTuFWVqwoSku7JLIHzie3zC8ROO74bjEjn3BnN9p2g5nM+tyms8",
+	"j7WaOVBPhCRgO61JpoxnGVNjFN5VOLYsZcIQQKasBlIP6rqdGchuwLCtwz0q1xPgkJ+rFt8Yj3y1Wsv/",
+	"NFvVcLs3Y2GoZPeT+++WWCoDG4hnvcNLfoxjBRW2JVKY5cqhcbu8nd3J2EEmBJkadLxJ5cO91wC5r06i",
+	"sh7H0VXC2rtGN139mCv4jqh7R0Ws7sdz6+0K7P6JN594cyPe9AzjMdnlyzjKi8AR9ovm0oaZ7IJ8z+jj",
+	"Tul0k2rOlMSSPwtGtURChofr83+UNZ5w/vgmCkJ2CczXHj/NVL5lR8+p09yWHTHP/GHhQzPG6YBzpa+d",
+	"1ldVqAvyxalMHZ7KlL6vUllr5xs+If+rQr7DJRZAa0DozgxAZRCWGzXPM+DaF8wgJxNGuZMV1WTywvoQ",
+	"pa/54jMjOnVlAizxBxLzZN4/ccLdOIFws4kNUtjpLtUc2Wlm5C7BPj5YFdx0wP3OVECnlB4J8+obNiuM",
+	"ZakYj0v73+G9bO44gQLExtDFz6pdrjKRLEpDpswJCJszdDNgxXGz/Yx6T3iWIcFlTxMFhqlgxkC7VkXU",
+	"rHO7eDD2CRfECFW4fUQe7t4o/goNnf0NWKVbfPFb42jPeg1EVlxd2GmAqcdYgKRi6l1fHGMFc9MDNfNi",
+	"2SGKrLy9OKP7x2BbDD5gp44DSRnE8rWO78ix0CpsJtNLmTp2k8p6z3aQ7YiGmiUM2EdivpUFWjbnwdXb",
+	"XRZJvSe3fGngHx78uL5htzLofyuXrcRrVV6vREvJGHhVbi1fCEnV4cNM8VIKK7iFLlfkWmEC2sjZQDJ1",
+	"qHc8YlV1KDpFj05ELs0cdHWPjs+Azf0FO6UvZVlMjlTDKTeMS8YTrKMV4pGSpDVMEl7WRrH2srJ69NnI",
+	"/tZherAR45Yl5z8f2RXo7ghtjH0vx3KzcGsllpkGW2jZSsntGyNY8+WF0if41IW/mfMYYrlVXeYLq0I0",
+	"r8c2ZZ6E+gro4/azF0ozghorsbZG20HouxFApjuOO5ZywTt8ppTWLXt8rDTlj9SWjK/NQhcL2i8qcQ1H",
+	"hW0EUFBkMzW+lOQBmBRgDJhnvi6wLYth+yrLKgUTM2O5tpRThqpWOYOQ6CfacY3e2vxJ5n9DMt/DkvBP",
+	"m7uBsN9dj/fztWhnN4Kz89fnG2grLKSsYDa+g/4zxolhsJ5ThqqRdeNyWRkHMaNbZqs0nPMnkH+bID+/",
+	"D8Tp+sdqkNONe4R5DWun3UxAAr4R4Lf3F165YSdeADcq4Jeo5exwby8sry8lCmxf4BZSxhOtjGF05pht",
+	"fwJQPylwuvxgWxx1ePCjv9DN69NFGOSTECPQtJazwkO98aJdsOABjV+vUT1Zvw+uKHnE34mZVLHC0j31",
+	"aC29s6WTdGuIFQuHVJHO15bYbl9pDLlmt4ZU4XC4jW+W4Fl2Ken3GdsaUtHD4fag1PPKm1xjPCxkCmnV",
+	"azCEGOAWqs34eHZJo/Dj7e1tnyUOAwmdajKhV1cNntyfn5U/Xu5tCfK6KkwP6VQXIJgw/gvYVvSCCUk3",
+	"mYQKWL3vgGNE2ryGx7wr2H7RweNan19nYg6nuK1hr2G9qecrkayQZB8poMV4WYGpUdmEDt5WLRV3TtPX",
+	"7ce3sAA+3tIBjq+/wl8vJf3sJJKhANOAnaEagN5vLssXuu3gizzandKrjzBuJaxh86nKqqpRMYOPCeT2",
+	"UjpL0GkwzEyVtmyieQIsBy1UyoyiiDNnSSZA2u/w9YAlqsuaU4alqna2WxRBQYsSH398v06nGt2TZ+cf",
+	"Jqgb3EpwXuKfWSGX0XO+QZQZnZ0kniuv+xblnY4LmdDlPGEX2wP2jhBEtuoQnxn6VwqGfCf2kQO6wRqH",
+	"/6B47leamfGkAJVMsXn4t5nHt7RWR5UR4X0yZaPujVh0THZTN2ZcX1O5vI4aLoxtJGA9direne97fiNa",
+	"E96oDCS6rRDA5U+7n/xf5eXKVYmejXeUVXBRc1lhZcBOJFmBPvJZKTNO25KskFhqgok0Lj0sh33Q/IwU",
+	"+Oksuc7cfn91PYXPeoX1h03MuItGZc8pN2WhyPvLzP/1LM16ozeBLRbVfIjgDvX0dUd3qITok+f7mwzv",
+	"0OZu5K/zqP/MAA/1wrYkJab4F5kT6KqXcG8P2EnZiExL/0LyTnyHTcA6CS6VxdekSmOd6a7GPu7zrOPu",
+	"LgNIy2I8T1D/ZoM8dwf6HcM8XKaM6k2iJKd0FoLpkjDKCrQ9jD4aqP38tYRS9jaA3HMlx5lInmIvm8Ze",
+	"1mB8iu9a+8/qYok+jVAYVuQ+w1bfCDkZsDf4smSrimTqdZOUWz7iJuDb+NUP9YjWln9zXOiV65m4gUE3",
+	"j0fcgPQvHCpXJi+VO19jdOnK+DqnTNCdmUapUgsfLYOP1QulSLsfsLc5OEsjA7pJUNVBZQasuZRLa6Hi",
+	"ieUr92MVVE1XFvCwFpa5849R9VMfPQ4cZZ7c9avvqN/NMy7kmvKQS8oEulHua3V0NPTb+FOnnGxXTW+s",
+	"ej3B/l6iorAa5CVuvWZAdR6x3AOugAO/9ys8Y0d731NMcS4MsC3L6fI56hpcJsBU4XRwVrrmt8NRm8V/",
+	"iRdw7EFDxDzyeG/wij5PF8/YkErJDpnhC8Pm08Wgp4LyVIR58rb6ZvW7yylU4pXBGZd8AjOQeM+5LJ9Y",
+	"OELjQKEmLBJIZhHlBY0W+H6zKl8jLpVVNwhlaVtovgCuHkVhPeS+8dcItJiYUcS7SsPoXv9pdlhZn/1e",
+	"z6iebVmlE+klXUXISauqbf2CD99ro9Bmv1+8qFivYZ0tggXurOYiY1t47dz7tbeby4w3ufqdElJixATu",
+	"NXbrRQeSXkpG+sWd32zEM8daurXCuYluP9z+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

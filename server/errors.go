@@ -91,11 +91,11 @@ func errorHandlerSampled(log *slog.Logger, sampler *logSampler) echo.HTTPErrorHa
 		status, body, retry := classify(err)
 		ctx := c.Request().Context()
 		if status >= 500 && status != http.StatusServiceUnavailable && status != http.StatusBadGateway {
-			log.ErrorContext(ctx, "request failed", "request_id", requestID(c), "err", err)
+			log.ErrorContext(ctx, "request failed", "err", err)
 			body = fastAPIDetail{Detail: "internal error (request id: " + requestID(c) + ")"}
 		} else if status >= 500 {
 			if ok, suppressed := sampler.allow(strconv.Itoa(status) + " " + err.Error()); ok {
-				log.WarnContext(ctx, "request failed", "request_id", requestID(c), "status", status, "err", err,
+				log.WarnContext(ctx, "request failed", "status", status, "err", err,
 					"suppressed_since_last", suppressed)
 			}
 		}
@@ -111,7 +111,7 @@ func errorHandlerSampled(log *slog.Logger, sampler *logSampler) echo.HTTPErrorHa
 			return
 		}
 		if err := c.JSON(status, body); err != nil {
-			log.WarnContext(ctx, "writing error response", "request_id", requestID(c), "err", err)
+			log.WarnContext(ctx, "writing error response", "err", err)
 		}
 	}
 }

@@ -2,19 +2,18 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/gen"
 )
 
-// handler implements the generated strict-server interface on top of auth.Service.
+// handler implements the generated strict-server interface on top of the auth services. It maps gen
+// types to calls and back; the request's caller and client travel in the context, not through here.
 type handler struct {
-	svc     *auth.Service
+	Services
 	metrics *Metrics                        // nil: no metrics
 	ready   func(ctx context.Context) error // nil: always ready
 }
@@ -24,7 +23,7 @@ var _ gen.StrictServerInterface = (*handler)(nil)
 const bearer = "bearer"
 
 func (h *handler) LoginForAccessToken(ctx context.Context, req gen.LoginForAccessTokenRequestObject) (gen.LoginForAccessTokenResponseObject, error) {
-	l, err := h.svc.PasswordLogin(ctx, req.Body.Phone, req.Body.Password, clientInfo(ctx))
+	l, err := h.Logins.PasswordLogin(ctx, req.Body.Phone, req.Body.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -38,26 +37,19 @@ func tokenResponse(l *auth.Login) gen.Token {
 }
 
 func (h *handler) ReadUsersMe(ctx context.Context, _ gen.ReadUsersMeRequestObject) (gen.ReadUsersMeResponseObject, error) {
-	p := auth.PrincipalFrom(ctx)
-	if p == nil {
-		return nil, auth.ErrUnauthenticated
-	}
-	r, err := userResponse(p.User)
-	if err != nil {
-		return nil, err
-	}
-	return gen.ReadUsersMe200JSONResponse(r), nil
+	p := auth.PrincipalFrom(ctx) // the validator authenticated the request, or it would not be here
+	return gen.ReadUsersMe200JSONResponse(userResponse(p.User)), nil
 }
 
 func (h *handler) ChangePassword(ctx context.Context, req gen.ChangePasswordRequestObject) (gen.ChangePasswordResponseObject, error) {
-	if err := h.svc.ChangePassword(ctx, auth.PrincipalFrom(ctx), req.Body.CurrentPassword, req.Body.NewPassword); err != nil {
+	if err := h.Accounts.ChangePassword(ctx, req.Body.CurrentPassword, req.Body.NewPassword); err != nil {
 		return nil, err
 	}
 	return gen.ChangePassword200JSONResponse{Message: "Password changed successfully"}, nil
 }
 
 func (h *handler) ResetPassword(ctx context.Context, req gen.ResetPasswordRequestObject) (gen.ResetPasswordResponseObject, error) {
-	if err := h.svc.ResetPassword(ctx, auth.PrincipalFrom(ctx), req.Body.Phone, req.Body.NewPassword); err != nil {
+	if err := h.Admin.ResetPassword(ctx, req.Body.Phone, req.Body.NewPassword); err != nil {
 		return nil, err
 	}
 	return gen.ResetPassword200JSONResponse{Message: "Password reset successfully"}, nil
@@ -75,7 +67,7 @@ func (r jwksResponse) VisitGetJwksResponse(w http.ResponseWriter) error {
 }
 
 func (h *handler) GetJwks(context.Context, gen.GetJwksRequestObject) (gen.GetJwksResponseObject, error) {
-	b, err := h.svc.JWKS()
+	b, err := h.Keys.JWKS()
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +80,7 @@ var otpFields = fieldNames{"phone": "phone_number"}
 const codeSentMessage = "If this number can receive it, a code has been sent by SMS"
 
 func (h *handler) sendCode(ctx context.Context, purpose, phone string, resend bool) (gen.OTPSentJSONResponse, error) {
-	ref, err := h.svc.SendCode(ctx, purpose, phone, resend, clientInfo(ctx))
+	ref, err := h.Codes.Send(ctx, purpose, phone, resend)
 	if err != nil {
 		return gen.OTPSentJSONResponse{}, otpFields.wireError(err)
 	}
@@ -97,7 +89,7 @@ func (h *handler) sendCode(ctx context.Context, purpose, phone string, resend bo
 
 func otpToken(l *auth.Login) gen.OTPTokenJSONResponse {
 	expires := int(l.ExpiresIn.Seconds())
-	return gen.OTPTokenJSONResponse{AccessToken: l.AccessToken, TokenType: bearer, UserId: l.User.ID,
+	return gen.OTPTokenJSONResponse{AccessToken: l.AccessToken, TokenType: bearer, UserId: l.User.ID.String(),
 		PhoneNumber: l.User.Phone, Roles: l.User.AllRoles(), ExpiresIn: &expires, RefreshToken: &l.RefreshToken}
 }
 
@@ -118,7 +110,7 @@ func (h *handler) ResendLoginOtp(ctx context.Context, req gen.ResendLoginOtpRequ
 }
 
 func (h *handler) VerifyLoginOtp(ctx context.Context, req gen.VerifyLoginOtpRequestObject) (gen.VerifyLoginOtpResponseObject, error) {
-	l, err := h.svc.LoginWithCode(ctx, req.Body.PhoneNumber, req.Body.OtpCode, clientInfo(ctx))
+	l, err := h.Logins.CodeLogin(ctx, req.Body.PhoneNumber, req.Body.OtpCode)
 	if err != nil {
 		return nil, otpFields.wireError(err)
 	}
@@ -151,7 +143,7 @@ func (h *handler) VerifySignupOtp(ctx context.Context, req gen.VerifySignupOtpRe
 	if b.HasGivenConsent != nil {
 		in.HasGivenConsent = *b.HasGivenConsent
 	}
-	l, err := h.svc.SignupWithCode(ctx, in, clientInfo(ctx))
+	l, err := h.Accounts.SignupWithCode(ctx, in)
 	if err != nil {
 		return nil, otpFields.wireError(err)
 	}
@@ -168,7 +160,7 @@ func (h *handler) InitiatePasswordReset(ctx context.Context, req gen.InitiatePas
 
 func (h *handler) ConfirmPasswordReset(ctx context.Context, req gen.ConfirmPasswordResetRequestObject) (gen.ConfirmPasswordResetResponseObject, error) {
 	b := req.Body
-	ref, err := h.svc.ResetWithCode(ctx, b.PhoneNumber, b.OtpCode, b.NewPassword, b.ConfirmPassword)
+	ref, err := h.Accounts.ResetWithCode(ctx, b.PhoneNumber, b.OtpCode, b.NewPassword, b.ConfirmPassword)
 	if err != nil {
 		return nil, otpFields.wireError(err)
 	}
@@ -177,13 +169,9 @@ func (h *handler) ConfirmPasswordReset(ctx context.Context, req gen.ConfirmPassw
 }
 
 // userResponse maps a user to the documented shape; store rows never reach the wire.
-func userResponse(u *auth.User) (gen.UserResponse, error) {
-	id, err := parseUUID(u.ID)
-	if err != nil {
-		return gen.UserResponse{}, err
-	}
+func userResponse(u *auth.User) gen.UserResponse {
 	r := gen.UserResponse{
-		Phone: u.Phone, Name: u.Name, Gender: u.Gender, Place: u.Place, Id: id,
+		Phone: u.Phone, Name: u.Name, Gender: u.Gender, Place: u.Place, Id: u.ID,
 		IsActive: u.IsActive, HasGivenConsent: u.HasGivenConsent, ConsentGivenAt: u.ConsentGivenAt,
 		LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Roles: u.AllRoles(),
 	}
@@ -194,14 +182,5 @@ func userResponse(u *auth.User) (gen.UserResponse, error) {
 	if u.DateOfBirth != nil {
 		r.DateOfBirth = &openapi_types.Date{Time: *u.DateOfBirth}
 	}
-	return r, nil
-}
-
-// parseUUID reads an id the store produced; a malformed one is a bug, reported as a 500.
-func parseUUID(s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.UUID{}, fmt.Errorf("stored id %q: %w", s, err)
-	}
-	return id, nil
+	return r
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"database/sql"
 	"strconv"
 	"time"
@@ -56,43 +55,25 @@ func (m *Metrics) WatchDB(db *sql.DB) {
 	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "phoneauth"))
 }
 
-// ObserveSMS records one provider call (auth.Deps.OnSMS).
-func (m *Metrics) ObserveSMS(purpose string, took time.Duration, err error) {
+var _ auth.Observer = (*Metrics)(nil)
+
+// Login counts one login attempt's outcome by method (auth.Observer).
+func (m *Metrics) Login(method, outcome string) { m.logins.WithLabelValues(method, outcome).Inc() }
+
+// Code counts one event of a one-time code by purpose (auth.Observer).
+func (m *Metrics) Code(purpose, event string) { m.codes.WithLabelValues(purpose, event).Inc() }
+
+// SMS records one provider call (auth.Observer).
+func (m *Metrics) SMS(purpose string, took time.Duration, err error) {
 	m.smsDuration.WithLabelValues(purpose).Observe(took.Seconds())
 	if err != nil {
 		m.smsErrors.WithLabelValues(purpose).Inc()
 	}
 }
 
-// ObserveHashWait records how long a hash waited for the gate (password.Config.OnWait).
-func (m *Metrics) ObserveHashWait(d time.Duration) { m.hashWait.Observe(d.Seconds()) }
-
-// Audit wraps an audit log so that logins and codes are counted as they are recorded.
-func (m *Metrics) Audit(next auth.Audit) auth.Audit { return &countingAudit{Audit: next, m: m} }
-
-type countingAudit struct {
-	auth.Audit
-	m *Metrics
-}
-
-// loginOutcomes and codeEvents name the metric label of each audit event that is counted.
-var (
-	loginOutcomes = map[string]string{auth.EventLoginSucceeded: "succeeded", auth.EventLoginFailed: "failed"}
-	codeEvents    = map[string]string{auth.EventOTPSent: "sent", auth.EventOTPSendFailed: "send_failed",
-		auth.EventOTPVerified: "verified", auth.EventOTPFailed: "failed", auth.EventOTPLocked: "locked"}
-)
-
-func (a *countingAudit) Record(ctx context.Context, e auth.AuditEvent) error {
-	if outcome, ok := loginOutcomes[e.Type]; ok {
-		a.m.logins.WithLabelValues(e.Details["method"], outcome).Inc()
-	} else if event, ok := codeEvents[e.Type]; ok {
-		a.m.codes.WithLabelValues(e.Details["purpose"], event).Inc()
-	}
-	if a.Audit == nil {
-		return nil
-	}
-	return a.Audit.Record(ctx, e)
-}
+// HashWait records how long a hash waited for the hashing gate (auth.Observer, and the password
+// hasher's observer).
+func (m *Metrics) HashWait(d time.Duration) { m.hashWait.Observe(d.Seconds()) }
 
 // observe is the middleware that counts and times every request by its route pattern (never its
 // raw path, which would carry ids and explode the label set).

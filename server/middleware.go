@@ -14,23 +14,20 @@ import (
 	"github.com/phoneauth/phoneauth/auth"
 )
 
-const ctxRequestID = "request_id"
-
 // requestID returns the request's id (set by withRequestID).
-func requestID(c echo.Context) string {
-	id, _ := c.Get(ctxRequestID).(string)
-	return id
-}
+func requestID(c echo.Context) string { return auth.RequestIDFrom(c.Request().Context()) }
 
-// withRequestID takes a well-formed incoming X-Request-ID (from a load balancer) or makes one, and
-// returns it on the response.
+// withRequestID takes a well-formed incoming X-Request-ID (from a load balancer) or makes one, puts it
+// in the request's context (where the log handler finds it for every line) and returns it on the
+// response.
 func withRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		req := c.Request()
+		id := req.Header.Get(echo.HeaderXRequestID)
 		if !validRequestID(id) {
 			id = rand.Text()
 		}
-		c.Set(ctxRequestID, id)
+		c.SetRequest(req.WithContext(auth.WithRequestID(req.Context(), id)))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		return next(c)
 	}
@@ -63,7 +60,6 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				route = "unmatched"
 			}
 			log.LogAttrs(req.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", requestID(c)),
 				slog.String("method", req.Method),
 				slog.String("route", route),
 				slog.Int("status", res.Status),
@@ -85,7 +81,7 @@ func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
 					if r == http.ErrAbortHandler {
 						panic(r)
 					}
-					log.ErrorContext(c.Request().Context(), "panic", "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					log.ErrorContext(c.Request().Context(), "panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 					err = fmt.Errorf("panic: %v", r)
 				}
 			}()
@@ -117,7 +113,7 @@ func withClientInfo(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.TLS != nil {
 			scheme = "https"
 		}
-		ctx := auth.WithClientInfo(req.Context(), ci)
+		ctx := auth.WithClient(req.Context(), ci)
 		ctx = context.WithValue(ctx, originKey{}, scheme+"://"+req.Host)
 		c.SetRequest(req.WithContext(ctx))
 		return next(c)
@@ -128,8 +124,6 @@ func requestOrigin(ctx context.Context) string {
 	o, _ := ctx.Value(originKey{}).(string)
 	return o
 }
-
-func clientInfo(ctx context.Context) auth.ClientInfo { return auth.ClientInfoFrom(ctx) }
 
 // withTimeout bounds the work of a request, database calls included, so that none hangs when a
 // dependency does.

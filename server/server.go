@@ -16,18 +16,13 @@ import (
 	"github.com/phoneauth/phoneauth/gen"
 )
 
-// Config configures the HTTP layer.
+// Config configures the HTTP layer: values only, read once from the environment.
 type Config struct {
 	// BodyLimit is the largest request body accepted, in bytes (413 above it); default 1 MiB.
 	BodyLimit int64
 	// TrustedProxies are the networks whose X-Forwarded-For is believed; from anyone else the client
 	// address is the socket peer.
 	TrustedProxies []*net.IPNet
-	Logger         *slog.Logger
-	// Metrics, when set, are collected and served at /metrics.
-	Metrics *Metrics
-	// Ready reports whether the instance can serve (database reachable, schema current): /readyz.
-	Ready func(ctx context.Context) error
 	// RequestTimeout bounds each request's work (database calls included); default 30s.
 	RequestTimeout time.Duration
 	// CORSOrigins are the browser origins (https://app.example.com) allowed to call the API from
@@ -45,16 +40,45 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Deps are what the HTTP layer reports to and asks, beside the services.
+type Deps struct {
+	Logger *slog.Logger // default slog.Default()
+	// Metrics, when set, are collected and served at /metrics.
+	Metrics *Metrics
+	// Ready reports whether the instance can serve (database reachable, schema current): /readyz.
+	Ready func(ctx context.Context) error
+}
+
+// Services are the auth services the API is built on; main wires them, the handler holds them.
+type Services struct {
+	Keys     *auth.KeyService
+	Sessions *auth.SessionService
+	Codes    *auth.CodeService
+	Logins   *auth.LoginService
+	Accounts *auth.AccountService
+	Admin    *auth.AdminService
+}
+
+func (s Services) validate() error {
+	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Admin == nil {
+		return errors.New("server: every service is required")
+	}
+	return nil
+}
+
 // New returns the HTTP handler of the whole service.
-func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
+func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := svc.validate(); err != nil {
 		return nil, err
 	}
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	if d.Logger == nil {
+		d.Logger = slog.Default()
 	}
 	spec, err := gen.GetSpec()
 	if err != nil {
@@ -63,17 +87,17 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	e.HTTPErrorHandler = errorHandler(d.Logger)
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	e.Use(withRequestID, accessLog(cfg.Logger))
-	if cfg.Metrics != nil {
-		e.Use(cfg.Metrics.observe)
+	e.Use(withRequestID, accessLog(d.Logger))
+	if d.Metrics != nil {
+		e.Use(d.Metrics.observe)
 	}
-	e.Use(recoverPanics(cfg.Logger), withTimeout(cfg.RequestTimeout))
+	e.Use(recoverPanics(d.Logger), withTimeout(cfg.RequestTimeout))
 	if len(cfg.CORSOrigins) > 0 {
 		// Before validation, so that preflight OPTIONS requests are answered here. Bearer tokens travel in
 		// a header, not cookies: no credentials mode.
@@ -87,14 +111,14 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 	}
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
-	e.Use(validator(spec, svc, func(c echo.Context) bool {
+	e.Use(validator(spec, svc.Sessions, func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).
 		p := c.Request().URL.Path
 		return !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/.well-known/")
 	}))
 
-	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{svc: svc, metrics: cfg.Metrics, ready: cfg.Ready}, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{Services: svc, metrics: d.Metrics, ready: d.Ready}, nil))
 	if err := registerDocs(e); err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func (h *handler) RefreshAccessToken(ctx context.Context, req gen.RefreshAccessTokenRequestObject) (gen.RefreshAccessTokenResponseObject, error) {
-	l, err := h.svc.Refresh(ctx, req.Body.RefreshToken)
+	l, err := h.Sessions.Refresh(ctx, req.Body.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
@@ -22,41 +22,37 @@ func (h *handler) Logout(ctx context.Context, req gen.LogoutRequestObject) (gen.
 	if req.Body != nil && req.Body.Scope != nil {
 		scope = string(*req.Body.Scope)
 	}
-	if err := h.svc.Logout(ctx, auth.PrincipalFrom(ctx), scope); err != nil {
+	if err := h.Sessions.Logout(ctx, scope); err != nil {
 		return nil, err
 	}
 	return gen.Logout204Response{}, nil
 }
 
 func (h *handler) ListSessions(ctx context.Context, _ gen.ListSessionsRequestObject) (gen.ListSessionsResponseObject, error) {
-	p := auth.PrincipalFrom(ctx)
-	list, err := h.svc.ActiveSessions(ctx, p)
+	list, err := h.Sessions.List(ctx)
 	if err != nil {
 		return nil, err
 	}
+	current := auth.PrincipalFrom(ctx).Session.ID
 	out := gen.ListSessions200JSONResponse{Sessions: make([]gen.SessionInfo, 0, len(list))}
 	for _, s := range list {
-		id, err := parseUUID(s.ID)
-		if err != nil {
-			return nil, err
-		}
 		out.Sessions = append(out.Sessions, gen.SessionInfo{
-			Id: id, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt, Ip: s.IP,
-			UserAgent: s.UserAgent, Amr: gen.SessionInfoAmr(s.AMR), Current: s.ID == p.Session.ID,
+			Id: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt, Ip: s.IP,
+			UserAgent: s.UserAgent, Amr: gen.SessionInfoAmr(s.AMR), Current: s.ID == current,
 		})
 	}
 	return out, nil
 }
 
 func (h *handler) DeleteSession(ctx context.Context, req gen.DeleteSessionRequestObject) (gen.DeleteSessionResponseObject, error) {
-	if err := h.svc.EndSession(ctx, auth.PrincipalFrom(ctx), req.SessionId.String()); err != nil {
+	if err := h.Sessions.End(ctx, req.SessionId); err != nil {
 		return nil, err
 	}
 	return gen.DeleteSession204Response{}, nil
 }
 
 func (h *handler) GetOpenidConfiguration(ctx context.Context, _ gen.GetOpenidConfigurationRequestObject) (gen.GetOpenidConfigurationResponseObject, error) {
-	iss := h.svc.Issuer()
+	iss := h.Keys.Issuer()
 	base := strings.TrimSuffix(iss, "/")
 	if u, err := url.Parse(iss); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		// The issuer is not a URL: name the keys where this request reached us.

@@ -22,14 +22,14 @@ import (
 // validator checks every request against the embedded spec before a handler runs. It authenticates
 // operations that declare a security requirement (an authentication failure outranks a bad body, as in
 // FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields.
-func validator(spec *openapi3.T, svc *auth.Service, skip func(echo.Context) bool) echo.MiddlewareFunc {
+func validator(spec *openapi3.T, sessions *auth.SessionService, skip func(echo.Context) bool) echo.MiddlewareFunc {
 	authenticate := func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 		c := echomw.GetEchoContext(ctx)
 		if c == nil {
 			return errors.New("no echo context")
 		}
 		req := c.Request()
-		p, err := svc.Authenticate(req.Context(), req.Header.Get(echo.HeaderAuthorization))
+		p, err := sessions.Authenticate(req.Context(), req.Header.Get(echo.HeaderAuthorization))
 		if err != nil {
 			return err
 		}

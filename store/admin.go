@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/phoneauth/phoneauth/auth"
@@ -19,13 +20,10 @@ func likePattern(s string) string {
 }
 
 // List implements auth.UserAdmin.
-func (r *Users) List(ctx context.Context, query, beforeID string, limit int) ([]*auth.User, error) {
+func (r *Users) List(ctx context.Context, query string, before uuid.UUID, limit int) ([]*auth.User, error) {
 	q := r.q(ctx).Model(&userRow{})
-	if beforeID != "" {
-		if !validUUID(beforeID) {
-			return nil, nil
-		}
-		q = q.Where("id < ?", beforeID)
+	if before != uuid.Nil {
+		q = q.Where("id < ?", before)
 	}
 	if query != "" {
 		p := likePattern(query)
@@ -43,10 +41,7 @@ func (r *Users) List(ctx context.Context, query, beforeID string, limit int) ([]
 }
 
 // SetActive implements auth.UserAdmin.
-func (r *Users) SetActive(ctx context.Context, userID string, active bool, at time.Time) error {
-	if !validUUID(userID) {
-		return auth.ErrNotFound
-	}
+func (r *Users) SetActive(ctx context.Context, userID uuid.UUID, active bool, at time.Time) error {
 	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"is_active": active, "updated_at": at.UTC()})
 		if res.Error != nil {
@@ -58,16 +53,13 @@ func (r *Users) SetActive(ctx context.Context, userID string, active bool, at ti
 		if active {
 			return nil
 		}
-		_, err := endSessions(tx, userID, at.UTC(), "", auth.EndDeactivated)
+		_, err := endSessions(tx, userID, at.UTC(), uuid.Nil, auth.EndDeactivated)
 		return err
 	}))
 }
 
 // SetRoles implements auth.UserAdmin.
-func (r *Users) SetRoles(ctx context.Context, userID string, roles []string, at time.Time, endAll bool) error {
-	if !validUUID(userID) {
-		return auth.ErrNotFound
-	}
+func (r *Users) SetRoles(ctx context.Context, userID uuid.UUID, roles []string, at time.Time, endAll bool) error {
 	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"roles": strings.Join(roles, ","), "updated_at": at.UTC()})
 		if res.Error != nil {
@@ -79,7 +71,7 @@ func (r *Users) SetRoles(ctx context.Context, userID string, roles []string, at 
 		if !endAll {
 			return nil
 		}
-		_, err := endSessions(tx, userID, at.UTC(), "", auth.EndRevoked)
+		_, err := endSessions(tx, userID, at.UTC(), uuid.Nil, auth.EndRevoked)
 		return err
 	}))
 }

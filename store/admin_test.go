@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/store"
 )
@@ -73,7 +75,7 @@ func TestAuditAppendOnly(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := db.Audit()
-		uid, admin := "0190a000-0000-7000-8000-000000000001", "0190a000-0000-7000-8000-000000000002"
+		uid, admin := uuid.MustParse("0190a000-0000-7000-8000-000000000001"), uuid.MustParse("0190a000-0000-7000-8000-000000000002")
 		for i, e := range []auth.AuditEvent{
 			{At: t0, Type: auth.EventLoginFailed, UserID: uid, IP: "192.0.2.1", Details: map[string]string{"method": "pwd"}},
 			{At: t0.Add(time.Minute), Type: auth.EventLoginSucceeded, UserID: uid, UserAgent: "ua", ReferenceID: "r"},
@@ -113,7 +115,7 @@ func TestUserAdmin(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		users := db.Users()
-		var ids []string
+		var ids []uuid.UUID
 		for i := range 5 {
 			u := newUser(fmt.Sprintf("+1415555010%d", i), ptr(fmt.Sprintf("User%d@Example.com", i)))
 			u.Name = fmt.Sprintf("Name_%d%%", i)
@@ -122,7 +124,7 @@ func TestUserAdmin(t *testing.T) {
 			}
 			ids = append(ids, u.ID)
 		}
-		page, err := users.List(ctx, "", "", 3)
+		page, err := users.List(ctx, "", uuid.Nil, 3)
 		if err != nil || len(page) != 3 || page[0].ID != ids[4] {
 			t.Fatalf("first page %v, %v", page, err)
 		}
@@ -131,12 +133,12 @@ func TestUserAdmin(t *testing.T) {
 			t.Fatalf("second page %v", page)
 		}
 		for q, want := range map[string]int{"user3@example": 1, "NAME_": 5, "_2%": 1, "%": 5, "4155550101": 1, "nobody": 0} {
-			got, err := users.List(ctx, q, "", 10)
+			got, err := users.List(ctx, q, uuid.Nil, 10)
 			if err != nil || len(got) != want {
 				t.Errorf("search %q: %d results, want %d (%v)", q, len(got), want, err)
 			}
 		}
-		sess := &auth.Session{ID: "0190a000-0000-7000-8000-0000000000c1", UserID: ids[0], AMR: "pwd", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		sess := &auth.Session{ID: uuid.MustParse("0190a000-0000-7000-8000-0000000000c1"), UserID: ids[0], AMR: "pwd", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 		if err := db.Sessions().Create(ctx, sess, "hc1"); err != nil {
 			t.Fatal(err)
 		}
@@ -153,8 +155,8 @@ func TestUserAdmin(t *testing.T) {
 		if u, _ := users.ByID(ctx, ids[1]); !u.HasRole("admin") {
 			t.Fatal("role not stored")
 		}
-		for _, err := range []error{users.SetActive(ctx, "0190a000-0000-7000-8000-999999999999", true, t0),
-			users.SetRoles(ctx, "nope", nil, t0, true)} {
+		for _, err := range []error{users.SetActive(ctx, uuid.MustParse("0190a000-0000-7000-8000-999999999999"), true, t0),
+			users.SetRoles(ctx, uuid.Nil, nil, t0, true)} {
 			if !errors.Is(err, auth.ErrNotFound) {
 				t.Errorf("unknown user: %v", err)
 			}

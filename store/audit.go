@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth"
 )
 
@@ -12,8 +14,8 @@ type auditRow struct {
 	ID          int64 `gorm:"primaryKey;autoIncrement"`
 	At          time.Time
 	Type        string
-	UserID      *string
-	ActorID     *string
+	UserID      *uuid.UUID
+	ActorID     *uuid.UUID
 	IP          string `gorm:"column:ip"`
 	UserAgent   string
 	ReferenceID string
@@ -31,11 +33,12 @@ var _ auth.Audit = (*Audit)(nil)
 // Audit returns the audit-log repository.
 func (db *DB) Audit() *Audit { return &Audit{db: db} }
 
-func optional(s string) *string {
-	if s == "" {
+// nullID stores uuid.Nil as NULL.
+func nullID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
 		return nil
 	}
-	return &s
+	return &id
 }
 
 // Record implements auth.Audit.
@@ -48,7 +51,7 @@ func (r *Audit) Record(ctx context.Context, e auth.AuditEvent) error {
 		}
 		details = string(b)
 	}
-	row := &auditRow{At: e.At.UTC(), Type: e.Type, UserID: optional(e.UserID), ActorID: optional(e.ActorID), IP: e.IP,
+	row := &auditRow{At: e.At.UTC(), Type: e.Type, UserID: nullID(e.UserID), ActorID: nullID(e.ActorID), IP: e.IP,
 		UserAgent: e.UserAgent, ReferenceID: e.ReferenceID, Details: details}
 	return translate(r.db.gorm.WithContext(ctx).Create(row).Error)
 }
@@ -56,16 +59,10 @@ func (r *Audit) Record(ctx context.Context, e auth.AuditEvent) error {
 // List implements auth.Audit.
 func (r *Audit) List(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEvent, error) {
 	q := r.db.gorm.WithContext(ctx).Model(&auditRow{})
-	if f.UserID != "" {
-		if !validUUID(f.UserID) {
-			return nil, nil
-		}
+	if f.UserID != uuid.Nil {
 		q = q.Where("user_id = ?", f.UserID)
 	}
-	if f.ActorID != "" {
-		if !validUUID(f.ActorID) {
-			return nil, nil
-		}
+	if f.ActorID != uuid.Nil {
 		q = q.Where("actor_id = ?", f.ActorID)
 	}
 	if f.Type != "" {

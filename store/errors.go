@@ -52,7 +52,7 @@ func translate(err error) error {
 	if errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		pgconn.Timeout(err) || strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "conn closed") {
+		errors.Is(err, pgconn.ErrConnClosed) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
 		return unavailable(err)
 	}
 	return err

@@ -8,10 +8,13 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/importer"
 )
 
-var _ auth.UserImporter = (*Users)(nil)
+var _ importer.Repository = (*Users)(nil)
 
 // Rows per INSERT statement, measured: the cost of binding grows faster than the rows with
 // glebarez/go-sqlite, so SQLite's sweet spot is small; both stay far below the bound-parameter
@@ -25,7 +28,7 @@ const (
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
 
-// ImportBatch implements auth.UserImporter. The common case, a batch without conflicts, is one
+// ImportBatch implements importer.Repository. The common case, a batch without conflicts, is one
 // transaction. A batch that conflicts is rolled back; one query then names the taken values, and the
 // remaining users are inserted in one transaction again. Should that fail too (a value taken since,
 // or a row the database refuses for another reason), the remaining users go in one at a time, each
@@ -51,7 +54,7 @@ func (r *Users) ImportBatch(ctx context.Context, users []*auth.User, dryRun bool
 		rest = rest[:0]
 		for i, fields := range taken {
 			if fields != nil {
-				out[i] = &auth.ConflictError{Fields: fields}
+				out[i] = &importer.ConflictError{Fields: fields}
 			} else {
 				rest = append(rest, i)
 			}
@@ -77,7 +80,7 @@ func (r *Users) ImportBatch(ctx context.Context, users []*auth.User, dryRun bool
 			if terr != nil {
 				return out[:i], terr
 			}
-			out[i] = &auth.ConflictError{Fields: taken[0]}
+			out[i] = &importer.ConflictError{Fields: taken[0]}
 		default:
 			out[i] = err
 		}
@@ -131,7 +134,7 @@ func (r *Users) taken(ctx context.Context, users []*auth.User) ([][]string, erro
 }
 
 func (r *Users) takenChunk(ctx context.Context, users []*auth.User) ([][]string, error) {
-	ids := make([]string, len(users))
+	ids := make([]uuid.UUID, len(users))
 	phones := make([]string, len(users))
 	var emails []any
 	for i, u := range users {
@@ -147,16 +150,16 @@ func (r *Users) takenChunk(ctx context.Context, users []*auth.User) ([][]string,
 		args = append(args, emails...)
 	}
 	var found []struct {
-		ID    string
+		ID    uuid.UUID
 		Phone string
 		Email *string
 	}
 	if err := r.q(ctx).Raw(q, args...).Scan(&found).Error; err != nil {
 		return nil, translate(err)
 	}
-	byID, byPhone, byEmail := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	byID, byPhone, byEmail := map[uuid.UUID]bool{}, map[string]bool{}, map[string]bool{}
 	for _, f := range found {
-		byID[strings.ToLower(f.ID)], byPhone[f.Phone] = true, true
+		byID[f.ID], byPhone[f.Phone] = true, true
 		if f.Email != nil {
 			byEmail[strings.ToLower(*f.Email)] = true
 		}
@@ -164,7 +167,7 @@ func (r *Users) takenChunk(ctx context.Context, users []*auth.User) ([][]string,
 	out := make([][]string, len(users))
 	for i, u := range users {
 		var fields []string
-		if byID[strings.ToLower(u.ID)] {
+		if byID[u.ID] {
 			fields = append(fields, "id")
 		}
 		if byPhone[u.Phone] {

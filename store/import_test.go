@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/importer"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -15,7 +16,7 @@ import (
 func outcomesOf(out []error) []string {
 	s := make([]string, len(out))
 	for i, err := range out {
-		var c *auth.ConflictError
+		var c *importer.ConflictError
 		switch {
 		case err == nil:
 			s[i] = "ok"

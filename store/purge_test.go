@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/store"
 )
@@ -18,12 +20,12 @@ func TestPurgeSessions(t *testing.T) {
 		}
 		mk := func(id string, expires time.Time, ended *time.Time) {
 			t.Helper()
-			s := &auth.Session{ID: id, UserID: u.ID, AMR: auth.AMRPassword, CreatedAt: t0, LastUsedAt: t0, ExpiresAt: expires}
+			s := &auth.Session{ID: uuid.MustParse(id), UserID: u.ID, AMR: auth.AMRPassword, CreatedAt: t0, LastUsedAt: t0, ExpiresAt: expires}
 			if err := db.Sessions().Create(ctx, s, "refresh-"+id); err != nil {
 				t.Fatal(err)
 			}
 			if ended != nil {
-				if err := db.Sessions().End(ctx, u.ID, id, *ended, auth.EndLogout); err != nil {
+				if err := db.Sessions().End(ctx, u.ID, uuid.MustParse(id), *ended, auth.EndLogout); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -43,7 +45,7 @@ func TestPurgeSessions(t *testing.T) {
 		prev := "refresh-" + expired
 		for i := range 3 {
 			next := prev + "x"
-			if _, err := db.Sessions().Rotate(ctx, expired, prev, next, t0.Add(time.Duration(i)*time.Minute), 0); err != nil {
+			if _, err := db.Sessions().Rotate(ctx, uuid.MustParse(expired), prev, next, t0.Add(time.Duration(i)*time.Minute), 0); err != nil {
 				t.Fatal(err)
 			}
 			prev = next

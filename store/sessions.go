@@ -4,14 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/phoneauth/phoneauth/auth"
 )
 
 type sessionRow struct {
-	ID         string `gorm:"primaryKey"`
-	UserID     string
+	ID         uuid.UUID `gorm:"primaryKey"`
+	UserID     uuid.UUID
 	AMR        string `gorm:"column:amr"`
 	IP         string `gorm:"column:ip"`
 	UserAgent  string
@@ -26,7 +27,7 @@ func (sessionRow) TableName() string { return "sessions" }
 
 type refreshRow struct {
 	Hash        string `gorm:"primaryKey"`
-	SessionID   string
+	SessionID   uuid.UUID
 	CreatedAtMs int64 `gorm:"column:created_at_ms"`
 	UsedAtMs    int64 `gorm:"column:used_at_ms"`
 }
@@ -76,8 +77,8 @@ func (r *Sessions) Create(ctx context.Context, s *auth.Session, refreshHash stri
 // sessionUser is one row of the sessions ⋈ users lookup.
 type sessionUser struct {
 	User        userRow    `gorm:"embedded"` // named: GORM skips an embedded field of an unexported type
-	SID         string     `gorm:"column:s_id"`
-	SUserID     string     `gorm:"column:s_user_id"`
+	SID         uuid.UUID  `gorm:"column:s_id"`
+	SUserID     uuid.UUID  `gorm:"column:s_user_id"`
 	SAMR        string     `gorm:"column:s_amr"`
 	SIP         string     `gorm:"column:s_ip"`
 	SUserAgent  string     `gorm:"column:s_user_agent"`
@@ -109,10 +110,7 @@ func (r *Sessions) sessionUser(ctx context.Context, query string, arg any) (*aut
 }
 
 // WithUser implements auth.Sessions: one indexed lookup (primary key join) per authenticated request.
-func (r *Sessions) WithUser(ctx context.Context, sessionID string) (*auth.Session, *auth.User, error) {
-	if !validUUID(sessionID) {
-		return nil, nil, auth.ErrNotFound
-	}
+func (r *Sessions) WithUser(ctx context.Context, sessionID uuid.UUID) (*auth.Session, *auth.User, error) {
 	return r.sessionUser(ctx, "WHERE s.id = ?", sessionID)
 }
 
@@ -122,7 +120,7 @@ func (r *Sessions) ByRefreshToken(ctx context.Context, hash string) (*auth.Sessi
 }
 
 // Rotate implements auth.Sessions.
-func (r *Sessions) Rotate(ctx context.Context, sessionID, oldHash, newHash string, now time.Time, grace time.Duration) (auth.Rotation, error) {
+func (r *Sessions) Rotate(ctx context.Context, sessionID uuid.UUID, oldHash, newHash string, now time.Time, grace time.Duration) (auth.Rotation, error) {
 	outcome := auth.Rotated
 	err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&refreshRow{}).Where("hash = ? AND session_id = ? AND used_at_ms = 0", oldHash, sessionID).
@@ -151,7 +149,7 @@ func (r *Sessions) Rotate(ctx context.Context, sessionID, oldHash, newHash strin
 }
 
 // ListActive implements auth.Sessions.
-func (r *Sessions) ListActive(ctx context.Context, userID string) ([]*auth.Session, error) {
+func (r *Sessions) ListActive(ctx context.Context, userID uuid.UUID) ([]*auth.Session, error) {
 	var rows []sessionRow
 	err := r.db.gorm.WithContext(ctx).Where("user_id = ? AND ended_at IS NULL", userID).
 		Order("created_at DESC, id DESC").Limit(1000).Find(&rows).Error
@@ -166,10 +164,7 @@ func (r *Sessions) ListActive(ctx context.Context, userID string) ([]*auth.Sessi
 }
 
 // End implements auth.Sessions.
-func (r *Sessions) End(ctx context.Context, userID, sessionID string, at time.Time, reason string) error {
-	if !validUUID(sessionID) {
-		return auth.ErrNotFound
-	}
+func (r *Sessions) End(ctx context.Context, userID, sessionID uuid.UUID, at time.Time, reason string) error {
 	res := r.db.gorm.WithContext(ctx).Model(&sessionRow{}).
 		Where("id = ? AND user_id = ? AND ended_at IS NULL", sessionID, userID).
 		Updates(map[string]any{"ended_at": at.UTC(), "end_reason": reason})
@@ -183,14 +178,14 @@ func (r *Sessions) End(ctx context.Context, userID, sessionID string, at time.Ti
 }
 
 // EndAll implements auth.Sessions.
-func (r *Sessions) EndAll(ctx context.Context, userID string, at time.Time, keep, reason string) (int, error) {
+func (r *Sessions) EndAll(ctx context.Context, userID uuid.UUID, at time.Time, keep uuid.UUID, reason string) (int, error) {
 	n, err := endSessions(r.db.gorm.WithContext(ctx), userID, at.UTC(), keep, reason)
 	return n, translate(err)
 }
 
-func endSessions(tx *gorm.DB, userID string, at time.Time, keep, reason string) (int, error) {
+func endSessions(tx *gorm.DB, userID uuid.UUID, at time.Time, keep uuid.UUID, reason string) (int, error) {
 	q := tx.Model(&sessionRow{}).Where("user_id = ? AND ended_at IS NULL", userID)
-	if keep != "" {
+	if keep != uuid.Nil {
 		q = q.Where("id <> ?", keep)
 	}
 	res := q.Updates(map[string]any{"ended_at": at, "end_reason": reason})

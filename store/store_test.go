@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/token"
 	"github.com/phoneauth/phoneauth/store"
@@ -66,7 +68,7 @@ func newUser(phone string, email *string) *auth.User {
 	n := seq.n
 	seq.Unlock()
 	return &auth.User{
-		ID: fmt.Sprintf("0190a000-0000-7000-8000-%012d", n), Phone: phone, Name: "Alice", Email: email,
+		ID: uuid.MustParse(fmt.Sprintf("0190a000-0000-7000-8000-%012d", n)), Phone: phone, Name: "Alice", Email: email,
 		PasswordHash: "$argon2id$x", IsActive: true, Roles: []string{"admin"}, CreatedAt: t0, UpdatedAt: t0,
 	}
 }
@@ -94,9 +96,10 @@ func TestUsers(t *testing.T) {
 		if _, err := users.ByID(ctx, u.ID); err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range []string{"0190a000-0000-7000-8000-999999999999", "not-a-uuid", ""} {
+		// uuid.Nil ("none") matches no user. (A malformed id no longer reaches the store: its type rules it out.)
+		for _, id := range []uuid.UUID{uuid.MustParse("0190a000-0000-7000-8000-999999999999"), uuid.Nil} {
 			if _, err := users.ByID(ctx, id); !errors.Is(err, auth.ErrNotFound) {
-				t.Errorf("ByID(%q) err = %v, want ErrNotFound", id, err)
+				t.Errorf("ByID(%s) err = %v, want ErrNotFound", id, err)
 			}
 		}
 		if _, err := users.ByPhone(ctx, "+14155550101"); !errors.Is(err, auth.ErrNotFound) {
@@ -121,7 +124,7 @@ func TestUsers(t *testing.T) {
 		if !got.LastLoginAt.Equal(t0.Add(time.Hour)) || got.PasswordHash != "$argon2id$new" {
 			t.Fatalf("after RecordLogin: %v %q", got.LastLoginAt, got.PasswordHash)
 		}
-		if err := users.RecordLogin(ctx, "0190a000-0000-7000-8000-999999999999", t0, ""); !errors.Is(err, auth.ErrNotFound) {
+		if err := users.RecordLogin(ctx, uuid.MustParse("0190a000-0000-7000-8000-999999999999"), t0, ""); !errors.Is(err, auth.ErrNotFound) {
 			t.Fatalf("RecordLogin(unknown) = %v", err)
 		}
 	})
@@ -163,7 +166,7 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		mk := func(id string) *auth.Session {
-			s := &auth.Session{ID: id, UserID: u.ID, AMR: auth.AMRPassword, IP: "192.0.2.1", UserAgent: "curl/8",
+			s := &auth.Session{ID: uuid.MustParse(id), UserID: u.ID, AMR: auth.AMRPassword, IP: "192.0.2.1", UserAgent: "curl/8",
 				CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(24 * time.Hour)}
 			if err := db.Sessions().Create(ctx, s, "refresh-"+id); err != nil {
 				t.Fatal(err)
@@ -181,31 +184,31 @@ func TestSessions(t *testing.T) {
 			s.EndedAt != nil || got.ID != u.ID || got.Phone != u.Phone || len(got.Roles) != 1 {
 			t.Fatalf("WithUser = %+v / %+v", s, got)
 		}
-		if _, _, err := db.Sessions().WithUser(ctx, "0190a000-0000-7000-8000-0000000000ff"); !errors.Is(err, auth.ErrNotFound) {
+		if _, _, err := db.Sessions().WithUser(ctx, uuid.MustParse("0190a000-0000-7000-8000-0000000000ff")); !errors.Is(err, auth.ErrNotFound) {
 			t.Fatalf("WithUser(unknown) = %v", err)
 		}
-		if _, _, err := db.Sessions().WithUser(ctx, "x' OR '1'='1"); !errors.Is(err, auth.ErrNotFound) {
-			t.Fatalf("WithUser(junk) = %v", err)
+		if _, _, err := db.Sessions().WithUser(ctx, uuid.Nil); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("WithUser(uuid.Nil) = %v", err)
 		}
 		n, err := db.Sessions().EndAll(ctx, u.ID, t0.Add(time.Minute), b.ID, auth.EndLogout)
 		if err != nil || n != 2 {
 			t.Fatalf("EndAll keep b = %d, %v; want 2", n, err)
 		}
-		for id, wantEnded := range map[string]bool{a.ID: true, b.ID: false, c.ID: true} {
+		for id, wantEnded := range map[uuid.UUID]bool{a.ID: true, b.ID: false, c.ID: true} {
 			s, _, _ := db.Sessions().WithUser(ctx, id)
 			if (s.EndedAt != nil) != wantEnded {
 				t.Errorf("session %s ended = %v, want %v", id, s.EndedAt != nil, wantEnded)
 			}
 		}
 		// SetPassword ends the rest in the same transaction.
-		if err := db.Users().SetPassword(ctx, u.ID, "$argon2id$changed", t0.Add(2*time.Minute), ""); err != nil {
+		if err := db.Users().SetPassword(ctx, u.ID, "$argon2id$changed", t0.Add(2*time.Minute), uuid.Nil); err != nil {
 			t.Fatal(err)
 		}
 		s, got, _ = db.Sessions().WithUser(ctx, b.ID)
 		if s.EndedAt == nil || s.EndReason != auth.EndPasswordChanged || got.PasswordHash != "$argon2id$changed" || !got.UpdatedAt.Equal(t0.Add(2*time.Minute)) {
 			t.Fatalf("after SetPassword: ended=%v hash=%q", s.EndedAt, got.PasswordHash)
 		}
-		if err := db.Users().SetPassword(ctx, "0190a000-0000-7000-8000-999999999999", "h", t0, ""); !errors.Is(err, auth.ErrNotFound) {
+		if err := db.Users().SetPassword(ctx, uuid.MustParse("0190a000-0000-7000-8000-999999999999"), "h", t0, uuid.Nil); !errors.Is(err, auth.ErrNotFound) {
 			t.Fatalf("SetPassword(unknown) = %v", err)
 		}
 	})
@@ -380,7 +383,7 @@ func TestRefreshRotation(t *testing.T) {
 			t.Fatal(err)
 		}
 		sessions := db.Sessions()
-		sid := "0190a000-0000-7000-8000-0000000000aa"
+		sid := uuid.MustParse("0190a000-0000-7000-8000-0000000000aa")
 		if err := sessions.Create(ctx, &auth.Session{ID: sid, UserID: u.ID, AMR: "otp", CreatedAt: t0, LastUsedAt: t0,
 			ExpiresAt: t0.Add(time.Hour)}, "r0"); err != nil {
 			t.Fatal(err)
@@ -440,11 +443,11 @@ func TestEndAndList(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		ids := []string{"0190a000-0000-7000-8000-0000000000b1", "0190a000-0000-7000-8000-0000000000b2"}
+		ids := []uuid.UUID{uuid.MustParse("0190a000-0000-7000-8000-0000000000b1"), uuid.MustParse("0190a000-0000-7000-8000-0000000000b2")}
 		for i, id := range ids {
 			created := t0.Add(time.Duration(i) * time.Minute)
 			if err := db.Sessions().Create(ctx, &auth.Session{ID: id, UserID: u.ID, AMR: "pwd", CreatedAt: created,
-				LastUsedAt: created, ExpiresAt: t0.Add(time.Hour)}, "h"+id); err != nil {
+				LastUsedAt: created, ExpiresAt: t0.Add(time.Hour)}, "h"+id.String()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -477,7 +480,7 @@ func TestCreateSessionIsAtomic(t *testing.T) {
 			t.Fatal(err)
 		}
 		mk := func(id string) error {
-			return db.Sessions().Create(ctx, &auth.Session{ID: id, UserID: u.ID, AMR: auth.AMRPassword,
+			return db.Sessions().Create(ctx, &auth.Session{ID: uuid.MustParse(id), UserID: u.ID, AMR: auth.AMRPassword,
 				CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)}, "same-refresh-hash")
 		}
 		if err := mk("0190a000-0000-7000-8000-0000000000a1"); err != nil {
@@ -489,7 +492,7 @@ func TestCreateSessionIsAtomic(t *testing.T) {
 		if got := count(t, db, "sessions", "id = ?", "0190a000-0000-7000-8000-0000000000a2"); got != 0 {
 			t.Fatal("the session whose refresh token failed was stored")
 		}
-		s, _, err := db.Sessions().WithUser(ctx, "0190a000-0000-7000-8000-0000000000a1")
+		s, _, err := db.Sessions().WithUser(ctx, uuid.MustParse("0190a000-0000-7000-8000-0000000000a1"))
 		if err != nil || s.UserID != u.ID || !s.ExpiresAt.Equal(t0.Add(time.Hour)) || s.EndedAt != nil {
 			t.Fatalf("the first session reads back as %+v, %v", s, err)
 		}

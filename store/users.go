@@ -5,13 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/phoneauth/phoneauth/auth"
 )
 
 type userRow struct {
-	ID              string `gorm:"primaryKey"`
+	ID              uuid.UUID `gorm:"primaryKey"`
 	Phone           string
 	Name            string
 	Email           *string
@@ -86,10 +87,7 @@ func (r *Users) ByEmail(ctx context.Context, email string) (*auth.User, error) {
 }
 
 // ByID implements auth.Users.
-func (r *Users) ByID(ctx context.Context, id string) (*auth.User, error) {
-	if !validUUID(id) {
-		return nil, auth.ErrNotFound
-	}
+func (r *Users) ByID(ctx context.Context, id uuid.UUID) (*auth.User, error) {
 	return r.first(ctx, "id = ?", id)
 }
 
@@ -102,7 +100,7 @@ func (r *Users) first(ctx context.Context, where string, arg any) (*auth.User, e
 }
 
 // SetPassword implements auth.Users.
-func (r *Users) SetPassword(ctx context.Context, userID, hash string, at time.Time, keepSession string) error {
+func (r *Users) SetPassword(ctx context.Context, userID uuid.UUID, hash string, at time.Time, keepSession uuid.UUID) error {
 	at = at.UTC()
 	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": at})
@@ -118,7 +116,7 @@ func (r *Users) SetPassword(ctx context.Context, userID, hash string, at time.Ti
 }
 
 // RecordLogin implements auth.Users.
-func (r *Users) RecordLogin(ctx context.Context, userID string, at time.Time, rehash string) error {
+func (r *Users) RecordLogin(ctx context.Context, userID uuid.UUID, at time.Time, rehash string) error {
 	set := map[string]any{"last_login_at": at.UTC()}
 	if rehash != "" {
 		set["password_hash"] = rehash
@@ -132,6 +130,3 @@ func (r *Users) RecordLogin(ctx context.Context, userID string, at time.Time, re
 	}
 	return nil
 }
-
-// validUUID avoids sending PostgreSQL a malformed uuid literal (an error there, a miss in SQLite).
-func validUUID(s string) bool { return auth.ValidUUID(s) }

@@ -20,23 +20,25 @@ import (
 )
 
 // config is everything read from the environment, once, at start-up.
+// It holds values only: the dependencies built from them are made by serve and the CLI commands
+// (services.go), never stored back here.
 type config struct {
 	addr            string
-	redisURL        string       // shared rate limits ("": each instance's memory); a secret, it may hold a password
-	redisPrefix     string       // starts every key phoneauth writes to Redis
-	limiter         auth.Limiter // set by serve from redisURL; nil: in memory
+	redisURL        string // shared rate limits ("": each instance's memory); a secret, it may hold a password
+	redisPrefix     string // starts every key phoneauth writes to Redis
 	db              store.Config
-	auth            auth.Config
+	keys            auth.KeyConfig // FileKey from PHONEAUTH_JWT_PRIVATE_KEY_FILE
+	sessions        auth.SessionConfig
+	otp             auth.OTPConfig
+	lockout         auth.LockoutConfig
+	retention       auth.RetentionConfig
 	defaultRegion   string
 	server          server.Config
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	sms             smsConfig
-	signingKey      *token.Key      // from PHONEAUTH_JWT_PRIVATE_KEY_FILE
-	metrics         *server.Metrics // set by serve
-	debugAddr       string          // pprof listener; "" = off
-	hashWorkers     int             // set by serve; 0 = GOMAXPROCS
-	purgeInterval   time.Duration   // how often serve purges dead rows; 0 = never (run phoneauth purge)
+	debugAddr       string        // pprof listener; "" = off
+	purgeInterval   time.Duration // how often serve purges dead rows; 0 = never (run phoneauth purge)
 }
 
 // smsConfig selects and configures the SMS provider.
@@ -114,17 +116,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 		defaultRegion:   strings.ToUpper(e.str("PHONEAUTH_DEFAULT_REGION", "")),
 		shutdownTimeout: e.duration("PHONEAUTH_SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
 		purgeInterval:   e.duration("PHONEAUTH_PURGE_INTERVAL", time.Hour, 0, 24*time.Hour),
-		auth: auth.Config{
+		keys: auth.KeyConfig{
 			Issuer:         e.str("PHONEAUTH_JWT_ISSUER", "phoneauth"),
 			AccessTokenTTL: e.duration("PHONEAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 24*time.Hour),
-			SessionMaxAge:  e.duration("PHONEAUTH_SESSION_MAX_AGE", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
-			// 0 disables the inactivity timeout.
-			SessionIdleTimeout:   e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
-			RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
-			SessionRetention:     e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
-			// 0 disables the lockout.
-			LoginLockoutThreshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures),
 		},
+		sessions: auth.SessionConfig{
+			MaxAge: e.duration("PHONEAUTH_SESSION_MAX_AGE", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+			// 0 disables the inactivity timeout.
+			IdleTimeout:          e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
+			RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
+		},
+		retention: auth.RetentionConfig{
+			SessionRetention: e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
+		},
+		// 0 disables the lockout.
+		lockout: auth.LockoutConfig{Threshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures)},
 	}
 	otp := auth.DefaultOTPConfig()
 	otp.TTL = e.duration("PHONEAUTH_OTP_TTL", otp.TTL, 30*time.Second, 10*time.Minute)
@@ -161,7 +167,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			otp.TestCodes[n.E164] = strings.TrimSpace(code)
 		}
 	}
-	c.auth.OTP = otp
+	c.otp = otp
 	if raw := e.str("PHONEAUTH_CORS_ALLOWED_ORIGINS", ""); raw != "" {
 		for _, o := range strings.Split(raw, ",") {
 			o = strings.TrimRight(strings.TrimSpace(o), "/")
@@ -193,7 +199,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if err == nil {
 			var k token.Key
 			if k, err = token.ParsePEM("", data, time.Time{}); err == nil {
-				c.signingKey = &k
+				c.keys.FileKey = &k
 			}
 		}
 		if err != nil {
@@ -256,8 +262,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_LOG_LEVEL", lvl, "must be debug, info, warn or error"})
 	}
 	if len(e.errs) == 0 {
-		if err := c.auth.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_ACCESS_TOKEN_TTL, PHONEAUTH_SESSION_*, PHONEAUTH_REFRESH_REUSE_INTERVAL or PHONEAUTH_OTP_*: %w", err))
+		if err := c.keys.Validate(); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_JWT_ISSUER or PHONEAUTH_ACCESS_TOKEN_TTL: %w", err))
+		}
+		if err := c.sessions.Validate(c.keys.AccessTokenTTL); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SESSION_* or PHONEAUTH_REFRESH_REUSE_INTERVAL: %w", err))
+		}
+		if err := c.otp.Validate(); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_OTP_* or PHONEAUTH_SMS_TIMEOUT: %w", err))
 		}
 	}
 	if len(e.errs) > 0 {

@@ -19,8 +19,8 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != "127.0.0.1:8000" || c.db.URL != "phoneauth.db" || c.auth.AccessTokenTTL != 15*time.Minute ||
-		c.auth.Issuer != "phoneauth" || c.defaultRegion != "" || len(c.server.TrustedProxies) != 0 {
+	if c.addr != "127.0.0.1:8000" || c.db.URL != "phoneauth.db" || c.keys.AccessTokenTTL != 15*time.Minute ||
+		c.keys.Issuer != "phoneauth" || c.defaultRegion != "" || len(c.server.TrustedProxies) != 0 {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -31,9 +31,23 @@ func TestConfigValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.auth.AccessTokenTTL != 10*time.Minute || c.defaultRegion != "GB" || len(c.server.TrustedProxies) != 3 ||
-		c.server.TrustedProxies[1].String() != "192.0.2.1/32" || c.auth.Issuer != "https://auth.example.com" {
+	if c.keys.AccessTokenTTL != 10*time.Minute || c.defaultRegion != "GB" || len(c.server.TrustedProxies) != 3 ||
+		c.server.TrustedProxies[1].String() != "192.0.2.1/32" || c.keys.Issuer != "https://auth.example.com" {
 		t.Fatalf("%+v", c)
+	}
+}
+
+// TestConfigAuthSettings: each auth setting lands in the config of the service that uses it.
+func TestConfigAuthSettings(t *testing.T) {
+	c, err := loadConfig(envOf("PHONEAUTH_SESSION_MAX_AGE", "48h", "PHONEAUTH_SESSION_IDLE_TIMEOUT", "0",
+		"PHONEAUTH_REFRESH_REUSE_INTERVAL", "5s", "PHONEAUTH_SESSION_RETENTION", "72h", "PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", "3",
+		"PHONEAUTH_OTP_TTL", "2m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.sessions.MaxAge != 48*time.Hour || c.sessions.IdleTimeout != 0 || c.sessions.RefreshReuseInterval != 5*time.Second ||
+		c.retention.SessionRetention != 72*time.Hour || c.lockout.Threshold != 3 || c.otp.TTL != 2*time.Minute {
+		t.Fatalf("sessions %+v, retention %+v, lockout %+v, otp TTL %s", c.sessions, c.retention, c.lockout, c.otp.TTL)
 	}
 }
 

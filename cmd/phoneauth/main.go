@@ -30,8 +30,6 @@ import (
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth"
-	"github.com/phoneauth/phoneauth/auth/password"
-	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/auth/seal"
 	_ "github.com/phoneauth/phoneauth/cmd/phoneauth/internal/memprofile" // heap profiling only with pprof on
 	"github.com/phoneauth/phoneauth/server"
@@ -74,7 +72,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "phoneauth:", err)
 		return 2
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	log := slog.New(server.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -137,30 +135,6 @@ func sealHint(err error) error {
 	return err
 }
 
-func newService(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) (*auth.Service, error) {
-	hcfg := password.Config{Params: password.DefaultParams, Concurrency: cfg.hashWorkers}
-	var audit auth.Audit = db.Audit()
-	var onSMS func(string, time.Duration, error)
-	if m := cfg.metrics; m != nil {
-		hcfg.OnWait, onSMS, audit = m.ObserveHashWait, m.ObserveSMS, m.Audit(audit)
-	}
-	hasher, err := password.NewHasher(hcfg)
-	if err != nil {
-		return nil, err
-	}
-	sender, err := newSender(cfg.sms, log)
-	if err != nil {
-		return nil, err
-	}
-	svc, err := auth.New(ctx, cfg.auth, auth.Deps{
-		Users: db.Users(), Sessions: db.Sessions(), Keys: db.Keys(), Challenges: db.Challenges(), Secrets: db.Secrets(),
-		SMS: sender, Hasher: hasher, Policy: password.NewPolicy(), Phones: phone.Parser{DefaultRegion: cfg.defaultRegion},
-		SigningKey: cfg.signingKey, Logger: log, Limiter: cfg.limiter,
-		Audit: audit, Throttle: db.Throttle(), Admin: db.Users(), Purger: db.Purger(), OnSMS: onSMS,
-	})
-	return svc, sealHint(err)
-}
-
 func newSender(c smsConfig, log *slog.Logger) (auth.SMSSender, error) {
 	switch c.provider {
 	case "webhook":
@@ -189,21 +163,6 @@ func openLimiter(ctx context.Context, cfg config, log *slog.Logger) (auth.Limite
 	return l, func() { _ = l.Close() }, nil
 }
 
-// openCLI opens the store and a service for a one-shot command. Commands log nothing but errors:
-// their output is their answer (an id, a table, a summary).
-func openCLI(ctx context.Context, cfg config, stderr io.Writer) (*store.DB, *auth.Service, error) {
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	svc, err := newService(ctx, cfg, db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	if err != nil {
-		_ = db.Close()
-		return nil, nil, err
-	}
-	return db, svc, nil
-}
-
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
 	db, err := openStore(ctx, cfg)
 	if err != nil {
@@ -221,26 +180,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	cfg.hashWorkers = tuneRuntime()
 	if cfg.debugAddr != "" {
 		serveDebug(cfg.debugAddr, log)
 	}
-	cfg.metrics = server.NewMetrics()
-	cfg.metrics.WatchDB(db.SQL())
+	metrics := server.NewMetrics()
+	metrics.WatchDB(db.SQL())
 	limiter, closeLimiter, err := openLimiter(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeLimiter() // after the HTTP server has drained
-	cfg.limiter = limiter
-	svc, err := newService(ctx, cfg, db, log)
+	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter})
 	if err != nil {
 		return err
 	}
-	cfg.server.Logger = log
-	cfg.server.Metrics = cfg.metrics
-	cfg.server.Ready = db.Ready
-	e, err := server.New(cfg.server, svc)
+	e, err := server.New(cfg.server, svc.Services, server.Deps{Logger: log, Metrics: metrics, Ready: db.Ready})
 	if err != nil {
 		return err
 	}
@@ -261,7 +215,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if cfg.purgeInterval > 0 {
-		go purgeEvery(ctx, svc, cfg.purgeInterval, log)
+		go purgeEvery(ctx, svc.Retention, cfg.purgeInterval, log)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect(), "startup", time.Since(start).String())
 
@@ -316,7 +270,7 @@ func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		return err
 	}
 	defer db.Close()
-	u, err := svc.CreateUser(ctx, auth.NewUser{Phone: ph, Name: name, Email: email, Password: pw, Roles: roles, HasGivenConsent: consent})
+	u, err := svc.Accounts.CreateUser(ctx, auth.NewUser{Phone: ph, Name: name, Email: email, Password: pw, Roles: roles, HasGivenConsent: consent})
 	var verr *auth.ValidationError
 	switch {
 	case errors.As(err, &verr):
@@ -342,7 +296,7 @@ func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	r, err := svc.Purge(ctx)
+	r, err := svc.Retention.Purge(ctx)
 	if err != nil {
 		return err
 	}
@@ -352,7 +306,7 @@ func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 // purgeEvery runs Purge every interval until ctx ends. The first run waits a random part of the
 // interval, so that instances started together do not purge together.
-func purgeEvery(ctx context.Context, svc *auth.Service, interval time.Duration, log *slog.Logger) {
+func purgeEvery(ctx context.Context, svc *auth.RetentionService, interval time.Duration, log *slog.Logger) {
 	wait := rand.N(interval)
 	for {
 		select {
@@ -382,14 +336,14 @@ func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer
 	}
 	defer db.Close()
 	if verb == "rotate" {
-		k, err := svc.RotateKey(ctx)
+		k, err := svc.Keys.Rotate(ctx)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, k.ID)
 		return nil
 	}
-	states, err := svc.KeyStates(ctx)
+	states, err := svc.Keys.States(ctx)
 	if err != nil {
 		return err
 	}

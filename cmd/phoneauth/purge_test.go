@@ -42,28 +42,28 @@ func TestPurgeEvery(t *testing.T) {
 	defer db.Close()
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	svc, err := newService(ctx, cfg, db, log)
+	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateUser(ctx, auth.NewUser{Phone: "+14155550100", Name: "Pat", Password: "a long passphrase"}); err != nil {
+	if _, err := svc.Accounts.CreateUser(ctx, auth.NewUser{Phone: "+14155550100", Name: "Pat", Password: "a long passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	login, err := svc.PasswordLogin(ctx, "+14155550100", "a long passphrase", auth.ClientInfo{})
+	login, err := svc.Logins.PasswordLogin(ctx, "+14155550100", "a long passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := svc.Authenticate(ctx, "Bearer "+login.AccessToken)
+	p, err := svc.Sessions.Authenticate(ctx, "Bearer "+login.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Logout(ctx, p, auth.ScopeLocal); err != nil {
+	if err := svc.Sessions.Logout(auth.WithPrincipal(ctx, p), auth.ScopeLocal); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(10 * time.Millisecond) // the session ended strictly before the purge's cut-off
 
 	done := make(chan struct{})
-	go func() { purgeEvery(ctx, svc, 5*time.Millisecond, log); close(done) }()
+	go func() { purgeEvery(ctx, svc.Retention, 5*time.Millisecond, log); close(done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(logs.String(), `"msg":"purge","sessions":1`) {
 		if time.Now().After(deadline) {

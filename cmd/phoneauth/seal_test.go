@@ -39,7 +39,7 @@ func TestEncryptionKeyNeededOnceSet(t *testing.T) {
 			return err
 		}
 		defer db.Close()
-		_, err = newService(ctx, cfg, db, slog.New(slog.DiscardHandler))
+		_, err = newServices(ctx, cfg, db, slog.New(slog.DiscardHandler), runtimeDeps{})
 		return err
 	}
 	if err := start(); err != nil { // first start, in the clear

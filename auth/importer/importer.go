@@ -1,4 +1,4 @@
-package auth
+package importer
 
 import (
 	"context"
@@ -12,26 +12,42 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
+	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
-// Importing brings the users of the FastAPI service phoneauth replaces over, keeping their ids and
-// password hashes. Reading a file's format is the caller's business; the rules for each record, the
-// duplicate checks and the batching are here, so that every way in (today the CLI) applies the same.
+// Service imports users: it applies the rules to each record, finds duplicates within the file and
+// against the database, and stores the good records in batches through its Repository.
+type Service struct {
+	env    auth.Env
+	phones phone.Parser
+	repo   Repository
+}
 
-// ImportFields are the fields of an imported user, as files name them (CSV columns, JSON keys) and
+// New returns a Service storing users through repo.
+func New(env auth.Env, phones phone.Parser, repo Repository) (*Service, error) {
+	if repo == nil {
+		return nil, errors.New("importer: no Repository")
+	}
+	return &Service{env: env.WithDefaults(), phones: phones, repo: repo}, nil
+}
+
+// Fields are the fields of an imported user, as files name them (CSV columns, JSON keys) and
 // as errors report them.
-var ImportFields = []string{
+var Fields = []string{
 	"id", "phone", "name", "email", "gender", "date_of_birth", "place", "is_active", "has_given_consent",
 	"consent_given_at", "created_at", "updated_at", "last_login_at", "password_hash", "roles",
 }
 
-// RequiredImportFields must be given in every record (and so be columns of every CSV file).
-var RequiredImportFields = []string{"phone", "name", "password_hash"}
+// RequiredFields must be given in every record (and so be columns of every CSV file).
+var RequiredFields = []string{"phone", "name", "password_hash"}
 
-// ImportRecord is one user as read from an export, before any rule is applied: each field's text as
+// Record is one user as read from an export, before any rule is applied: each field's text as
 // the file wrote it, "" when absent, empty or null.
-type ImportRecord struct {
+type Record struct {
 	Line int // where the record starts in the file, counting from 1
 
 	ID, Phone, Name, Email, Gender, DateOfBirth, Place string
@@ -42,12 +58,12 @@ type ImportRecord struct {
 
 	// Problems the reader found already: a value of the wrong type or an unknown field (reported on
 	// that field), or a record it could not read at all (Field ""; then nothing else is checked).
-	Problems []FieldError
+	Problems []auth.FieldError
 }
 
-// Set sets a scalar field by its name in ImportFields; it reports false for "roles" (a list) and for
+// Set sets a scalar field by its name in Fields; it reports false for "roles" (a list) and for
 // names that are not fields.
-func (r *ImportRecord) Set(field, value string) bool {
+func (r *Record) Set(field, value string) bool {
 	p := r.field(field)
 	if p == nil {
 		return false
@@ -56,7 +72,7 @@ func (r *ImportRecord) Set(field, value string) bool {
 	return true
 }
 
-func (r *ImportRecord) field(name string) *string {
+func (r *Record) field(name string) *string {
 	switch name {
 	case "id":
 		return &r.ID
@@ -96,28 +112,28 @@ const (
 	importMsgTaken    = "already registered"
 )
 
-// ParseImportRecord applies the rules to one record and returns the user to store (with an id, a
-// new one unless the record keeps its own, and timestamps). The error is a *ValidationError naming
+// Parse applies the rules to one record and returns the user to store (with an id, a
+// new one unless the record keeps its own, and timestamps). The error is a *auth.ValidationError naming
 // every bad field; no message ever contains a password hash.
-func (s *Service) ParseImportRecord(rec *ImportRecord) (*User, error) {
+func (s *Service) Parse(rec *Record) (*auth.User, error) {
 	v := importValidator{fields: slices.Clone(rec.Problems)}
 	for _, f := range rec.Problems {
 		if f.Field == "" {
-			return nil, &ValidationError{Fields: v.fields} // unreadable: the fields mean nothing
+			return nil, &auth.ValidationError{Fields: v.fields} // unreadable: the fields mean nothing
 		}
 	}
-	now := s.Clock.Now()
-	u := &User{IsActive: true}
+	now := s.env.Clock.Now()
+	u := &auth.User{IsActive: true}
 
 	if id := v.text("id", rec.ID); id != "" {
-		if id = strings.ToLower(id); ValidUUID(id) {
-			u.ID = id
+		if parsed, ok := auth.ParseID(id); ok {
+			u.ID = parsed
 		} else {
 			v.bad("id", "not a UUID")
 		}
 	}
 	if raw := v.required("phone", rec.Phone); raw != "" {
-		if n, err := s.Phones.Parse(raw); err != nil {
+		if n, err := s.phones.Parse(raw); err != nil {
 			v.bad("phone", err.Error())
 		} else {
 			u.Phone = n.E164
@@ -130,7 +146,7 @@ func (s *Service) ParseImportRecord(rec *ImportRecord) (*User, error) {
 		u.Name = name
 	}
 	if e := v.text("email", rec.Email); e != "" {
-		if !ValidEmail(e) {
+		if !auth.ValidEmail(e) {
 			v.bad("email", "value is not a valid email address")
 		}
 		u.Email = &e
@@ -167,8 +183,8 @@ func (s *Service) ParseImportRecord(rec *ImportRecord) (*User, error) {
 	for _, r := range rec.Roles {
 		r = strings.TrimSpace(r)
 		switch {
-		case r == "" || r == RoleUser || slices.Contains(u.Roles, r):
-		case slices.Contains(KnownRoles, r):
+		case r == "" || r == auth.RoleUser || slices.Contains(u.Roles, r):
+		case slices.Contains(auth.KnownRoles, r):
 			u.Roles = append(u.Roles, r)
 		case printableRole(r):
 			v.bad("roles", "unknown role "+r)
@@ -179,29 +195,29 @@ func (s *Service) ParseImportRecord(rec *ImportRecord) (*User, error) {
 	slices.Sort(u.Roles)
 
 	if len(v.fields) > 0 {
-		slices.SortStableFunc(v.fields, func(a, b FieldError) int { return importFieldIndex(a.Field) - importFieldIndex(b.Field) })
-		return nil, &ValidationError{Fields: v.fields}
+		slices.SortStableFunc(v.fields, func(a, b auth.FieldError) int { return fieldIndex(a.Field) - fieldIndex(b.Field) })
+		return nil, &auth.ValidationError{Fields: v.fields}
 	}
-	if u.ID == "" {
+	if u.ID == uuid.Nil {
 		at := u.CreatedAt // time-ordered ids keep listings in sign-up order
 		if at.Before(time.UnixMilli(0)) || at.After(now) {
 			at = now
 		}
-		u.ID = newID(at)
+		u.ID = auth.NewID(at)
 	}
 	return u, nil
 }
 
 // importValidator collects the field errors of one record. A field the reader already found bad is
 // not checked again.
-type importValidator struct{ fields []FieldError }
+type importValidator struct{ fields []auth.FieldError }
 
 func (v *importValidator) bad(field, msg string) {
-	v.fields = append(v.fields, FieldError{Field: field, Msg: msg, Type: "value_error"})
+	v.fields = append(v.fields, auth.FieldError{Field: field, Msg: msg, Type: "value_error"})
 }
 
 func (v *importValidator) seen(field string) bool {
-	return slices.ContainsFunc(v.fields, func(f FieldError) bool { return f.Field == field })
+	return slices.ContainsFunc(v.fields, func(f auth.FieldError) bool { return f.Field == field })
 }
 
 // text returns the trimmed value, or "" when it is absent, already reported, or unstorable.
@@ -220,7 +236,7 @@ func (v *importValidator) text(field, raw string) string {
 func (v *importValidator) required(field, raw string) string {
 	s := v.text(field, raw)
 	if s == "" && !v.seen(field) {
-		v.fields = append(v.fields, FieldError{Field: field, Msg: importMsgRequired, Type: "missing"})
+		v.fields = append(v.fields, auth.FieldError{Field: field, Msg: importMsgRequired, Type: "missing"})
 	}
 	return s
 }
@@ -267,11 +283,11 @@ func (v *importValidator) timestamp(field, raw string) *time.Time {
 	return &t
 }
 
-func importFieldIndex(field string) int {
-	if i := slices.Index(ImportFields, field); i >= 0 {
+func fieldIndex(field string) int {
+	if i := slices.Index(Fields, field); i >= 0 {
 		return i
 	}
-	return len(ImportFields) // unknown fields last, in the reader's order
+	return len(Fields) // unknown fields last, in the reader's order
 }
 
 func printableRole(r string) bool {
@@ -286,16 +302,16 @@ func printableRole(r string) bool {
 	return true
 }
 
-// UserImporter stores imported users in bulk. It is separate from Users because only the import
+// Repository stores imported users in bulk. It is separate from Users because only the import
 // command needs it.
-type UserImporter interface {
+type Repository interface {
 	// ImportBatch stores each of users whole or not at all, as many per transaction as it can, and
-	// returns one outcome per user: nil when stored, a *ConflictError (which wraps ErrConflict) when
+	// returns one outcome per user: nil when stored, a *ConflictError (which wraps auth.ErrConflict) when
 	// its id, phone or email is taken, or another error when the database refused that user alone.
 	// With dryRun it reports the same outcomes and writes nothing.
 	// A non-nil err means the batch could not be finished (ErrUnavailable, a cancelled ctx): then
 	// the outcomes returned are those of the first len(outcomes) users, and the others were not stored.
-	ImportBatch(ctx context.Context, users []*User, dryRun bool) (outcomes []error, err error)
+	ImportBatch(ctx context.Context, users []*auth.User, dryRun bool) (outcomes []error, err error)
 }
 
 // ConflictError names the unique fields ("id", "phone", "email") of an imported user that an
@@ -309,19 +325,19 @@ func (e *ConflictError) Error() string {
 	return strings.Join(e.Fields, ", ") + " already registered"
 }
 
-func (e *ConflictError) Unwrap() error { return ErrConflict }
+func (e *ConflictError) Unwrap() error { return auth.ErrConflict }
 
-// ImportOptions tune Import.
-type ImportOptions struct {
+// Options tune Import.
+type Options struct {
 	DryRun    bool // check every record against the rules and the database, write nothing
 	BatchSize int  // users per transaction; default 500
 	// Rejected, if set, is told of each record that was not imported, in file order, with every
 	// reason. A field error with Field "" is about the whole record.
-	Rejected func(line int, fields []FieldError)
+	Rejected func(line int, fields []auth.FieldError)
 }
 
-// ImportResult counts the records.
-type ImportResult struct {
+// Result counts the records.
+type Result struct {
 	Imported int // stored (with DryRun: that would have been)
 	Rejected int // skipped whole
 }
@@ -336,22 +352,22 @@ type ImportResult struct {
 //
 // An import that stored anything, finished or not, writes one users.imported audit event with the
 // counts (complete=false when it stopped early).
-func (s *Service) Import(ctx context.Context, imp UserImporter, records iter.Seq2[*ImportRecord, error], opt ImportOptions) (res ImportResult, err error) {
+func (s *Service) Import(ctx context.Context, records iter.Seq2[*Record, error], opt Options) (res Result, err error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 500
 	}
 	if !opt.DryRun {
 		defer func() {
 			if res.Imported > 0 {
-				s.audit(ctx, EventUsersImported, "", "", "", map[string]string{"imported": strconv.Itoa(res.Imported),
+				s.env.Record(ctx, auth.EventUsersImported, uuid.Nil, uuid.Nil, "", map[string]string{"imported": strconv.Itoa(res.Imported),
 					"rejected": strconv.Itoa(res.Rejected), "complete": strconv.FormatBool(err == nil)})
 			}
 		}()
 	}
 	if opt.Rejected == nil {
-		opt.Rejected = func(int, []FieldError) {}
+		opt.Rejected = func(int, []auth.FieldError) {}
 	}
-	im := &importRun{svc: s, imp: imp, opt: opt, seen: importSeen{seed: maphash.MakeSeed(), lines: map[uint64]int{}}}
+	im := &importRun{svc: s, imp: s.repo, opt: opt, seen: importSeen{seed: maphash.MakeSeed(), lines: map[uint64]int{}}}
 	for rec, err := range records {
 		if err != nil {
 			if ferr := im.flush(ctx); ferr != nil {
@@ -376,24 +392,24 @@ func (s *Service) Import(ctx context.Context, imp UserImporter, records iter.Seq
 
 type importRun struct {
 	svc     *Service
-	imp     UserImporter
-	opt     ImportOptions
+	imp     Repository
+	opt     Options
 	seen    importSeen
 	pending []importEntry
 	users   int // entries of pending with a user
-	res     ImportResult
+	res     Result
 }
 
 type importEntry struct {
 	line   int
-	user   *User        // nil when rejected
-	fields []FieldError // why it was rejected
+	user   *auth.User        // nil when rejected
+	fields []auth.FieldError // why it was rejected
 }
 
-func (im *importRun) add(rec *ImportRecord) {
-	u, err := im.svc.ParseImportRecord(rec)
-	var fields []FieldError
-	var verr *ValidationError
+func (im *importRun) add(rec *Record) {
+	u, err := im.svc.Parse(rec)
+	var fields []auth.FieldError
+	var verr *auth.ValidationError
 	if errors.As(err, &verr) {
 		fields = verr.Fields
 	}
@@ -402,11 +418,11 @@ func (im *importRun) add(rec *ImportRecord) {
 	keys := im.keys(rec, u)
 	for _, k := range keys {
 		if line, dup := im.seen.lines[k.hash]; dup {
-			fields = append(fields, FieldError{Field: k.field, Msg: fmt.Sprintf("%s (line %d of this file)", importMsgTaken, line), Type: "value_error"})
+			fields = append(fields, auth.FieldError{Field: k.field, Msg: fmt.Sprintf("%s (line %d of this file)", importMsgTaken, line), Type: "value_error"})
 		}
 	}
 	if len(fields) > 0 {
-		slices.SortStableFunc(fields, func(a, b FieldError) int { return importFieldIndex(a.Field) - importFieldIndex(b.Field) })
+		slices.SortStableFunc(fields, func(a, b auth.FieldError) int { return fieldIndex(a.Field) - fieldIndex(b.Field) })
 		im.pending = append(im.pending, importEntry{line: rec.Line, fields: fields})
 		return
 	}
@@ -424,21 +440,21 @@ type importKey struct {
 
 // keys returns the unique values of a record that passed the rules, or of one that did not, those
 // of its values that are valid on their own.
-func (im *importRun) keys(rec *ImportRecord, u *User) []importKey {
+func (im *importRun) keys(rec *Record, u *auth.User) []importKey {
 	var id, ph, email string
 	if u != nil {
-		id, ph = u.ID, u.Phone
+		id, ph = u.ID.String(), u.Phone
 		if u.Email != nil {
 			email = *u.Email
 		}
 	} else {
-		if s := strings.ToLower(strings.TrimSpace(rec.ID)); ValidUUID(s) {
-			id = s
+		if parsed, ok := auth.ParseID(strings.TrimSpace(rec.ID)); ok {
+			id = parsed.String()
 		}
-		if n, err := im.svc.Phones.Parse(rec.Phone); err == nil {
+		if n, err := im.svc.phones.Parse(rec.Phone); err == nil {
 			ph = n.E164
 		}
-		if e := strings.TrimSpace(rec.Email); ValidEmail(e) {
+		if e := strings.TrimSpace(rec.Email); auth.ValidEmail(e) {
 			email = e
 		}
 	}
@@ -477,7 +493,7 @@ func (im *importRun) flush(ctx context.Context) error {
 	if len(im.pending) == 0 {
 		return nil
 	}
-	users := make([]*User, 0, im.users)
+	users := make([]*auth.User, 0, im.users)
 	for _, e := range im.pending {
 		if e.user != nil {
 			users = append(users, e.user)
@@ -519,20 +535,20 @@ func (im *importRun) flush(ctx context.Context) error {
 	return nil
 }
 
-func importOutcomeFields(err error) []FieldError {
+func importOutcomeFields(err error) []auth.FieldError {
 	var c *ConflictError
 	if errors.As(err, &c) {
 		if len(c.Fields) == 0 {
-			return []FieldError{{Msg: c.Error(), Type: "value_error"}}
+			return []auth.FieldError{{Msg: c.Error(), Type: "value_error"}}
 		}
-		out := make([]FieldError, len(c.Fields))
+		out := make([]auth.FieldError, len(c.Fields))
 		for i, f := range c.Fields {
-			out[i] = FieldError{Field: f, Msg: importMsgTaken, Type: "value_error"}
+			out[i] = auth.FieldError{Field: f, Msg: importMsgTaken, Type: "value_error"}
 		}
 		return out
 	}
-	if errors.Is(err, ErrConflict) {
-		return []FieldError{{Msg: "phone or email already registered", Type: "value_error"}}
+	if errors.Is(err, auth.ErrConflict) {
+		return []auth.FieldError{{Msg: "phone or email already registered", Type: "value_error"}}
 	}
-	return []FieldError{{Msg: "refused by the database: " + err.Error(), Type: "value_error"}}
+	return []auth.FieldError{{Msg: "refused by the database: " + err.Error(), Type: "value_error"}}
 }

@@ -1,0 +1,375 @@
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/phoneauth/phoneauth/auth/limit"
+	"github.com/phoneauth/phoneauth/auth/phone"
+)
+
+const codeDigits = 6
+
+var (
+	errCodeInvalid = newError(ErrBadRequest, "Invalid or expired code")
+	errCodeExpired = newError(ErrBadRequest, "Code has expired; request a new one")
+	errTooMany     = newError(ErrRateLimited, "Too many wrong codes; request a new code")
+)
+
+// CodeDeps are what CodeService works with.
+type CodeDeps struct {
+	Challenges Challenges
+	Secrets    Secrets   // holds the key codes are hashed with
+	Users      Users     // who may get a code of each purpose
+	SMS        SMSSender // nil: sending a code answers 503
+	Limiter    Limiter   // nil: in this process's memory (one instance's limits)
+	Phones     phone.Parser
+}
+
+// CodeService sends one-time codes by SMS and checks them: single use, a limited number of guesses,
+// cooldowns and budgets per phone and per client IP. It is safe for concurrent use.
+type CodeService struct {
+	env      Env
+	cfg      OTPConfig
+	d        CodeDeps
+	key      []byte       // HMAC key, from Secrets
+	sendNano atomic.Int64 // moving average of a provider call, for timing parity
+}
+
+// NewCodeService loads (or creates) the key codes are hashed with.
+func NewCodeService(ctx context.Context, env Env, cfg OTPConfig, d CodeDeps) (*CodeService, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Challenges == nil || d.Secrets == nil || d.Users == nil {
+		return nil, errors.New("auth: CodeService needs Challenges, Secrets and Users")
+	}
+	env = env.WithDefaults()
+	if d.Limiter == nil {
+		d.Limiter = limit.NewMemory(env.Clock.Now, 0)
+	}
+	s := &CodeService{env: env, cfg: cfg, d: d}
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	v, err := d.Secrets.GetOrCreate(ctx, "otp_hmac_key", hex.EncodeToString(fresh), env.Clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("loading the code key: %w", err)
+	}
+	if s.key, err = hex.DecodeString(v); err != nil || len(s.key) < 32 {
+		return nil, errors.New("the stored code key is malformed")
+	}
+	return s, nil
+}
+
+// codeHash binds a code to its phone and purpose.
+func (s *CodeService) codeHash(phone, purpose, code string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(purpose + "\x00" + phone + "\x00" + code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(math.Pow10(codeDigits))))
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return fmt.Sprintf("%0*d", codeDigits, n.Int64())
+}
+
+// parseSMSPhone normalizes a phone that is to receive an SMS and applies the country allow-list.
+func (s *CodeService) parseSMSPhone(raw string) (string, error) {
+	n, err := parsePhone(s.d.Phones, "phone", raw)
+	if err != nil {
+		return "", err
+	}
+	if len(s.cfg.AllowedCountries) > 0 && !slices.Contains(s.cfg.AllowedCountries, n.Region) {
+		return "", invalidField("phone", "Value error, SMS to numbers of this country ("+n.Region+") is not supported", "value_error")
+	}
+	return n.E164, nil
+}
+
+func retryIn(d time.Duration) string {
+	secs := int(math.Ceil(d.Seconds()))
+	if secs <= 1 {
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", secs)
+}
+
+func rateLimited(detail string, after time.Duration) *Error {
+	if after < time.Second {
+		after = time.Second
+	}
+	return &Error{Kind: ErrRateLimited, Detail: detail + "; try again in " + retryIn(after), RetryAfter: after}
+}
+
+// Send sends a code for purpose to the phone. resend=false starts a new challenge (the wrong-guess
+// count starts over); resend=true replaces the live code but keeps the count. The answer is the same
+// whether or not a code went out: for login and reset only active accounts get one, for signup only
+// numbers without an account (an existing owner gets a notice instead). It returns the reference id.
+func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend bool) (string, error) {
+	phone, err := s.parseSMSPhone(rawPhone)
+	if err != nil {
+		return "", err
+	}
+	now := s.env.Clock.Now()
+	ref := "otp_" + randomToken(12)
+	u, err := s.d.Users.ByPhone(ctx, phone)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	exists := err == nil
+	active := exists && u.IsActive
+	eligible := active
+	if purpose == PurposeSignup {
+		eligible = !exists
+	}
+
+	if code, ok := s.cfg.TestCodes[phone]; ok {
+		// Test numbers: no SMS and no budgets, but the same expiry, attempts and single use.
+		if eligible {
+			h := s.codeHash(phone, purpose, code)
+			if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !resend); err != nil {
+				return "", err
+			}
+		}
+		s.env.Logger.InfoContext(ctx, "otp test number", "reference_id", ref, "purpose", purpose)
+		return ref, nil
+	}
+
+	// Every limit applies whether or not the number has an account, so a 429 reveals nothing.
+	cancelIP := func() {}
+	if ip := ClientFrom(ctx).IP; ip != "" {
+		ok, after, cancel, err := s.d.Limiter.Reserve(ctx, "otp:ip:"+ip, s.cfg.IPHourlyLimit, time.Hour)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", rateLimited("Too many code requests from your network", after)
+		}
+		cancelIP = cancel
+	}
+	ok, previous, err := s.d.Challenges.ClaimSend(ctx, phone, purpose, now, s.cfg.ResendInterval)
+	if err != nil {
+		cancelIP()
+		return "", err
+	}
+	if !ok {
+		cancelIP()
+		return "", rateLimited("Please wait before requesting another code", previous.Add(s.cfg.ResendInterval).Sub(now))
+	}
+	ok, after, cancelPhone, err := s.d.Limiter.Reserve(ctx, "otp:phone:"+phone, s.cfg.PhoneHourlyLimit, time.Hour)
+	if err == nil && !ok {
+		err = rateLimited("Too many codes requested for this number", after)
+	}
+	if err != nil {
+		cancelIP()
+		_ = s.d.Challenges.ReleaseSend(ctx, phone, purpose, now, previous)
+		return "", err
+	}
+	undo := func() {
+		cancelIP()
+		cancelPhone()
+		// The request failed: its cooldown must not hold back an immediate retry.
+		if err := s.d.Challenges.ReleaseSend(context.WithoutCancel(ctx), phone, purpose, now, previous); err != nil {
+			s.env.Logger.WarnContext(ctx, "releasing the send cooldown", "reference_id", ref, "err", err)
+		}
+	}
+
+	switch {
+	case eligible:
+		code := newCode()
+		h := s.codeHash(phone, purpose, code)
+		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !resend); err != nil {
+			undo()
+			return "", err
+		}
+		if err := s.sendSMS(ctx, phone, s.codeText(purpose, code), purpose, ref); err != nil {
+			s.env.Record(ctx, EventOTPSendFailed, userID(u), uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone), "error": errorKind(err)})
+			s.env.Observer.Code(purpose, "send_failed")
+			if cerr := s.d.Challenges.ClearCode(context.WithoutCancel(ctx), phone, purpose, h); cerr != nil {
+				s.env.Logger.ErrorContext(ctx, "clearing an undelivered code", "reference_id", ref, "err", cerr)
+			}
+			undo()
+			return "", err
+		}
+		s.env.Record(ctx, EventOTPSent, userID(u), uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
+		s.env.Observer.Code(purpose, "sent")
+	case purpose == PurposeSignup && active:
+		// Tell the owner, without a code; a failure here must look like any other answer.
+		if err := s.sendSMS(ctx, phone, s.noticeText(noticeSignupExists), purposeNotice, ref); err != nil {
+			s.env.Logger.WarnContext(ctx, "sending the account-exists notice", "reference_id", ref, "err", err)
+		} else {
+			s.env.Record(ctx, EventOTPSent, u.ID, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": noticeSignupExists})
+			s.env.Observer.Code(purposeNotice, "sent")
+		}
+	default:
+		s.padLikeASend(ctx)
+	}
+	s.env.Logger.InfoContext(ctx, "otp requested", "reference_id", ref, "purpose", purpose, "phone", maskPhone(phone), "resend", resend)
+	return ref, nil
+}
+
+// notify texts a notice (no code) to phone; a failure is logged, never returned: what it tells of has
+// already happened.
+func (s *CodeService) notify(ctx context.Context, phone, kind, ref string) {
+	if err := s.sendSMS(context.WithoutCancel(ctx), phone, s.noticeText(kind), purposeNotice, ref); err != nil {
+		s.env.Logger.WarnContext(ctx, "sending a notice", "notice", kind, "reference_id", ref, "err", err)
+	}
+}
+
+// sendSMS calls the provider with the configured deadline and turns failures into 502/503.
+func (s *CodeService) sendSMS(ctx context.Context, to, text, purpose, ref string) error {
+	if s.d.SMS == nil {
+		return &Error{Kind: ErrUnavailable, Detail: "SMS delivery is not configured"}
+	}
+	sctx, cancel := context.WithTimeout(ctx, s.cfg.SMSTimeout)
+	defer cancel()
+	start := time.Now()
+	err := s.d.SMS.Send(sctx, to, text, purpose, ref)
+	took := time.Since(start)
+	s.env.Observer.SMS(purpose, took, err)
+	switch {
+	case err == nil:
+		// Moving average (1/8 weight) of a successful call, used to pad answers that send nothing.
+		old := s.sendNano.Load()
+		s.sendNano.Store(old + (int64(took)-old)/8)
+		return nil
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return &Error{Kind: ErrUnavailable, Detail: "SMS provider timed out; please try again", RetryAfter: time.Second, Cause: err}
+	case ctx.Err() != nil:
+		return ctx.Err()
+	default:
+		return &Error{Kind: ErrProviderFailed, Detail: "SMS provider failed; please try again", Cause: err}
+	}
+}
+
+// padLikeASend waits about as long as a provider call takes, so that answers for numbers that get no
+// SMS cannot be told apart by their timing.
+func (s *CodeService) padLikeASend(ctx context.Context) {
+	d := time.Duration(s.sendNano.Load())
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(min(d, s.cfg.SMSTimeout))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// check proves the caller holds the live code of phone and purpose without consuming it: it counts
+// the guess (atomically, so concurrent guesses cannot exceed the limit) and compares in constant
+// time. It returns the challenge's hash and reference id, for consume.
+func (s *CodeService) check(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
+	hash, ref, err = s.checkOnce(ctx, phone, purpose, code)
+	if err != nil {
+		typ, reason, event := EventOTPFailed, "invalid", "failed"
+		switch {
+		case errors.Is(err, ErrRateLimited):
+			typ, reason, event = EventOTPLocked, "too_many_attempts", "locked"
+		case err == errCodeExpired:
+			reason = "expired"
+		case errors.Is(err, ErrBadRequest):
+			reason = "wrong_or_no_code"
+		default:
+			return "", "", err
+		}
+		s.env.Record(ctx, typ, uuid.Nil, uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone), "reason": reason})
+		s.env.Observer.Code(purpose, event)
+	}
+	return hash, ref, err
+}
+
+func (s *CodeService) checkOnce(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
+	now := s.env.Clock.Now()
+	ch, err := s.d.Challenges.Get(ctx, phone, purpose)
+	if errors.Is(err, ErrNotFound) {
+		return "", "", errCodeInvalid
+	} else if err != nil {
+		return "", "", err
+	}
+	switch {
+	case ch.Attempts >= s.cfg.MaxAttempts:
+		return "", "", errTooMany
+	case ch.CodeHash == "":
+		return "", "", errCodeInvalid
+	case !now.Before(ch.ExpiresAt):
+		return "", "", errCodeExpired
+	}
+	ok, err := s.d.Challenges.ReserveAttempt(ctx, phone, purpose, ch.CodeHash, s.cfg.MaxAttempts, now)
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		// Replaced, consumed, expired or out of attempts since we read it: say which, as of now.
+		if again, err := s.d.Challenges.Get(ctx, phone, purpose); err == nil && again.Attempts >= s.cfg.MaxAttempts {
+			return "", "", errTooMany
+		}
+		return "", "", errCodeInvalid
+	}
+	want, _ := hex.DecodeString(ch.CodeHash)
+	got, _ := hex.DecodeString(s.codeHash(phone, purpose, code))
+	if !hmac.Equal(got, want) {
+		left := s.cfg.MaxAttempts - ch.Attempts - 1
+		if left <= 0 {
+			return "", "", errTooMany
+		}
+		return "", "", newError(ErrBadRequest, fmt.Sprintf("Invalid code; %d attempt%s left", left, map[bool]string{true: "", false: "s"}[left == 1]))
+	}
+	return ch.CodeHash, ch.ReferenceID, nil
+}
+
+// consume makes a checked code single use: of concurrent verifies of one code, one wins.
+func (s *CodeService) consume(ctx context.Context, phone, purpose, hash string) error {
+	ok, err := s.d.Challenges.Consume(ctx, phone, purpose, hash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errCodeInvalid
+	}
+	s.env.Record(ctx, EventOTPVerified, uuid.Nil, uuid.Nil, "", map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
+	s.env.Observer.Code(purpose, "verified")
+	return nil
+}
+
+// verify checks and consumes a code at once; it returns the code's reference id.
+func (s *CodeService) verify(ctx context.Context, phone, purpose, code string) (string, error) {
+	hash, ref, err := s.check(ctx, phone, purpose, code)
+	if err != nil {
+		return "", err
+	}
+	return ref, s.consume(ctx, phone, purpose, hash)
+}
+
+func userID(u *User) uuid.UUID {
+	if u == nil {
+		return uuid.Nil
+	}
+	return u.ID
+}
+
+// errorKind names a failure for the audit log without its text.
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, ErrProviderFailed):
+		return "provider_failed"
+	case errors.Is(err, ErrUnavailable):
+		return "unavailable"
+	}
+	return "error"
+}

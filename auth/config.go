@@ -1,0 +1,126 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/phoneauth/phoneauth/auth/token"
+)
+
+// Each service takes a Config of plain values, checked by Validate before the service is built.
+
+// KeyConfig configures token signing.
+type KeyConfig struct {
+	Issuer         string        // "iss" of every token
+	AccessTokenTTL time.Duration // lifetime of an access token
+	// FileKey, if set, is the only signing key (an operator-supplied PEM file), never stored.
+	FileKey *token.Key
+}
+
+// Validate reports the first bad setting.
+func (c KeyConfig) Validate() error {
+	switch {
+	case c.Issuer == "":
+		return errors.New("issuer must not be empty")
+	case c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour:
+		return fmt.Errorf("access token TTL %s must be between 1m and 24h", c.AccessTokenTTL)
+	}
+	return nil
+}
+
+// SessionConfig configures sessions.
+type SessionConfig struct {
+	MaxAge time.Duration // absolute lifetime of a session
+	// IdleTimeout ends a session that has not refreshed its tokens for this long (0: never).
+	IdleTimeout time.Duration
+	// RefreshReuseInterval is how long a spent refresh token may be presented again (concurrent
+	// refreshes of one client) before that counts as reuse and ends the session.
+	RefreshReuseInterval time.Duration
+}
+
+// Validate reports the first bad setting; accessTTL is the access tokens' lifetime.
+func (c SessionConfig) Validate(accessTTL time.Duration) error {
+	switch {
+	case c.MaxAge < accessTTL:
+		return fmt.Errorf("session max age %s must be at least the access token TTL", c.MaxAge)
+	case c.IdleTimeout != 0 && c.IdleTimeout < accessTTL:
+		return fmt.Errorf("session idle timeout %s must be at least the access token TTL", c.IdleTimeout)
+	case c.RefreshReuseInterval < 0 || c.RefreshReuseInterval > time.Minute:
+		return fmt.Errorf("refresh reuse interval %s must be between 0 and 1m", c.RefreshReuseInterval)
+	}
+	return nil
+}
+
+// LockoutConfig configures the login lockout.
+type LockoutConfig struct {
+	// Threshold is the number of consecutive wrong passwords for a phone after which password logins
+	// for it are locked out for a growing time (0: no lockout).
+	Threshold int
+}
+
+// Validate reports a bad setting.
+func (c LockoutConfig) Validate() error {
+	if c.Threshold < 0 || c.Threshold > MaxConsecutiveFailures {
+		return fmt.Errorf("login lockout threshold %d must be between 0 and %d", c.Threshold, MaxConsecutiveFailures)
+	}
+	return nil
+}
+
+// RetentionConfig configures Purge.
+type RetentionConfig struct {
+	// SessionRetention is how long a session's record (IP, user agent, why it ended) and its refresh
+	// tokens are kept after it ended or expired, for investigations.
+	SessionRetention time.Duration
+}
+
+// Validate reports a bad setting.
+func (c RetentionConfig) Validate() error {
+	if c.SessionRetention < 0 {
+		return fmt.Errorf("session retention %s must not be negative", c.SessionRetention)
+	}
+	return nil
+}
+
+// OTPConfig holds the one-time-code rules.
+type OTPConfig struct {
+	TTL              time.Duration     // how long a code is valid (≤ 10m)
+	MaxAttempts      int               // wrong guesses per phone and purpose before the code dies
+	ResendInterval   time.Duration     // minimum time between two sends for one phone and purpose
+	PhoneHourlyLimit int               // codes per phone per rolling hour, all purposes (0: unlimited)
+	IPHourlyLimit    int               // codes per client IP per rolling hour (0: unlimited)
+	AllowedCountries []string          // ISO regions SMS may go to; empty: all
+	TestCodes        map[string]string // E.164 → fixed code: no SMS, same rules otherwise
+	SMSTimeout       time.Duration     // deadline of one provider call
+	SMSDomain        string            // for the WebOTP / iOS autofill line "@domain #code"
+	AppName          string            // named in the messages
+}
+
+// DefaultOTPConfig is the configuration when nothing is set.
+func DefaultOTPConfig() OTPConfig {
+	return OTPConfig{TTL: 5 * time.Minute, MaxAttempts: 5, ResendInterval: 60 * time.Second, PhoneHourlyLimit: 5,
+		IPHourlyLimit: 30, SMSTimeout: 10 * time.Second, AppName: "phoneauth"}
+}
+
+// Validate reports the first bad rule.
+func (c OTPConfig) Validate() error {
+	switch {
+	case c.TTL < 30*time.Second || c.TTL > 10*time.Minute:
+		return fmt.Errorf("code lifetime %s must be between 30s and 10m", c.TTL)
+	case c.MaxAttempts < 1 || c.MaxAttempts > 20:
+		return fmt.Errorf("max attempts %d must be between 1 and 20", c.MaxAttempts)
+	case c.ResendInterval < 0 || c.ResendInterval > time.Hour:
+		return fmt.Errorf("resend interval %s must be between 0 and 1h", c.ResendInterval)
+	case c.PhoneHourlyLimit < 0 || c.IPHourlyLimit < 0:
+		return errors.New("hourly limits must not be negative")
+	case c.SMSTimeout <= 0 || c.SMSTimeout > time.Minute:
+		return fmt.Errorf("SMS timeout %s must be between 0 and 1m", c.SMSTimeout)
+	}
+	for p, code := range c.TestCodes {
+		if len(code) < 4 || len(code) > 10 || strings.Trim(code, "0123456789") != "" {
+			return fmt.Errorf("test code for %s must be 4 to 10 digits", p)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/phoneauth/phoneauth/auth/token"
+)
+
+// Every interface the services need from the outside world. The store, the SMS providers and the
+// metrics implement them; each method says which error kinds it returns (any other error is
+// unexpected and becomes a 500).
+
+// Users stores accounts.
+type Users interface {
+	// Create inserts u (ID, timestamps set by the caller). ErrConflict when the phone or email is taken.
+	Create(ctx context.Context, u *User) error
+	// ByPhone returns the user with the E.164 phone, or ErrNotFound.
+	ByPhone(ctx context.Context, phone string) (*User, error)
+	// ByEmail returns the user with the email (case-insensitively), or ErrNotFound.
+	ByEmail(ctx context.Context, email string) (*User, error)
+	// ByID returns the user, or ErrNotFound.
+	ByID(ctx context.Context, id uuid.UUID) (*User, error)
+	// SetPassword replaces the user's password hash and, in the same transaction, ends every active
+	// session of the user except keepSession (uuid.Nil: all of them), with reason EndPasswordChanged.
+	// ErrNotFound for an unknown user.
+	SetPassword(ctx context.Context, userID uuid.UUID, hash string, at time.Time, keepSession uuid.UUID) error
+	// RecordLogin sets last_login_at and, when rehash is not "", replaces the password hash.
+	// ErrNotFound for an unknown user.
+	RecordLogin(ctx context.Context, userID uuid.UUID, at time.Time, rehash string) error
+}
+
+// UserAdmin is what user management needs beyond Users.
+type UserAdmin interface {
+	// List returns up to limit users, newest (highest id) first, with ids below before when it is not
+	// uuid.Nil, matching query (a case-insensitive substring of phone, name or email) when it is set.
+	List(ctx context.Context, query string, before uuid.UUID, limit int) ([]*User, error)
+	// SetActive activates or deactivates the user; deactivating also ends all of its sessions (reason
+	// EndDeactivated), in one transaction. ErrNotFound for an unknown user.
+	SetActive(ctx context.Context, userID uuid.UUID, active bool, at time.Time) error
+	// SetRoles replaces the user's stored roles; with endSessions it also ends all of its sessions
+	// (reason EndRevoked), in one transaction. ErrNotFound for an unknown user.
+	SetRoles(ctx context.Context, userID uuid.UUID, roles []string, at time.Time, endSessions bool) error
+}
+
+// Sessions stores sessions and their refresh tokens.
+type Sessions interface {
+	// Create inserts s with its first refresh token (by hash), atomically.
+	Create(ctx context.Context, s *Session, refreshHash string) error
+	// WithUser returns a session and its user in one lookup, or ErrNotFound.
+	WithUser(ctx context.Context, sessionID uuid.UUID) (*Session, *User, error)
+	// ByRefreshToken returns the session a refresh token (by hash) belongs to, and its user, or
+	// ErrNotFound.
+	ByRefreshToken(ctx context.Context, hash string) (*Session, *User, error)
+	// Rotate spends the refresh token oldHash at now and stores newHash as its successor, unless the
+	// token was spent more than grace ago: then it ends the session (reason EndRefreshReuse) and
+	// stores nothing. It also records now as the session's last use. One transaction.
+	Rotate(ctx context.Context, sessionID uuid.UUID, oldHash, newHash string, now time.Time, grace time.Duration) (Rotation, error)
+	// ListActive returns the user's sessions that have not been ended, newest first.
+	ListActive(ctx context.Context, userID uuid.UUID) ([]*Session, error)
+	// End ends one of the user's sessions; ErrNotFound when the user has no such active session.
+	End(ctx context.Context, userID, sessionID uuid.UUID, at time.Time, reason string) error
+	// EndAll ends the user's active sessions except keep (uuid.Nil: none kept); it returns how many.
+	EndAll(ctx context.Context, userID uuid.UUID, at time.Time, keep uuid.UUID, reason string) (int, error)
+}
+
+// Keys stores signing keys, shared by every instance through the database.
+type Keys interface {
+	// List returns every stored key.
+	List(ctx context.Context) ([]token.Key, error)
+	// Add stores k. ErrConflict when a key with its ID exists.
+	Add(ctx context.Context, k token.Key) error
+}
+
+// Challenges stores code challenges. Each method is atomic on its own.
+type Challenges interface {
+	// Get returns the challenge, or ErrNotFound.
+	Get(ctx context.Context, phone, purpose string) (*Challenge, error)
+	// ClaimSend records a send at now unless the previous one was less than interval ago (creating the
+	// challenge if needed). ok=false, with the previous send's time, when it is too soon. On success
+	// previous is the send time it replaced, for ReleaseSend.
+	ClaimSend(ctx context.Context, phone, purpose string, now time.Time, interval time.Duration) (ok bool, previous time.Time, err error)
+	// ReleaseSend undoes the ClaimSend made at `at`, restoring previous, unless another claim followed.
+	ReleaseSend(ctx context.Context, phone, purpose string, at, previous time.Time) error
+	// SetCode makes hash the live code until expires; resetAttempts zeroes the wrong-guess count.
+	SetCode(ctx context.Context, phone, purpose, hash, referenceID string, expires time.Time, resetAttempts bool) error
+	// ClearCode kills the live code if it is still hash.
+	ClearCode(ctx context.Context, phone, purpose, hash string) error
+	// ReserveAttempt counts one guess against the live, unexpired code hash; ok=false when hash is no
+	// longer live or max guesses have been made.
+	ReserveAttempt(ctx context.Context, phone, purpose, hash string, max int, now time.Time) (bool, error)
+	// Consume kills the live code if it is still hash and zeroes the count; ok=false when it is not.
+	Consume(ctx context.Context, phone, purpose, hash string) (bool, error)
+}
+
+// Secrets stores server-side secrets shared by every instance.
+type Secrets interface {
+	// GetOrCreate returns the named secret, storing fresh first when there is none (of racing
+	// instances the first wins and all return its value).
+	GetOrCreate(ctx context.Context, name, fresh string, now time.Time) (string, error)
+}
+
+// Throttle counts consecutive wrong passwords per phone (with or without an account) and locks the
+// phone out of password logins (OWASP): from the threshold on, for 1 minute doubling up to 15, and for
+// good at MaxConsecutiveFailures (NIST SP 800-63B §3.2.2) until a reset, an admin unlock or a login by
+// code clears it.
+type Throttle interface {
+	// Attempt atomically counts one password attempt for phone at now, unless the phone is locked:
+	// then allowed=false and until says when the lock ends. The attempt that reaches the threshold is
+	// still allowed (it may be right), and sets the lock for what follows.
+	Attempt(ctx context.Context, phone string, now time.Time, threshold int) (allowed bool, until time.Time, err error)
+	// Clear forgets the phone's failures (a successful login, a reset, an unlock).
+	Clear(ctx context.Context, phone string) error
+	// State returns the phone's consecutive failures and the end of its lock (zero when not locked).
+	State(ctx context.Context, phone string) (failures int, until time.Time, err error)
+}
+
+// Purger deletes the rows the service no longer needs. Each method returns how many went.
+type Purger interface {
+	// PurgeSessions deletes the sessions that expired or ended before `before`, with their refresh
+	// tokens, batch sessions per statement.
+	PurgeSessions(ctx context.Context, before time.Time, batch int) (int64, error)
+	// PurgeChallenges deletes the code challenges whose code expired, and whose last send was, before
+	// `before`.
+	PurgeChallenges(ctx context.Context, before time.Time) (int64, error)
+	// PurgeThrottle deletes the login-lockout counters of phones that belong to no user, last counted
+	// before `before` and not locked at now.
+	PurgeThrottle(ctx context.Context, before, now time.Time) (int64, error)
+}
+
+// Audit is the append-only log of security events.
+type Audit interface {
+	// Record appends e (its ID is assigned by the store).
+	Record(ctx context.Context, e AuditEvent) error
+	// List returns events matching f, newest first.
+	List(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
+}
+
+// SMSSender delivers text messages. Errors wrap context.DeadlineExceeded on a timeout.
+type SMSSender interface {
+	Send(ctx context.Context, to, text, purpose, referenceID string) error
+}
+
+// Limiter enforces budgets of limit events per rolling window (0: unlimited). cancel gives the
+// reserved unit back.
+type Limiter interface {
+	Reserve(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, cancel func(), err error)
+}
+
+// Observer is told what happened, for metrics: the one way auth reports to them. Its methods must be
+// fast and safe for concurrent use. HashWait has password.Hasher's signature for the same report, so
+// one Observer serves both.
+type Observer interface {
+	// Login is one login attempt's outcome ("succeeded", "failed") by method (AMRPassword, AMROTP).
+	Login(method, outcome string)
+	// Code is one event ("sent", "send_failed", "verified", "failed", "locked") of a code of purpose.
+	Code(purpose, event string)
+	// SMS is one call to the SMS provider.
+	SMS(purpose string, took time.Duration, err error)
+	// HashWait is how long a password hash waited for a slot of the hashing gate.
+	HashWait(d time.Duration)
+}
+
+// Clock tells the time; injected so expiry is testable without sleeping.
+type Clock interface{ Now() time.Time }

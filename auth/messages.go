@@ -1,0 +1,45 @@
+package auth
+
+import (
+	"fmt"
+	"time"
+)
+
+// The texts phoneauth sends by SMS. None carries anything but the code itself and the app's name.
+
+// Notices: SMS that carry no code.
+const (
+	noticeSignupExists  = "signup_exists"
+	noticePasswordReset = "password_reset"
+)
+
+func (s *CodeService) codeText(purpose, code string) string {
+	what := map[string]string{PurposeLogin: "login", PurposeSignup: "sign-up", PurposeReset: "password reset"}[purpose]
+	text := fmt.Sprintf("%s is your %s %s code. It expires in %s. Never share it with anyone.",
+		code, s.cfg.AppName, what, humanDuration(s.cfg.TTL))
+	if s.cfg.SMSDomain != "" {
+		// WebOTP and iOS security-code autofill read the last line.
+		text += "\n\n@" + s.cfg.SMSDomain + " #" + code
+	}
+	return text
+}
+
+func (s *CodeService) noticeText(kind string) string {
+	switch kind {
+	case noticeSignupExists:
+		return fmt.Sprintf("Someone tried to sign up for %s with this number, which already has an account. If it was you, log in instead. If not, you can ignore this message.", s.cfg.AppName)
+	default: // noticePasswordReset
+		return fmt.Sprintf("Your %s password was just reset and you were logged out everywhere. If this wasn't you, contact support at once.", s.cfg.AppName)
+	}
+}
+
+func humanDuration(d time.Duration) string {
+	if d%time.Minute == 0 {
+		if m := int(d / time.Minute); m == 1 {
+			return "1 minute"
+		} else {
+			return fmt.Sprintf("%d minutes", m)
+		}
+	}
+	return fmt.Sprintf("%d seconds", int(d.Seconds()))
+}

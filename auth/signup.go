@@ -1,0 +1,69 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Signup is what SignupWithCode needs.
+type Signup struct {
+	Phone           string
+	Code            string
+	Name            string
+	Email           *string
+	Password        string
+	HasGivenConsent bool
+}
+
+// SignupWithCode creates the account of a phone that proved itself with a signup code, and logs it in.
+func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login, error) {
+	n, err := parsePhone(s.d.Phones, "phone", in.Phone)
+	fields := fieldsOf(nil, err)
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		fields = append(fields, FieldError{Field: "name", Msg: "Value error, name must not be blank", Type: "value_error"})
+	}
+	var email *string
+	if in.Email != nil && strings.TrimSpace(*in.Email) != "" {
+		e := strings.TrimSpace(*in.Email)
+		if !ValidEmail(e) {
+			fields = append(fields, FieldError{Field: "email", Msg: "value is not a valid email address", Type: "value_error"})
+		}
+		email = &e
+	}
+	fields = fieldsOf(fields, checkPassword(s.d.Policy, "password", in.Password, n.E164, name))
+	if len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	phone := n.E164
+	// Prove the code first, so that an email probe without it learns nothing; consume it only once
+	// the email is known to be free, so a taken email does not cost the user their code.
+	hash, _, err := s.d.Codes.check(ctx, phone, PurposeSignup, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	if email != nil {
+		if _, err := s.d.Users.ByEmail(ctx, *email); err == nil {
+			return nil, newError(ErrConflict, "Email already registered")
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	pwHash, err := s.d.Hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, hashErr(err)
+	}
+	if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
+		return nil, err
+	}
+	u, err := s.insertUser(ctx, &User{Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent})
+	if err != nil {
+		return nil, err
+	}
+	s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
+	return s.d.Sessions.start(ctx, u, AMROTP, "")
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/server"
+	"github.com/phoneauth/phoneauth/store"
+)
+
+// services are the auth services, wired from the configuration's values and the dependencies serve or
+// a CLI command made.
+type services struct {
+	server.Services
+	Retention *auth.RetentionService
+}
+
+// runtimeDeps are the dependencies only serve has: what it observes with and where it keeps limits.
+type runtimeDeps struct {
+	observer auth.Observer // nil: nothing observes (CLI commands)
+	limiter  auth.Limiter  // nil: in this process's memory
+}
+
+// newServices builds every service on db. This is the one place that knows which store repository,
+// SMS provider and policy each service gets.
+func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger, rt runtimeDeps) (*services, error) {
+	env := auth.Env{Clock: auth.SystemClock{}, Logger: log, Audit: db.Audit(), Observer: rt.observer}
+	hcfg := password.Config{Params: password.DefaultParams}
+	if rt.observer != nil {
+		hcfg.OnWait = rt.observer.HashWait
+	}
+	hasher, err := password.NewHasher(hcfg)
+	if err != nil {
+		return nil, err
+	}
+	sender, err := newSender(cfg.sms, log)
+	if err != nil {
+		return nil, err
+	}
+	policy, phones := password.NewPolicy(), phone.Parser{DefaultRegion: cfg.defaultRegion}
+
+	s := &services{}
+	if s.Keys, err = auth.NewKeyService(ctx, env, cfg.keys, db.Keys()); err != nil {
+		return nil, sealHint(err)
+	}
+	if s.Sessions, err = auth.NewSessionService(env, cfg.sessions, db.Sessions(), db.Users(), s.Keys); err != nil {
+		return nil, err
+	}
+	if s.Codes, err = auth.NewCodeService(ctx, env, cfg.otp, auth.CodeDeps{
+		Challenges: db.Challenges(), Secrets: db.Secrets(), Users: db.Users(), SMS: sender, Limiter: rt.limiter, Phones: phones,
+	}); err != nil {
+		return nil, sealHint(err)
+	}
+	if s.Logins, err = auth.NewLoginService(env, cfg.lockout, auth.LoginDeps{
+		Users: db.Users(), Hasher: hasher, Throttle: db.Throttle(), Phones: phones, Codes: s.Codes, Sessions: s.Sessions,
+	}); err != nil {
+		return nil, err
+	}
+	if s.Accounts, err = auth.NewAccountService(env, auth.AccountDeps{
+		Users: db.Users(), Hasher: hasher, Policy: policy, Throttle: db.Throttle(), Phones: phones, Codes: s.Codes, Sessions: s.Sessions,
+	}); err != nil {
+		return nil, err
+	}
+	if s.Admin, err = auth.NewAdminService(env, auth.AdminDeps{
+		Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(), Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones,
+	}); err != nil {
+		return nil, err
+	}
+	if s.Retention, err = auth.NewRetentionService(env, cfg.retention, db.Purger()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// cliLogger is what one-shot commands log with: errors only, as text. Their output is their answer (an
+// id, a table, a summary).
+func cliLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+// openCLI opens the store and the services for a one-shot command.
+func openCLI(ctx context.Context, cfg config, stderr io.Writer) (*store.DB, *services, error) {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := newServices(ctx, cfg, db, cliLogger(stderr), runtimeDeps{})
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, svc, nil
+}

@@ -1,0 +1,31 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/phoneauth/phoneauth/auth"
+)
+
+// LogHandler wraps h so that every record logged with a request's context names the request's id,
+// whoever writes it (the access log, the error handler, the auth services): a 5xx answer asks users
+// to quote that id, and it must find every line about the request.
+func LogHandler(h slog.Handler) slog.Handler { return requestIDHandler{h} }
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := auth.RequestIDFrom(ctx); id != "" {
+		r = r.Clone()
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
+}

@@ -1,0 +1,124 @@
+// Package servertest builds the whole HTTP handler in-process, on a fresh SQLite database in the
+// test's temporary directory, with cheap password hashing and an SMS sender that keeps what it was
+// asked to send: the fast way to test statuses, bodies and headers without building the binary.
+// The black-box tests in tests/ run the real binary for the end-to-end flows.
+package servertest
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
+	"github.com/phoneauth/phoneauth/server"
+	"github.com/phoneauth/phoneauth/store"
+	"github.com/phoneauth/phoneauth/store/storetest"
+)
+
+// Weak are argon2id parameters that cost nothing, for tests only.
+var Weak = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Options tune New; the zero value is a default server.
+type Options struct {
+	Server server.Config
+	OTP    *auth.OTPConfig // nil: auth.DefaultOTPConfig()
+}
+
+// Server is an in-process phoneauth.
+type Server struct {
+	Handler  *echo.Echo
+	DB       *store.DB
+	Services server.Services
+	SMS      *SMS
+}
+
+// New returns a Server on a fresh SQLite database; it is closed when t ends.
+func New(t testing.TB, opt Options) *Server {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	otp := auth.DefaultOTPConfig()
+	if opt.OTP != nil {
+		otp = *opt.OTP
+	}
+	log := slog.New(slog.DiscardHandler)
+	env := auth.Env{Logger: log, Audit: db.Audit()}
+	hasher, err := password.NewHasher(password.Config{Params: Weak})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, phones, sms := password.NewPolicy(), phone.Parser{}, &SMS{}
+	s := &Server{DB: db, SMS: sms}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := &s.Services
+	svc.Keys, err = auth.NewKeyService(ctx, env, auth.KeyConfig{Issuer: "phoneauth", AccessTokenTTL: 15 * time.Minute}, db.Keys())
+	must(err)
+	svc.Sessions, err = auth.NewSessionService(env, auth.SessionConfig{MaxAge: 24 * time.Hour, RefreshReuseInterval: 10 * time.Second},
+		db.Sessions(), db.Users(), svc.Keys)
+	must(err)
+	svc.Codes, err = auth.NewCodeService(ctx, env, otp, auth.CodeDeps{Challenges: db.Challenges(), Secrets: db.Secrets(),
+		Users: db.Users(), SMS: sms, Phones: phones})
+	must(err)
+	svc.Logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 10}, auth.LoginDeps{Users: db.Users(), Hasher: hasher,
+		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
+	must(err)
+	svc.Accounts, err = auth.NewAccountService(env, auth.AccountDeps{Users: db.Users(), Hasher: hasher, Policy: policy,
+		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
+	must(err)
+	svc.Admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
+		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones})
+	must(err)
+	s.Handler, err = server.New(opt.Server, s.Services, server.Deps{Logger: log, Ready: db.Ready})
+	must(err)
+	return s
+}
+
+// SMS is a sender that keeps every message.
+type SMS struct {
+	mu   sync.Mutex
+	sent []Message
+}
+
+// Message is one SMS sent.
+type Message struct{ To, Text, Purpose string }
+
+// Send implements auth.SMSSender.
+func (s *SMS) Send(_ context.Context, to, text, purpose, _ string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, Message{to, text, purpose})
+	return nil
+}
+
+var codeRE = regexp.MustCompile(`\b\d{6}\b`)
+
+// LastCode returns the code of the newest message to phone ("" when there is none).
+func (s *SMS) LastCode(to string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.sent) - 1; i >= 0; i-- {
+		if s.sent[i].To == to {
+			return codeRE.FindString(s.sent[i].Text)
+		}
+	}
+	return ""
+}

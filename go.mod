@@ -87,6 +87,3 @@ tool (
 	github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 	honnef.co/go/tools/cmd/staticcheck
 )
-
-// v6.0.3 with its meta-schemas compiled on first use instead of at init: see third_party/jsonschema/PATCH.md.
-replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/jsonschema

@@ -37,10 +37,6 @@ type Params struct {
 // DefaultParams are OWASP's first argon2id recommendation (m=19 MiB, t=2, p=1).
 var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// MinParams is the floor production configuration may not go below. Tests use weaker parameters only
-// through NewHasher's Config, never through the service's configuration.
-var MinParams = DefaultParams
-
 // Config configures a Hasher.
 type Config struct {
 	Params Params

@@ -221,7 +221,6 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	cfg.hashWorkers = tuneRuntime()
 	if cfg.debugAddr != "" {
 		serveDebug(cfg.debugAddr, log)
 	}

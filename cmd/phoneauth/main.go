@@ -33,7 +33,6 @@ import (
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/auth/seal"
-	_ "github.com/phoneauth/phoneauth/cmd/phoneauth/internal/memprofile" // heap profiling only with pprof on
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"

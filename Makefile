@@ -28,9 +28,8 @@ check-generated: generate ## fail when gen/ is not what openapi.yaml generates
 
 test: test-go test-node ## run the whole suite: Go (PostgreSQL too when PHONEAUTH_TEST_DATABASE_URL is set), client, spec lint, browser
 
-test-go: ## the Go tests, with -race (and the patched jsonschema's own, without its network examples)
+test-go: ## the Go tests, with -race
 	$(GO) test -race -count=1 -timeout 12m ./...
-	cd third_party/jsonschema && $(GO) test -race -count=1 -run '^Test' ./...
 
 # skip_or_fail WHAT,MISSING: with CI set, fail; elsewhere say loudly what goes untested and go on.
 define skip_or_fail

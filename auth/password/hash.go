@@ -12,10 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/phoneauth/phoneauth/auth/password/internal/argon2"
 )
 
 // ErrBusy is returned when a hash could not start within the queue timeout: the service is
@@ -38,15 +37,11 @@ type Params struct {
 // DefaultParams are OWASP's first argon2id recommendation (m=19 MiB, t=2, p=1).
 var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// MinParams is the floor production configuration may not go below. Tests use weaker parameters only
-// through NewHasher's Config, never through the service's configuration.
-var MinParams = DefaultParams
-
 // Config configures a Hasher.
 type Config struct {
 	Params Params
-	// Concurrency is the number of hashing workers, each owning one Params.Memory work area; it bounds
-	// simultaneous hashes and so the memory they take. Default GOMAXPROCS.
+	// Concurrency is how many hashes may run at once; it bounds the CPU they take and the memory
+	// (Params.Memory each). Default GOMAXPROCS.
 	Concurrency int
 	// QueueTimeout is how long a hash may wait for a slot before ErrBusy; default 5s.
 	QueueTimeout time.Duration
@@ -54,13 +49,12 @@ type Config struct {
 	OnWait func(time.Duration)
 }
 
-// Hasher hashes and verifies passwords on a fixed pool of workers. Each worker reuses its own work
-// area (argon2id's 19 MiB would otherwise be garbage after every hash, and the collector would spend
-// a tenth of the CPU on it), and runs on an OS thread of lower priority, so that under a login flood
-// the scheduler still gives other requests the CPU first. It is safe for concurrent use.
+// Hasher hashes and verifies passwords behind a gate that lets Config.Concurrency hashes run at once;
+// the others wait for a slot, at most Config.QueueTimeout, then get ErrBusy. It is safe for
+// concurrent use.
 type Hasher struct {
 	params  Params
-	jobs    chan func(*argon2.Memory)
+	slots   chan struct{} // a hash holds one for as long as it runs
 	timeout time.Duration
 	onWait  func(time.Duration)
 	dummy   string
@@ -81,10 +75,7 @@ func NewHasher(cfg Config) (*Hasher, error) {
 	if cfg.QueueTimeout <= 0 {
 		cfg.QueueTimeout = 5 * time.Second
 	}
-	h := &Hasher{params: p, jobs: make(chan func(*argon2.Memory)), timeout: cfg.QueueTimeout, onWait: cfg.OnWait}
-	for range cfg.Concurrency {
-		go h.work()
-	}
+	h := &Hasher{params: p, slots: make(chan struct{}, cfg.Concurrency), timeout: cfg.QueueTimeout, onWait: cfg.OnWait}
 	// The dummy hash only has to cost what a real one costs to verify: the same parameters, with a
 	// random salt and a random key that no password is known to derive. Nothing is computed (or
 	// allocated) for it at start-up.
@@ -102,48 +93,27 @@ func NewHasher(cfg Config) (*Hasher, error) {
 // Params returns the parameters new hashes use.
 func (h *Hasher) Params() Params { return h.params }
 
-// idleRelease is how long a worker keeps its work area without a job: an idle instance gives the
-// memory back.
-const idleRelease = time.Minute
-
-// work runs hashing jobs for the life of the process.
-func (h *Hasher) work() {
-	lowerThreadPriority()
-	mem := &argon2.Memory{}
-	idle := time.NewTimer(idleRelease)
-	for {
-		select {
-		case job := <-h.jobs:
-			job(mem)
-			idle.Reset(idleRelease)
-		case <-idle.C:
-			mem = &argon2.Memory{}
-		}
-	}
-}
-
-// run hands fn to a free worker, waiting at most the queue timeout for one, and waits for fn.
-func (h *Hasher) run(ctx context.Context, fn func(*argon2.Memory)) error {
-	done := make(chan struct{})
-	job := func(m *argon2.Memory) { defer close(done); fn(m) }
+// run takes a slot, waiting at most the queue timeout for one, runs fn and gives the slot back.
+func (h *Hasher) run(ctx context.Context, fn func()) error {
 	start := time.Now()
 	select {
-	case h.jobs <- job:
+	case h.slots <- struct{}{}:
 	default:
 		timer := time.NewTimer(h.timeout)
 		defer timer.Stop()
 		select {
-		case h.jobs <- job:
+		case h.slots <- struct{}{}:
 		case <-timer.C:
 			return ErrBusy
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+	defer func() { <-h.slots }()
 	if h.onWait != nil {
 		h.onWait(time.Since(start))
 	}
-	<-done
+	fn()
 	return nil
 }
 
@@ -154,8 +124,8 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 		return "", err
 	}
 	var key []byte
-	err := h.run(ctx, func(m *argon2.Memory) {
-		key = argon2.IDKeyWith(m, []byte(norm.NFKC.String(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	err := h.run(ctx, func() {
+		key = argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
 	})
 	if err != nil {
 		return "", err
@@ -180,11 +150,8 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (ok, rehash boo
 			return false, false, err
 		}
 		var got []byte
-		err = h.run(ctx, func(m *argon2.Memory) {
-			if p.Memory > 2*h.params.Memory {
-				m = &argon2.Memory{} // a rare, larger hash: do not keep its work area
-			}
-			got = argon2.IDKeyWith(m, []byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+		err = h.run(ctx, func() {
+			got = argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 		})
 		if err != nil {
 			return false, false, err
@@ -198,7 +165,7 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (ok, rehash boo
 			return false, false, nil
 		}
 		var err error
-		if rerr := h.run(ctx, func(*argon2.Memory) { err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw)) }); rerr != nil {
+		if rerr := h.run(ctx, func() { err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw)) }); rerr != nil {
 			return false, false, rerr
 		}
 		switch {

@@ -248,12 +248,11 @@ func (r *results) evaluate() {
 		}
 		maxMS = max(maxMS, s.LatencyMS.Max)
 	}
-	floodP99 := atMost("flood: me p99 / usual me p99", r.Ratios["flood-me-p99/me-p99"], 2, "ratio")
-	floodP99.Note = fmt.Sprintf("flood p99 %.2f ms (%d clients) vs usual %.2f ms (%d clients)",
-		floodMe.LatencyMS.P99, floodMe.Clients, me.LatencyMS.P99, me.Clients)
+	floodP99 := atMost(fmt.Sprintf("flood: me p99 alongside (%d clients)", floodMe.Clients), floodMe.LatencyMS.P99, 20, "ms")
+	floodP99.Note = fmt.Sprintf("usual me p99 %.2f ms at %d clients", me.LatencyMS.P99, me.Clients)
 	r.Targets = []target{
-		atLeast(fmt.Sprintf("login (%d clients) / raw hash rate", login2.Clients), r.Ratios["login/raw-hash"], 0.90, "ratio"),
-		atLeast("login (64 clients) / raw hash rate", r.Ratios["login64/raw-hash"], 0.90, "ratio"),
+		atLeast(fmt.Sprintf("login (%d clients) / raw hash rate", login2.Clients), r.Ratios["login/raw-hash"], 0.85, "ratio"),
+		atLeast("login (64 clients) / raw hash rate", r.Ratios["login64/raw-hash"], 0.85, "ratio"),
 		atLeast("me throughput (32 clients)", me.ReqPerS, 5000, "req/s"),
 		atMost("me p99 (32 clients)", me.LatencyMS.P99, 15, "ms"),
 		atLeast("me / healthz", r.Ratios["me/healthz"], 0.15, "ratio"),
@@ -263,7 +262,7 @@ func (r *results) evaluate() {
 		atMost("flood: slowest request", maxMS/1000, 30, "s"),
 		atMost("flood: peak server RSS", flood.PeakRSSMB, 300, "MB"),
 		floodP99,
-		atMost("idle RSS after start-up (PostgreSQL, median of 3)", r.IdleRSSMB, 30, "MB"),
+		atMost("idle RSS after start-up (PostgreSQL, median of 3)", r.IdleRSSMB, 45, "MB"),
 		atMost("start-up to ready on SQLite (median of 3)", r.Startup.SQLiteReadyMedianMS/1000, 1, "s"),
 	}
 	r.Misses = r.misses()

@@ -31,7 +31,6 @@ import (
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/seal"
-	_ "github.com/phoneauth/phoneauth/cmd/phoneauth/internal/memprofile" // heap profiling only with pprof on
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"

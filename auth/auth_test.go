@@ -83,6 +83,11 @@ func (r *recorder) all() []sent {
 
 var weak = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// hashCounter counts the hashes that passed the gate.
+type hashCounter struct{ n *atomic.Int64 }
+
+func (c hashCounter) HashWait(time.Duration) { c.n.Add(1) }
+
 func newFixture(t *testing.T, params password.Params) *fixture {
 	return newFixtureOTP(t, params, auth.DefaultOTPConfig())
 }
@@ -108,7 +113,7 @@ func newService(t *testing.T, db *store.DB, params password.Params, clock *fakeC
 func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fakeClock, otp auth.OTPConfig) *fixture {
 	t.Helper()
 	hashes := &atomic.Int64{}
-	h, err := password.NewHasher(password.Config{Params: params, OnWait: func(time.Duration) { hashes.Add(1) }})
+	h, err := password.NewHasher(password.Config{Params: params, Observer: hashCounter{hashes}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,12 @@ type Params struct {
 // DefaultParams are OWASP's first argon2id recommendation (m=19 MiB, t=2, p=1).
 var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// Observer is told how long hashes wait for the gate. auth.Observer has the same method, so the
+// service's one observer serves here too.
+type Observer interface {
+	HashWait(d time.Duration)
+}
+
 // Config configures a Hasher.
 type Config struct {
 	Params Params
@@ -45,8 +51,8 @@ type Config struct {
 	Concurrency int
 	// QueueTimeout is how long a hash may wait for a slot before ErrBusy; default 5s.
 	QueueTimeout time.Duration
-	// OnWait, if set, is told how long each hash waited for its slot (for metrics).
-	OnWait func(time.Duration)
+	// Observer, if set, is told how long each hash waited for its slot (for metrics).
+	Observer Observer
 }
 
 // Hasher hashes and verifies passwords behind a gate that lets Config.Concurrency hashes run at once;
@@ -56,7 +62,7 @@ type Hasher struct {
 	params  Params
 	slots   chan struct{} // a hash holds one for as long as it runs
 	timeout time.Duration
-	onWait  func(time.Duration)
+	obs     Observer
 	dummy   string
 }
 
@@ -75,7 +81,7 @@ func NewHasher(cfg Config) (*Hasher, error) {
 	if cfg.QueueTimeout <= 0 {
 		cfg.QueueTimeout = 5 * time.Second
 	}
-	h := &Hasher{params: p, slots: make(chan struct{}, cfg.Concurrency), timeout: cfg.QueueTimeout, onWait: cfg.OnWait}
+	h := &Hasher{params: p, slots: make(chan struct{}, cfg.Concurrency), timeout: cfg.QueueTimeout, obs: cfg.Observer}
 	// The dummy hash only has to cost what a real one costs to verify: the same parameters, with a
 	// random salt and a random key that no password is known to derive. Nothing is computed (or
 	// allocated) for it at start-up.
@@ -110,8 +116,8 @@ func (h *Hasher) run(ctx context.Context, fn func()) error {
 		}
 	}
 	defer func() { <-h.slots }()
-	if h.onWait != nil {
-		h.onWait(time.Since(start))
+	if h.obs != nil {
+		h.obs.HashWait(time.Since(start))
 	}
 	fn()
 	return nil

@@ -179,7 +179,7 @@ func TestGateBusy(t *testing.T) {
 
 func TestGateBoundsConcurrency(t *testing.T) {
 	var waits atomic.Int64
-	h := newHasher(t, Config{Concurrency: 2, OnWait: func(time.Duration) { waits.Add(1) }})
+	h := newHasher(t, Config{Concurrency: 2, Observer: waitCounter{&waits}})
 	var inFlight, most atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
@@ -201,7 +201,7 @@ func TestGateBoundsConcurrency(t *testing.T) {
 		t.Fatalf("%d jobs ran at once, want at most 2", most.Load())
 	}
 	if waits.Load() != 8 {
-		t.Fatalf("OnWait called %d times, want 8", waits.Load())
+		t.Fatalf("HashWait called %d times, want 8", waits.Load())
 	}
 }
 
@@ -313,3 +313,7 @@ func BenchmarkHashDefault(b *testing.B) {
 		}
 	})
 }
+
+type waitCounter struct{ n *atomic.Int64 }
+
+func (c waitCounter) HashWait(time.Duration) { c.n.Add(1) }

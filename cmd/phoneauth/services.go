@@ -31,7 +31,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	env := auth.Env{Clock: auth.SystemClock{}, Logger: log, Audit: db.Audit(), Observer: rt.observer}
 	hcfg := password.Config{Params: password.DefaultParams}
 	if rt.observer != nil {
-		hcfg.OnWait = rt.observer.HashWait
+		hcfg.Observer = rt.observer
 	}
 	hasher, err := password.NewHasher(hcfg)
 	if err != nil {

@@ -69,7 +69,7 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	e.Use(withRequestID, accessLog(cfg.Logger))
+	e.Use(withRequestID, securityHeaders, accessLog(cfg.Logger))
 	if cfg.Metrics != nil {
 		e.Use(cfg.Metrics.observe)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -23,5 +24,21 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 			h.Set("Pragma", "no-cache")
 		}
 		return next(c)
+	}
+}
+
+// setAllow names, on a 405 of the request validator, the methods the path has (RFC 9110 §15.5.6).
+// Echo's router found them before any middleware ran; OPTIONS is left out, since under /api/ and
+// /.well-known/ only the CORS middleware, when configured, answers it, ahead of validation.
+func setAllow(c echo.Context) {
+	routed, _ := c.Get(echo.ContextKeyHeaderAllow).(string)
+	var methods []string
+	for _, m := range strings.Split(routed, ",") {
+		if m = strings.TrimSpace(m); m != "" && m != http.MethodOptions {
+			methods = append(methods, m)
+		}
+	}
+	if len(methods) > 0 {
+		c.Response().Header().Set(echo.HeaderAllow, strings.Join(methods, ", "))
 	}
 }

@@ -64,8 +64,11 @@ func validator(spec *openapi3.T, svc *auth.Service, skip func(echo.Context) bool
 			return &echo.HTTPError{Code: http.StatusUnprocessableEntity, Internal: me}
 		},
 		ErrorHandler: func(c echo.Context, he *echo.HTTPError) error {
-			if he.Internal == nil {
-				return he // routing: 404, 405
+			if he.Internal == nil { // routing: 404, 405
+				if he.Code == http.StatusMethodNotAllowed {
+					setAllow(c)
+				}
+				return he
 			}
 			return translateValidation(he.Internal)
 		},

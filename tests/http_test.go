@@ -1,8 +1,33 @@
 package tests
 
 import (
+	"io"
+	"net/http"
 	"testing"
 )
+
+// raw sends a request without validating the answer against openapi.yaml: for HEAD (no body to
+// validate) and for what the spec does not describe (the documents and pages outside the API).
+func (s *server) raw(method, path string, headers ...string) *response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return &response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
 
 // wantHeader fails unless r carries header name with exactly the value want.
 func wantHeader(t *testing.T, what string, r *response, name, want string) {
@@ -69,6 +94,37 @@ func TestNoStoreOnTokenAnswers(t *testing.T) {
 			if path != "/.well-known/jwks.json" && r.Header.Get("Cache-Control") != "" {
 				t.Errorf("%s: Cache-Control %q, want none", path, r.Header.Get("Cache-Control"))
 			}
+		}
+	})
+}
+
+// TestMethodNotAllowedSaysAllow: a 405 names the methods the path has (RFC 9110), under /api/ and
+// /.well-known/ as elsewhere.
+func TestMethodNotAllowedSaysAllow(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *server) {
+		const user = "/api/v1/admin/users/0b7e5f8a-3c1d-4e2f-9a6b-1c2d3e4f5a6b"
+		for _, tc := range []struct{ method, path, allow string }{
+			{"DELETE", "/api/v1/auth/login", "POST"},
+			{"GET", "/api/v1/auth/logout", "POST"},
+			{"PUT", "/api/v1/auth/me", "GET"},
+			{"OPTIONS", "/api/v1/auth/refresh", "POST"}, // no CORS configured: nobody answers OPTIONS
+			{"POST", "/api/v1/auth/sessions/0b7e5f8a-3c1d-4e2f-9a6b-1c2d3e4f5a6b", "DELETE"},
+			{"PATCH", user + "/roles/admin", "DELETE, PUT"},
+			{"POST", user, "GET"},
+			{"POST", "/.well-known/jwks.json", "GET"},
+			{"DELETE", "/.well-known/openid-configuration", "GET"},
+		} {
+			r := s.do(tc.method, tc.path, nil)
+			wantStatus(t, r, 405, "Method Not Allowed")
+			wantHeader(t, tc.method+" "+tc.path, r, "Allow", tc.allow)
+		}
+		// HEAD has no body for the harness to validate.
+		if r := s.raw("HEAD", "/api/v1/auth/me"); r.Status != 405 || r.Header.Get("Allow") != "GET" {
+			t.Errorf("HEAD /api/v1/auth/me: %d, Allow %q; want 405, GET", r.Status, r.Header.Get("Allow"))
+		}
+		// Outside the API Echo answers the 405 itself, and OPTIONS does work there.
+		if r := s.do("POST", "/healthz", nil); r.Status != 405 || r.Header.Get("Allow") != "OPTIONS, GET" {
+			t.Errorf("POST /healthz: %d, Allow %q", r.Status, r.Header.Get("Allow"))
 		}
 	})
 }

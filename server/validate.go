@@ -138,9 +138,13 @@ func requestErrorItems(err error) []validationItem {
 		return []validationItem{{Loc: []any{"body"}, Msg: notAnObject, Type: "model_attributes_type"}}
 	case re.Reason == "failed to decode request body":
 		var se *json.SyntaxError
+		var td *trailingDataError
 		pos := 0
-		if errors.As(re.Err, &se) {
+		switch {
+		case errors.As(re.Err, &se):
 			pos = int(se.Offset)
+		case errors.As(re.Err, &td):
+			pos = td.pos
 		}
 		return []validationItem{{Loc: []any{"body", pos}, Msg: "JSON decode error", Type: "json_invalid"}}
 	}

@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -126,5 +128,47 @@ func TestMethodNotAllowedSaysAllow(t *testing.T) {
 		if r := s.do("POST", "/healthz", nil); r.Status != 405 || r.Header.Get("Allow") != "OPTIONS, GET" {
 			t.Errorf("POST /healthz: %d, Allow %q", r.Status, r.Header.Get("Allow"))
 		}
+	})
+}
+
+// TestTrailingDataAfterJSONBody: a body is one JSON value and optional whitespace. Anything after it is
+// FastAPI's json_invalid, located at the first character after the value (in characters, not bytes).
+func TestTrailingDataAfterJSONBody(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *server) {
+		s.createUser(userPhone, "Uma User", userPW)
+		login := `{"phone":"` + userPhone + `","password":"` + userPW + `"}`
+		n := len(login)
+		for _, tc := range []struct {
+			body string
+			pos  int
+		}{
+			{login + login, n},
+			{login + ` 42`, n + 1},
+			{login + `]`, n},
+			{login + "\n\t {}", n + 3},
+			{login + `,`, n},
+			{login + `x`, n},
+			{login + ` null`, n + 1},
+			{`{"phone":"` + userPhone + `","password":"pässwörd"} 1`, 47}, // 49 bytes, 47 characters
+			{`[] []`, 3},
+			{`"x""y"`, 3},
+		} {
+			r := s.do("POST", "/api/v1/auth/login", tc.body)
+			want := fmt.Sprintf(`{"detail":[{"loc":["body",%d],"msg":"JSON decode error","type":"json_invalid"}]}`, tc.pos)
+			if r.Status != 422 || strings.TrimSpace(string(r.Body)) != want {
+				t.Errorf("%q: %d %s, want 422 %s", tc.body, r.Status, r.Body, want)
+			}
+		}
+		// Whitespace after the value is fine.
+		for _, ws := range []string{" ", "\n", "\r\n", "\t \n "} {
+			wantStatus(t, s.do("POST", "/api/v1/auth/login", login+ws), 200, "")
+		}
+		// Other endpoints too, behind authentication as every other malformed body.
+		tok := s.login(userPhone, userPW)
+		change := `{"current_password":"` + userPW + `","new_password":"another passphrase"}{}`
+		wantStatus(t, s.do("POST", "/api/v1/auth/change-password", change), 401, "Not authenticated")
+		assertLocs(t, s.do("POST", "/api/v1/auth/change-password", change, bearer(tok)...), fmt.Sprintf("body.%d", len(change)-2))
+		assertLocs(t, s.do("POST", "/api/v1/auth/logout", `{"scope":"global"} "local"`, bearer(tok)...), "body.19")
+		wantStatus(t, s.do("GET", "/api/v1/auth/me", nil, bearer(tok)...), 200, "") // neither call changed anything
 	})
 }

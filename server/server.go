@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -35,12 +36,19 @@ type Config struct {
 	CORSOrigins []string
 	// MetricsToken, when set, is the bearer token /metrics requires; "" leaves /metrics open.
 	MetricsToken string
+	// PublicURL is where clients reach the service (https://auth.example.com, maybe with a path
+	// prefix); /.well-known/openid-configuration names the keys under it. Required: discovery never
+	// takes its URLs from a request, whose Host header anyone can set.
+	PublicURL string
 }
 
 // Validate reports a bad setting.
 func (c Config) Validate() error {
 	if c.BodyLimit < 0 {
 		return errors.New("body limit must not be negative")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("public URL %q is not an absolute http(s) URL", c.PublicURL)
 	}
 	return nil
 }
@@ -94,7 +102,7 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 		return !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/.well-known/")
 	}))
 
-	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{svc: svc, metrics: cfg.Metrics, ready: cfg.Ready}, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{svc: svc, metrics: cfg.Metrics, ready: cfg.Ready, publicURL: strings.TrimRight(cfg.PublicURL, "/")}, nil))
 	if err := registerDocs(e); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -171,4 +173,80 @@ func TestTrailingDataAfterJSONBody(t *testing.T) {
 		assertLocs(t, s.do("POST", "/api/v1/auth/logout", `{"scope":"global"} "local"`, bearer(tok)...), "body.19")
 		wantStatus(t, s.do("GET", "/api/v1/auth/me", nil, bearer(tok)...), 200, "") // neither call changed anything
 	})
+}
+
+// discovery fetches /.well-known/openid-configuration with a forged Host and X-Forwarded-Host.
+func (s *server) discovery(host string) (issuer, jwksURI string) {
+	s.t.Helper()
+	req, err := http.NewRequest("GET", s.URL+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Host = host
+	req.Header.Set("X-Forwarded-Host", host)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	r := &response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	validateResponse(s.t, req, r)
+	wantStatus(s.t, r, 200, "")
+	m := r.JSON(s.t)
+	issuer, _ = m["issuer"].(string)
+	jwksURI, _ = m["jwks_uri"].(string)
+	return issuer, jwksURI
+}
+
+// TestDiscoveryIgnoresHost: the metadata comes from configuration (PHONEAUTH_PUBLIC_URL, else the listen
+// address), never from the Host of the request, so a cache in front cannot be poisoned through it.
+func TestDiscoveryIgnoresHost(t *testing.T) {
+	const forged = "evil.example.com"
+	forEachDB(t, func(t *testing.T, dialect string) {
+		s := start(t, dialect, "PHONEAUTH_PUBLIC_URL=https://auth.example.com/")
+		if iss, jwks := s.discovery(forged); iss != "https://auth.example.com" || jwks != "https://auth.example.com/.well-known/jwks.json" {
+			t.Errorf("with PHONEAUTH_PUBLIC_URL: issuer %q, jwks_uri %q", iss, jwks)
+		}
+		// The issuer derives from it too: the tokens say so.
+		s.createUser(userPhone, "Uma User", userPW)
+		claims := jwtClaims(t, s.login(userPhone, userPW))
+		if claims["iss"] != "https://auth.example.com" {
+			t.Errorf("token iss %v", claims["iss"])
+		}
+
+		// PHONEAUTH_JWT_ISSUER still names the issuer; the keys stay under the public URL.
+		s = start(t, dialect, "PHONEAUTH_PUBLIC_URL=https://auth.example.com/id", "PHONEAUTH_JWT_ISSUER=urn:example:auth")
+		if iss, jwks := s.discovery(forged); iss != "urn:example:auth" || jwks != "https://auth.example.com/id/.well-known/jwks.json" {
+			t.Errorf("with PHONEAUTH_JWT_ISSUER: issuer %q, jwks_uri %q", iss, jwks)
+		}
+
+		// Without either: the listen address.
+		s = start(t, dialect)
+		if iss, jwks := s.discovery(forged); iss != "phoneauth" || jwks != s.URL+"/.well-known/jwks.json" {
+			t.Errorf("defaults: issuer %q, jwks_uri %q, want jwks_uri under %s", iss, jwks, s.URL)
+		}
+	})
+}
+
+// jwtClaims decodes (without verifying) the claims of a JWT.
+func jwtClaims(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", tok)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := map[string]any{}
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }

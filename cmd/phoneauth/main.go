@@ -240,12 +240,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	cfg.server.Logger = log
 	cfg.server.Metrics = cfg.metrics
 	cfg.server.Ready = db.Ready
-	e, err := server.New(cfg.server, svc)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	if cfg.server.PublicURL == "" {
+		cfg.server.PublicURL = listenURL(ln.Addr().String()) // the port bound, also for :0
+	}
+	e, err := server.New(cfg.server, svc)
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	srv := &http.Server{

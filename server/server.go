@@ -64,9 +64,9 @@ func New(cfg Config, svc *auth.Service) (*echo.Echo, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	spec, err := gen.GetSpec()
+	spec, err := loadSpec()
 	if err != nil {
-		return nil, fmt.Errorf("loading embedded spec: %w", err)
+		return nil, fmt.Errorf("loading openapi.yaml: %w", err)
 	}
 
 	e := echo.New()

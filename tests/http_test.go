@@ -1,13 +1,21 @@
 package tests
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v4"
 )
 
 // raw sends a request without validating the answer against openapi.yaml: for HEAD (no body to
@@ -249,4 +257,89 @@ func jwtClaims(t *testing.T, tok string) map[string]any {
 		t.Fatal(err)
 	}
 	return claims
+}
+
+// TestServedSpecIsTheFile: /openapi.yaml is openapi.yaml byte for byte and /openapi.json the same
+// document in JSON, not a rewritten copy (oapi-codegen's embedded one PascalCased every operationId).
+func TestServedSpecIsTheFile(t *testing.T) {
+	file, err := os.ReadFile(filepath.Join("..", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromFile any
+	if err := yaml.Load(file, &fromFile); err != nil {
+		t.Fatal(err)
+	}
+	want := jsonValue(t, fromFile)
+	forEachDialect(t, func(t *testing.T, s *server) {
+		y := s.raw("GET", "/openapi.yaml")
+		if y.Status != 200 || !bytes.Equal(y.Body, file) {
+			t.Errorf("GET /openapi.yaml: %d, %d bytes; want 200 and openapi.yaml's %d bytes", y.Status, len(y.Body), len(file))
+		}
+		j := s.raw("GET", "/openapi.json")
+		if j.Status != 200 || j.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("GET /openapi.json: %d %q", j.Status, j.Header.Get("Content-Type"))
+		}
+		var served any
+		if err := json.Unmarshal(j.Body, &served); err != nil {
+			t.Fatalf("/openapi.json: %v", err)
+		}
+		if !reflect.DeepEqual(served, want) {
+			t.Errorf("/openapi.json is not openapi.yaml: %s", firstDifference(served, want, "$"))
+		}
+		login := served.(map[string]any)["paths"].(map[string]any)["/api/v1/auth/login"].(map[string]any)["post"].(map[string]any)
+		if login["operationId"] != "loginForAccessToken" {
+			t.Errorf("served operationId %v, want loginForAccessToken", login["operationId"])
+		}
+	})
+}
+
+// jsonValue is v after a JSON round trip (numbers as float64, maps as map[string]any).
+func jsonValue(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// firstDifference names a place where two JSON values differ.
+func firstDifference(got, want any, at string) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return at + ": not an object"
+		}
+		keys := slices.Sorted(maps.Keys(w))
+		for k := range g {
+			if _, ok := w[k]; !ok {
+				return at + "." + k + ": not in the file"
+			}
+		}
+		for _, k := range keys {
+			if _, ok := g[k]; !ok {
+				return at + "." + k + ": missing"
+			}
+			if !reflect.DeepEqual(g[k], w[k]) {
+				return firstDifference(g[k], w[k], at+"."+k)
+			}
+		}
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return at + ": not the same list"
+		}
+		for i := range w {
+			if !reflect.DeepEqual(g[i], w[i]) {
+				return firstDifference(g[i], w[i], fmt.Sprintf("%s[%d]", at, i))
+			}
+		}
+	}
+	return fmt.Sprintf("%s: %v, want %v", at, got, want)
 }

@@ -343,3 +343,84 @@ func firstDifference(got, want any, at string) string {
 	}
 	return fmt.Sprintf("%s: %v, want %v", at, got, want)
 }
+
+// TestResponseHeadersDocumented: the served spec documents X-Request-ID on every answer, WWW-Authenticate
+// on every 401 and Retry-After on every 429 and 503 that sends it; the harness then holds real answers to
+// it (a required header that is missing fails validation).
+func TestResponseHeadersDocumented(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *server) {
+		var spec struct {
+			Paths      map[string]map[string]json.RawMessage `json:"paths"`
+			Components struct {
+				Responses map[string]specResponse `json:"responses"`
+				Headers   map[string]struct {
+					Required bool `json:"required"`
+				} `json:"headers"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(s.raw("GET", "/openapi.json").Body, &spec); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]bool{"XRequestID": true, "WWWAuthenticate": true, "RetryAfter": false} {
+			if h, ok := spec.Components.Headers[name]; !ok || h.Required != want {
+				t.Errorf("components/headers/%s: %+v (declared: %v), want required %v", name, h, ok, want)
+			}
+		}
+		n := 0
+		for path, item := range spec.Paths {
+			for method, raw := range item {
+				var op struct {
+					Responses map[string]specResponse `json:"responses"`
+				}
+				if err := json.Unmarshal(raw, &op); err != nil {
+					continue // not an operation
+				}
+				for status, r := range op.Responses {
+					if r.Ref != "" {
+						r = spec.Components.Responses[strings.TrimPrefix(r.Ref, "#/components/responses/")]
+					}
+					where := fmt.Sprintf("%s %s %s", method, path, status)
+					r.wants(t, where, "X-Request-ID", "XRequestID")
+					switch {
+					case status == "401":
+						r.wants(t, where, "WWW-Authenticate", "WWWAuthenticate")
+					case status == "429", status == "503" && path != "/readyz":
+						r.wants(t, where, "Retry-After", "RetryAfter")
+					}
+					n++
+				}
+			}
+		}
+		if n < 100 {
+			t.Fatalf("checked %d responses only", n)
+		}
+
+		// Real answers: the harness validates these headers against the spec.
+		r := s.do("GET", "/api/v1/auth/me", nil)
+		wantStatus(t, r, 401, "Not authenticated")
+		wantHeader(t, "401", r, "WWW-Authenticate", "Bearer")
+		s.sendCode("/api/v1/auth/login/send-otp", userPhone)
+		r = s.do("POST", "/api/v1/auth/login/resend-otp", map[string]string{"phone_number": userPhone})
+		wantStatus(t, r, 429, "")
+		if r.Header.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After: %v", r.Header)
+		}
+		r = s.do("GET", "/healthz", nil, "X-Request-ID", "lb.req_42-a")
+		wantHeader(t, "X-Request-ID", r, "X-Request-ID", "lb.req_42-a")
+	})
+}
+
+// specResponse is a response object of the served spec, or a reference to one.
+type specResponse struct {
+	Ref     string `json:"$ref"`
+	Headers map[string]struct {
+		Ref string `json:"$ref"`
+	} `json:"headers"`
+}
+
+func (r specResponse) wants(t *testing.T, where, header, component string) {
+	t.Helper()
+	if got := r.Headers[header].Ref; got != "#/components/headers/"+component {
+		t.Errorf("%s: header %s is %q, want a reference to components/headers/%s", where, header, got, component)
+	}
+}

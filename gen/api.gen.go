@@ -5,20 +5,14 @@ package gen
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"path"
-	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -1481,22 +1475,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
-	router.POST(options.BaseURL+"/api/v1/auth/login", wrapper.LoginForAccessToken, options.OperationMiddlewares["loginForAccessToken"]...)
-	router.GET(options.BaseURL+"/api/v1/auth/me", wrapper.ReadUsersMe, options.OperationMiddlewares["readUsersMe"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/reset-password", wrapper.ResetPassword, options.OperationMiddlewares["resetPassword"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/login/send-otp", wrapper.SendLoginOtp, options.OperationMiddlewares["sendLoginOtp"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/login/verify-otp", wrapper.VerifyLoginOtp, options.OperationMiddlewares["verifyLoginOtp"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/login/resend-otp", wrapper.ResendLoginOtp, options.OperationMiddlewares["resendLoginOtp"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/forgot-password/init", wrapper.InitiatePasswordReset, options.OperationMiddlewares["initiatePasswordReset"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/forgot-password/confirm", wrapper.ConfirmPasswordReset, options.OperationMiddlewares["confirmPasswordReset"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/signup/send-otp", wrapper.SendSignupOtp, options.OperationMiddlewares["sendSignupOtp"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/signup/verify-otp", wrapper.VerifySignupOtp, options.OperationMiddlewares["verifySignupOtp"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/signup/resend-otp", wrapper.ResendSignupOtp, options.OperationMiddlewares["resendSignupOtp"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/refresh", wrapper.RefreshAccessToken, options.OperationMiddlewares["refreshAccessToken"]...)
-	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
-	router.GET(options.BaseURL+"/api/v1/auth/sessions", wrapper.ListSessions, options.OperationMiddlewares["listSessions"]...)
-	router.DELETE(options.BaseURL+"/api/v1/auth/sessions/:session_id", wrapper.DeleteSession, options.OperationMiddlewares["deleteSession"]...)
+	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/audit-events", wrapper.AdminListAuditEvents, options.OperationMiddlewares["adminListAuditEvents"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/users", wrapper.AdminListUsers, options.OperationMiddlewares["adminListUsers"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminGetUser, options.OperationMiddlewares["adminGetUser"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/activate", wrapper.AdminActivateUser, options.OperationMiddlewares["adminActivateUser"]...)
@@ -1505,12 +1486,25 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/api/v1/admin/users/:user_id/roles/:role", wrapper.AdminGrantRole, options.OperationMiddlewares["adminGrantRole"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/sessions", wrapper.AdminEndUserSessions, options.OperationMiddlewares["adminEndUserSessions"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/unlock", wrapper.AdminUnlockUser, options.OperationMiddlewares["adminUnlockUser"]...)
-	router.GET(options.BaseURL+"/api/v1/admin/audit-events", wrapper.AdminListAuditEvents, options.OperationMiddlewares["adminListAuditEvents"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/forgot-password/confirm", wrapper.ConfirmPasswordReset, options.OperationMiddlewares["confirmPasswordReset"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/forgot-password/init", wrapper.InitiatePasswordReset, options.OperationMiddlewares["initiatePasswordReset"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/login", wrapper.LoginForAccessToken, options.OperationMiddlewares["loginForAccessToken"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/login/resend-otp", wrapper.ResendLoginOtp, options.OperationMiddlewares["resendLoginOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/login/send-otp", wrapper.SendLoginOtp, options.OperationMiddlewares["sendLoginOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/login/verify-otp", wrapper.VerifyLoginOtp, options.OperationMiddlewares["verifyLoginOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/me", wrapper.ReadUsersMe, options.OperationMiddlewares["readUsersMe"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/refresh", wrapper.RefreshAccessToken, options.OperationMiddlewares["refreshAccessToken"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/reset-password", wrapper.ResetPassword, options.OperationMiddlewares["resetPassword"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/sessions", wrapper.ListSessions, options.OperationMiddlewares["listSessions"]...)
+	router.DELETE(options.BaseURL+"/api/v1/auth/sessions/:session_id", wrapper.DeleteSession, options.OperationMiddlewares["deleteSession"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/signup/resend-otp", wrapper.ResendSignupOtp, options.OperationMiddlewares["resendSignupOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/signup/send-otp", wrapper.SendSignupOtp, options.OperationMiddlewares["sendSignupOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/signup/verify-otp", wrapper.VerifySignupOtp, options.OperationMiddlewares["verifySignupOtp"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.Healthz, options.OperationMiddlewares["healthz"]...)
-	router.GET(options.BaseURL+"/readyz", wrapper.Readyz, options.OperationMiddlewares["readyz"]...)
 	router.GET(options.BaseURL+"/metrics", wrapper.Metrics, options.OperationMiddlewares["metrics"]...)
-	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
-	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/readyz", wrapper.Readyz, options.OperationMiddlewares["readyz"]...)
 
 }
 
@@ -1532,32 +1526,11 @@ type OTPTokenJSONResponse OTPTokenResponse
 
 type PayloadTooLargeJSONResponse HTTPError
 
-type TooManyRequestsResponseHeaders struct {
-	RetryAfter *int
-}
-type TooManyRequestsJSONResponse struct {
-	Body HTTPError
+type TooManyRequestsJSONResponse HTTPError
 
-	Headers TooManyRequestsResponseHeaders
-}
+type UnauthorizedJSONResponse HTTPError
 
-type UnauthorizedResponseHeaders struct {
-	WWWAuthenticate *string
-}
-type UnauthorizedJSONResponse struct {
-	Body HTTPError
-
-	Headers UnauthorizedResponseHeaders
-}
-
-type UnavailableResponseHeaders struct {
-	RetryAfter *int
-}
-type UnavailableJSONResponse struct {
-	Body HTTPError
-
-	Headers UnavailableResponseHeaders
-}
+type UnavailableJSONResponse HTTPError
 
 type ValidationFailedJSONResponse HTTPValidationError
 
@@ -1611,13 +1584,10 @@ type GetJwks503JSONResponse struct{ UnavailableJSONResponse }
 func (response GetJwks503JSONResponse) VisitGetJwksResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1699,13 +1669,10 @@ type AdminListAuditEvents401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminListAuditEvents401JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1758,13 +1725,10 @@ type AdminListAuditEvents503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminListAuditEvents503JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1811,13 +1775,10 @@ type AdminListUsers401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminListUsers401JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1870,13 +1831,10 @@ type AdminListUsers503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminListUsers503JSONResponse) VisitAdminListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1909,13 +1867,10 @@ type AdminGetUser401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminGetUser401JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1982,13 +1937,10 @@ type AdminGetUser503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminGetUser503JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2021,13 +1973,10 @@ type AdminActivateUser401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminActivateUser401JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2094,13 +2043,10 @@ type AdminActivateUser503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminActivateUser503JSONResponse) VisitAdminActivateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2147,13 +2093,10 @@ type AdminDeactivateUser401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminDeactivateUser401JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2220,13 +2163,10 @@ type AdminDeactivateUser503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminDeactivateUser503JSONResponse) VisitAdminDeactivateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2274,13 +2214,10 @@ type AdminRevokeRole401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminRevokeRole401JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2347,13 +2284,10 @@ type AdminRevokeRole503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminRevokeRole503JSONResponse) VisitAdminRevokeRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2387,13 +2321,10 @@ type AdminGrantRole401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminGrantRole401JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2460,13 +2391,10 @@ type AdminGrantRole503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminGrantRole503JSONResponse) VisitAdminGrantRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2499,13 +2427,10 @@ type AdminEndUserSessions401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminEndUserSessions401JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2572,13 +2497,10 @@ type AdminEndUserSessions503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminEndUserSessions503JSONResponse) VisitAdminEndUserSessionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2611,13 +2533,10 @@ type AdminUnlockUser401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response AdminUnlockUser401JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2684,13 +2603,10 @@ type AdminUnlockUser503JSONResponse struct{ UnavailableJSONResponse }
 func (response AdminUnlockUser503JSONResponse) VisitAdminUnlockUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2737,13 +2653,10 @@ type ChangePassword401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response ChangePassword401JSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2796,13 +2709,10 @@ type ChangePassword503JSONResponse struct{ UnavailableJSONResponse }
 func (response ChangePassword503JSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2877,13 +2787,10 @@ type ConfirmPasswordReset429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response ConfirmPasswordReset429JSONResponse) VisitConfirmPasswordResetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2908,13 +2815,10 @@ type ConfirmPasswordReset503JSONResponse struct{ UnavailableJSONResponse }
 func (response ConfirmPasswordReset503JSONResponse) VisitConfirmPasswordResetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2975,13 +2879,10 @@ type InitiatePasswordReset429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response InitiatePasswordReset429JSONResponse) VisitInitiatePasswordResetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3020,13 +2921,10 @@ type InitiatePasswordReset503JSONResponse struct{ UnavailableJSONResponse }
 func (response InitiatePasswordReset503JSONResponse) VisitInitiatePasswordResetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3059,13 +2957,10 @@ type LoginForAccessToken401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response LoginForAccessToken401JSONResponse) VisitLoginForAccessTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3104,13 +2999,10 @@ type LoginForAccessToken429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response LoginForAccessToken429JSONResponse) VisitLoginForAccessTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3135,13 +3027,10 @@ type LoginForAccessToken503JSONResponse struct{ UnavailableJSONResponse }
 func (response LoginForAccessToken503JSONResponse) VisitLoginForAccessTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3202,13 +3091,10 @@ type ResendLoginOtp429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response ResendLoginOtp429JSONResponse) VisitResendLoginOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3247,13 +3133,10 @@ type ResendLoginOtp503JSONResponse struct{ UnavailableJSONResponse }
 func (response ResendLoginOtp503JSONResponse) VisitResendLoginOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3314,13 +3197,10 @@ type SendLoginOtp429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response SendLoginOtp429JSONResponse) VisitSendLoginOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3359,13 +3239,10 @@ type SendLoginOtp503JSONResponse struct{ UnavailableJSONResponse }
 func (response SendLoginOtp503JSONResponse) VisitSendLoginOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3440,13 +3317,10 @@ type VerifyLoginOtp429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response VerifyLoginOtp429JSONResponse) VisitVerifyLoginOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3471,13 +3345,10 @@ type VerifyLoginOtp503JSONResponse struct{ UnavailableJSONResponse }
 func (response VerifyLoginOtp503JSONResponse) VisitVerifyLoginOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3504,13 +3375,10 @@ type Logout401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response Logout401JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3563,13 +3431,10 @@ type Logout503JSONResponse struct{ UnavailableJSONResponse }
 func (response Logout503JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3601,13 +3466,10 @@ type ReadUsersMe401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response ReadUsersMe401JSONResponse) VisitReadUsersMeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3632,13 +3494,10 @@ type ReadUsersMe503JSONResponse struct{ UnavailableJSONResponse }
 func (response ReadUsersMe503JSONResponse) VisitReadUsersMeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3671,13 +3530,10 @@ type RefreshAccessToken401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response RefreshAccessToken401JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3730,13 +3586,10 @@ type RefreshAccessToken503JSONResponse struct{ UnavailableJSONResponse }
 func (response RefreshAccessToken503JSONResponse) VisitRefreshAccessTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3769,13 +3622,10 @@ type ResetPassword401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response ResetPassword401JSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3856,13 +3706,10 @@ type ResetPassword503JSONResponse struct{ UnavailableJSONResponse }
 func (response ResetPassword503JSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3894,13 +3741,10 @@ type ListSessions401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response ListSessions401JSONResponse) VisitListSessionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3925,13 +3769,10 @@ type ListSessions503JSONResponse struct{ UnavailableJSONResponse }
 func (response ListSessions503JSONResponse) VisitListSessionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3958,13 +3799,10 @@ type DeleteSession401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response DeleteSession401JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4017,13 +3855,10 @@ type DeleteSession503JSONResponse struct{ UnavailableJSONResponse }
 func (response DeleteSession503JSONResponse) VisitDeleteSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4084,13 +3919,10 @@ type ResendSignupOtp429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response ResendSignupOtp429JSONResponse) VisitResendSignupOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4129,13 +3961,10 @@ type ResendSignupOtp503JSONResponse struct{ UnavailableJSONResponse }
 func (response ResendSignupOtp503JSONResponse) VisitResendSignupOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4196,13 +4025,10 @@ type SendSignupOtp429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response SendSignupOtp429JSONResponse) VisitSendSignupOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4241,13 +4067,10 @@ type SendSignupOtp503JSONResponse struct{ UnavailableJSONResponse }
 func (response SendSignupOtp503JSONResponse) VisitSendSignupOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4336,13 +4159,10 @@ type VerifySignupOtp429JSONResponse struct{ TooManyRequestsJSONResponse }
 func (response VerifySignupOtp429JSONResponse) VisitVerifySignupOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4367,13 +4187,10 @@ type VerifySignupOtp503JSONResponse struct{ UnavailableJSONResponse }
 func (response VerifySignupOtp503JSONResponse) VisitVerifySignupOtpResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4423,13 +4240,10 @@ type Metrics401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response Metrics401JSONResponse) VisitMetricsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5588,206 +5402,4 @@ func (sh *strictHandler) Readyz(ctx echo.Context) error {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
-}
-
-// Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
-// Stored as a slice of fixed-width chunks rather than one concatenated
-// const string: with thousands of chunks the chained `+` fold is several
-// times slower for the Go compiler than parsing a slice literal.
-var swaggerSpec = []string{
-	"7H1Zcxu3Eu5fQc29VZHqjqglUupEflIcOXHiRWUpxw+RSwRnmiSiITABMKJ5XPrvt9CN2cFFsuTj+OjF",
-	"FskB0AC+bvSGnk9Roma5kiCtiY4/RTnXfAYWNH56XmijtPsrBZNokVuhZHQcXUyBDSV8tFcJPjFkaszs",
-	"FFiu4UaowrCcT2AQxZFwj/9dgF5EcST5DKLjiNpEcWSSKcy4637GP74CObHT6Phgby+O7CJ3TxqrhZxE",
-	"t7dx9ErMhO1TcsYnwIz4D7CtfWYVc61ZCmNeZJYd7W0voyHD7pok+EbR8dFe7OgRs2LmqZkJSZ/2K8qE",
-	"tDABjaS9Uxm4HnCcnNtpPYx2P8WRhr8LoSGNjq0uoDkqSNfvnxFPZ0JGH0Iz/8OAfvnzkgEKA/pKpCvH",
-	"GCs949Y9XOCT3SFuqTEY+5NKBeDOv704OweZuj8TJS1IXHue55lIuFv73b+M24BPjXH+r4ZxdBz9n90a",
-	"Urv0q9n1/b2jcepBa4rpG5MraYiEn3j6C7cw54sNqICPfJbTNqRgucii4+j89TnLtboRKWg25iKD9BnL",
-	"M+AGmNULxidcyOg23nAKv15cnJ1qrTRR3+eIwHgD9kbZqZATNueGJUqaYuaocLzi15wlXLKR+2i1gJRx",
-	"y5RMYOAI+4lXK3a/JXgpE6U1JJYlhdYgLcu5MXOl0wecdzkRN8VCpqCNVSplowLnJpV100u4xumpwrKt",
-	"sdLMk8s4m2slJz0Ct3EFnis5zkRy3/mfzrjIGM808HTBNEyEseAg95CzN6rQCVSjwEdhrOlOMp8qCcx9",
-	"hSQJyQoDNMcXSo9EmoK85yTfKMtAqmIyZTnomTBGKGkecIpGTCSkO0SzZhlPrk0FYcfBzMk5nMtLaUFL",
-	"nlF/95uP8H0wcJ2wrRJfIj1mP44Okh/Ge7Cffs8PR0fJ9gNN80SyQsLHHBILKQ08YG7uRJWHr2kxrkjd",
-	"ifN3oSy4P0yR50pbXIY3yr5QxUbyM7QCTuQzxzhj7ORhpvjGkZhMK8AioSSX7UPK+XdeiIdoOC+SBIwZ",
-	"FxmrH0MqLtT1RgywMRnY4T1oOeOLTPH0QqlXXE/gnjvoxTYbqXTBrFIsw84eXujiAMJQ/5rZKZdsn70W",
-	"P+H2Xij1msuFp8bcczIXSrEZl4tyUPOsPj+dJPthjxlIlEwfSuicMM0tMFTS8FiZCvuMDd+B1Yudk7EF",
-	"PWSGLwybqjlR5sd3fDjnwjq1bwo89Xpso2EbQz1tDhUuyQs7VVr8B9LPEMmuE5DWPf5gB85rJ9zlJGZC",
-	"3vBMpHigfMxRBlsH+Nh94w9UDakbn2emsxzv37/fOWlQF1yTWj2kJbnhIuOj7L4McQ76RiTALMxypbkW",
-	"2YIVjV4f8LTyIwnTGkzdgHaMDbhonKWQg0xBJsg+qZrLZ6iDLRh3OOmijfD1Wbj6t9sxXKkXqBw+mLRz",
-	"S1J3vnRx6kfYKR1wpzegFxWWxgKy1C2GBneQOT1Vw190It7wrADDuAYm4QY0g2SqIB2gheLpcGSeODvG",
-	"HV84oyx7O46O/1xNvXu6IYA/RblWOWjrLRFSpK8yNRHS9A3A565ZUlhxAx73pQJpmNPA0Col3YtMVKfC",
-	"DKK+IRdHmUquIb0qpHWI7Vua1C0jSpZ3joukYVwYSBl25n6SbszKEku5hR0rZs44lEXmGYsMt74FWBtK",
-	"f7aJjDurU9uPauQ2Lrr9cBvXe/JKkCHRXuCGHY8fV5MTo8mJDYWFmVmHzc7ult1xrfmiNznqOm6R1J9T",
-	"HJ0UqbCnN55x2tPhiVVoEvd28P1UMe7QHLP5FCQqWNWmbXHJ0Ajfbm2UN5nXLgq3LUu7ub+9Z0kmErFp",
-	"Khx1PDtrTSLQpq3KyR0DiQbLxjyxJmYwmAxwMogENgM7VSjo5tMF48wAGgXMSby0gf56SWnBqgkIaX84",
-	"DHKJyIMEahiDBplAcOmdXE5UWqstdioMA7eDbASZkhN3dMdMjBmXi0Fo1eiL/p5yy6Y8z0FCesyGyN3O",
-	"XinyYcyGuBoD4zQ9SCGtvyK+cZ+VzQcGpG38nV6VP19K/O4GtBiL+vl2a2JJ96kUPYNkyuWk850GAziK",
-	"34wBbgaOgebTRHNpqQ1+1nCjfL84qxR4YsUNt43v+t8UsiTnUg6vYTHQyjYfMAMxI+k+ZFuJKqQ12w4n",
-	"w5RbPsgLPWn+MmBvYM7c0hs24wtnyPPUQehSRnF9zkfNRY2WyIwrPvEMG/55GW6QPR20CS7CMD5Shb0H",
-	"m3akDTbhtqQ3bjjTKiGCeG/R34F6zc6rBVVY9uKUNhemDbnXE6XxHQV5ZzE8Jetl73OEdnkaNtxT7Zl5",
-	"d85V5W9qSpfqy7jp+d3fOzgMYEfCvNXLqgV6A/OzysHVmWGPok7Xocm+UHqibNnlcyXHQs+Wz5l+vx+1",
-	"nzHROFI2v3LytaV9R/sH3x8e/dBZ5B/Qn119DCw4ajRXspiNSI2rO/x/+4f7R0dHR3v7e3vtbn84XAew",
-	"Vq8NijvzjvurGNqY2gro7UJpcnxaQ5B/blnvXYV6xTgb8W5PQV+jC60iD3jmFn3jmceRsdwWphlxUNdO",
-	"rjUssA/rdtD3EaLot/e/L1dnSPx0tLRs0obWafrz+Uno6Ej0TffJg6Oj/R9Dz17TGdL/3i7afbz9/WzJ",
-	"MdV+zohJ6LmP69HlhiSClqzXOQQkyDUsNj8N3KKvQxF2GKLglTuxl0qyphiqV6OMJUyVNsBG3FpnPhrL",
-	"c4xy3U+8o1x4YDETxdFK6fFKTVRhl87eJKrUNX1M0Jld3NlbJfeUn5WdkskyydSIZ2Em6o3/GozhE6js",
-	"oh4FM3pgPczKB0OzbJ4RPc3qX8wq5raEJVOunVmkDdv6QwpU0/GfXAmnAz5jUjGEn0HmZrrIwDR8A2hM",
-	"CdTMalP4Us6Usa7dTMnaJu8qjg8BqcZx9q8AwJou6Tss9DqT5iU618YUFBCmbd4I6QwxE6Pe2ooLcpmW",
-	"kYLKnRq0dxoSuxZH5LKONpTUcTW9zmRCaOlEaPsi4fG1giVktT35AYPfrcmVLQMIvZUkB6m5ErK/i+fe",
-	"b1z5aRh1R95U71vFDarm+2MjQaFhF3fXJwQnDWZaE9qhRMhJBjuFAT/2WGl29vb8gu3yXOze7O/ywk53",
-	"fS/P2DVA7riO/ABBCDkzsn2cLLGqaxsCh74qbe16j0fANeptq2y31Vvd2qfWSE3Lq6Mm0hSWAOPfzixf",
-	"LEXsP1gpDk44B/nyZ7RBJoXmBJu76FwipcW/MmIihZxc8WxyRY7dKy+SyCm9OVyEMcUSuP81vzZXhRbt",
-	"DBQtgkD1zI1wuDcxpsC1+pxOuh4Cml5jMvGGq7icmhWzDe36O+L3pSDvSZUG/o72D9bgujPfdmdhcgzY",
-	"tcb/Z1iyj6QOrrX0z8kp91KOVeCImQWS4H5V84bPvxnsi9kwn6dDdKspmw8HDcUxn6fE6AFV0Rk74Dq4",
-	"uos72fs1Qr5RcNopqSeCchdKR7CPV9BJY6fcshlPoZne0DhRRkplwGXzLOXh8WRrEHAnKycne8atU4y2",
-	"hDWMj4zKCgzwjsFNa3tpcKQ3246fOpzSttRLnXFjrwpTrfCaCbjHmWcKSJmjHVfMbE7vSs9nyCHZgECH",
-	"3tbqhxyTDqY1HlagPOyM9LPe3ABt8sw6UVp1voIscypTktcdL2n5dZ8BffCfmrM5aOjFOJqpmi2PJ/Ya",
-	"JAfjB2u0C8zjamGRvmkJqIOjww2CR1NuribiBuRV4s6Fkpe97TnmmYEQL1IKaD95do0m87Bq0WdI+S/p",
-	"YuSztU6BKgPpqzQvvrz1cFdTYGN1P7T4rTBxyLHu2MIzyYrDcS2r3eeAdT9eqfHVSGjyuraabTLqclmx",
-	"tunEianNAvNBMdIXG5ueoOYKo4sQ7gVPJgz7fdZ+lDJsuVuwjfPTwT7GpZcKjH5HGU9go/WrzOWqc8pI",
-	"cIDd3Aop8vSOCFumspLMKpHigdCFYznBmLSHetdCeIj7nNTdyY4C0pjNKmN8bbAkU0lLreBy4VODugva",
-	"T576EFjlmZms2I1P65NoIurDt+jPydmTkBRa2MW5O8NoGr9eXJz9RPLv+JOXhC/KLf7t/UV5oyQkJ6fW",
-	"5uT8tVok5iIsyC+mwNzCcav0d4YNz359++b05I+LX69en168e/n8/Ori7e+nb4YxSXitZk7JLwwzieY5",
-	"GKfZD3dnNAZaHmsIcjMV3urpZDw5IO7Qcdo0cJxm7JPsKEd62Dxjhk4BI9cx05BrlRYJGRYnZy9Lu+MF",
-	"N/bk7OWlLJP1EPSuuWvjAG1in4/mpkl/cekzs5mZ8hzwl8bnY3ZTJ7iNucgKTRlrl3J4eHDAPl36ANml",
-	"w92lA4H7azAYfIgvHRguo+PLaDAYXEbxJa5R/cXth9thzADT5dDl7wcWhg2b/ZaPD8nPnYkE/IHm7+u8",
-	"fukwUujMr7853t1VOUifkq30ZNc3MrvuWQdpYVHQVUsUxdENaEObtD/YG+yhWpeD5LmIjqPvB3uD71Hb",
-	"sVNE7e5gDlm2cy3VXO7+Nb82gzK/cAI2DMG8GGUiYdewMGQeYgrMot6n70xLlTExM5BRPGC0qG1LB+Fr",
-	"kSIQCdbOYEij4+gXsL/Nr03UufVzsLf3YHmRPsq2JE/0Gpzl0E0Vfs6TKew8V9Jqla1PjD0ickNUVNPa",
-	"bV+KwFbfr2/VzLlFcVTMZlwvnKA5f/uGvYcR+x0WzM0wjiyfGCfZ6o2OPrhGra13EBHpTtJ1IQZR8IbP",
-	"/H0H8oIh+82nzsJydjAig2uImVHI2RO6q2XwOeIRz9wGrzj1AXQpWwhiCo1voZmaS+KfHmLe4gzaPtBH",
-	"BFDI5boETTOwHFOoonuiorXDNLAT7xQ1eu17X7XTpQxOZ0Lu8iIVdqdOLwpu8bk/4CizysRMwhyMZWOh",
-	"jXXyN8PLUrijOZ8IyTHcJ+yUcUYpQn2+xmzTV8LYOlnJoDCqL5b++Sl4J7MOAmx+dzEOd9XI37pTX71L",
-	"QZRz5p70OZbt/MFl10t9WCN4wTVox4anYYRMIDyHlfrkkvX1OcN37y0E5HpDd+lu7gYP+vvEtx8ekWc7",
-	"KXebX/w53IRpGzcyscn+RnK8vk6CjTYQ/vWdQNfi4GB9i97tgi98OnlZgtzdVJP//OC2uxZtblcYbhKr",
-	"hEMp0/wt6L44q3LOg3LsD/drV3qpnKJi2aIWZCPKheY6meJ9EDqNYuYYhNRLZ2xdyq2EG9gRzlQyAq8W",
-	"mGJEDLE9YITiUiIKJY8xv6FzI37Ek2vGDRv6L0InWiUr//CJ7xtIyb/vdnH+H8a8rasKT7z7NfJuidXN",
-	"mHb3kz/Wb5ey71tJQbSYVAunXeIhu5Op5FoVlhnLLSzRNH4BZJ4+76xBs6+q8GXQfCckfxlY7h2ub1Hd",
-	"Yv7WcPwLEIzvgeLd8soF+riUCeD5FTTuFWVqwoSku7JLIHzie3zC8ROO74bjEjn3BnN9p2g5nM+tyms8",
-	"j7WaOVBPhCRgO61JpoxnGVNjFN5VOLYsZcIQQKasBlIP6rqdGchuwLCtwz0q1xPgkJ+rFt8Yj3y1Wsv/",
-	"NFvVcLs3Y2GoZPeT+++WWCoDG4hnvcNLfoxjBRW2JVKY5cqhcbu8nd3J2EEmBJkadLxJ5cO91wC5r06i",
-	"sh7H0VXC2rtGN139mCv4jqh7R0Ws7sdz6+0K7P6JN594cyPe9AzjMdnlyzjKi8AR9ovm0oaZ7IJ8z+jj",
-	"Tul0k2rOlMSSPwtGtURChofr83+UNZ5w/vgmCkJ2CczXHj/NVL5lR8+p09yWHTHP/GHhQzPG6YBzpa+d",
-	"1ldVqAvyxalMHZ7KlL6vUllr5xs+If+rQr7DJRZAa0DozgxAZRCWGzXPM+DaF8wgJxNGuZMV1WTywvoQ",
-	"pa/54jMjOnVlAizxBxLzZN4/ccLdOIFws4kNUtjpLtUc2Wlm5C7BPj5YFdx0wP3OVECnlB4J8+obNiuM",
-	"ZakYj0v73+G9bO44gQLExtDFz6pdrjKRLEpDpswJCJszdDNgxXGz/Yx6T3iWIcFlTxMFhqlgxkC7VkXU",
-	"rHO7eDD2CRfECFW4fUQe7t4o/goNnf0NWKVbfPFb42jPeg1EVlxd2GmAqcdYgKRi6l1fHGMFc9MDNfNi",
-	"2SGKrLy9OKP7x2BbDD5gp44DSRnE8rWO78ix0CpsJtNLmTp2k8p6z3aQ7YiGmiUM2EdivpUFWjbnwdXb",
-	"XRZJvSe3fGngHx78uL5htzLofyuXrcRrVV6vREvJGHhVbi1fCEnV4cNM8VIKK7iFLlfkWmEC2sjZQDJ1",
-	"qHc8YlV1KDpFj05ELs0cdHWPjs+Azf0FO6UvZVlMjlTDKTeMS8YTrKMV4pGSpDVMEl7WRrH2srJ69NnI",
-	"/tZherAR45Yl5z8f2RXo7ghtjH0vx3KzcGsllpkGW2jZSsntGyNY8+WF0if41IW/mfMYYrlVXeYLq0I0",
-	"r8c2ZZ6E+gro4/azF0ozghorsbZG20HouxFApjuOO5ZywTt8ppTWLXt8rDTlj9SWjK/NQhcL2i8qcQ1H",
-	"hW0EUFBkMzW+lOQBmBRgDJhnvi6wLYth+yrLKgUTM2O5tpRThqpWOYOQ6CfacY3e2vxJ5n9DMt/DkvBP",
-	"m7uBsN9dj/fztWhnN4Kz89fnG2grLKSsYDa+g/4zxolhsJ5ThqqRdeNyWRkHMaNbZqs0nPMnkH+bID+/",
-	"D8Tp+sdqkNONe4R5DWun3UxAAr4R4Lf3F165YSdeADcq4Jeo5exwby8sry8lCmxf4BZSxhOtjGF05pht",
-	"fwJQPylwuvxgWxx1ePCjv9DN69NFGOSTECPQtJazwkO98aJdsOABjV+vUT1Zvw+uKHnE34mZVLHC0j31",
-	"aC29s6WTdGuIFQuHVJHO15bYbl9pDLlmt4ZU4XC4jW+W4Fl2Ken3GdsaUtHD4fag1PPKm1xjPCxkCmnV",
-	"azCEGOAWqs34eHZJo/Dj7e1tnyUOAwmdajKhV1cNntyfn5U/Xu5tCfK6KkwP6VQXIJgw/gvYVvSCCUk3",
-	"mYQKWL3vgGNE2ryGx7wr2H7RweNan19nYg6nuK1hr2G9qecrkayQZB8poMV4WYGpUdmEDt5WLRV3TtPX",
-	"7ce3sAA+3tIBjq+/wl8vJf3sJJKhANOAnaEagN5vLssXuu3gizzandKrjzBuJaxh86nKqqpRMYOPCeT2",
-	"UjpL0GkwzEyVtmyieQIsBy1UyoyiiDNnSSZA2u/w9YAlqsuaU4alqna2WxRBQYsSH398v06nGt2TZ+cf",
-	"Jqgb3EpwXuKfWSGX0XO+QZQZnZ0kniuv+xblnY4LmdDlPGEX2wP2jhBEtuoQnxn6VwqGfCf2kQO6wRqH",
-	"/6B47leamfGkAJVMsXn4t5nHt7RWR5UR4X0yZaPujVh0THZTN2ZcX1O5vI4aLoxtJGA9direne97fiNa",
-	"E96oDCS6rRDA5U+7n/xf5eXKVYmejXeUVXBRc1lhZcBOJFmBPvJZKTNO25KskFhqgok0Lj0sh33Q/IwU",
-	"+Oksuc7cfn91PYXPeoX1h03MuItGZc8pN2WhyPvLzP/1LM16ozeBLRbVfIjgDvX0dUd3qITok+f7mwzv",
-	"0OZu5K/zqP/MAA/1wrYkJab4F5kT6KqXcG8P2EnZiExL/0LyTnyHTcA6CS6VxdekSmOd6a7GPu7zrOPu",
-	"LgNIy2I8T1D/ZoM8dwf6HcM8XKaM6k2iJKd0FoLpkjDKCrQ9jD4aqP38tYRS9jaA3HMlx5lInmIvm8Ze",
-	"1mB8iu9a+8/qYok+jVAYVuQ+w1bfCDkZsDf4smSrimTqdZOUWz7iJuDb+NUP9YjWln9zXOiV65m4gUE3",
-	"j0fcgPQvHCpXJi+VO19jdOnK+DqnTNCdmUapUgsfLYOP1QulSLsfsLc5OEsjA7pJUNVBZQasuZRLa6Hi",
-	"ieUr92MVVE1XFvCwFpa5849R9VMfPQ4cZZ7c9avvqN/NMy7kmvKQS8oEulHua3V0NPTb+FOnnGxXTW+s",
-	"ej3B/l6iorAa5CVuvWZAdR6x3AOugAO/9ys8Y0d731NMcS4MsC3L6fI56hpcJsBU4XRwVrrmt8NRm8V/",
-	"iRdw7EFDxDzyeG/wij5PF8/YkErJDpnhC8Pm08Wgp4LyVIR58rb6ZvW7yylU4pXBGZd8AjOQeM+5LJ9Y",
-	"OELjQKEmLBJIZhHlBY0W+H6zKl8jLpVVNwhlaVtovgCuHkVhPeS+8dcItJiYUcS7SsPoXv9pdlhZn/1e",
-	"z6iebVmlE+klXUXISauqbf2CD99ro9Bmv1+8qFivYZ0tggXurOYiY1t47dz7tbeby4w3ufqdElJixATu",
-	"NXbrRQeSXkpG+sWd32zEM8daurXCuYluP9z+/wAAAP//",
-}
-
-// decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
-// after base64-decoding and flate-decompressing the embedded blob.
-func decodeSpec() ([]byte, error) {
-	encoded := strings.Join(swaggerSpec, "")
-	compressed, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return nil, fmt.Errorf("error base64 decoding spec: %w", err)
-	}
-	zr := flate.NewReader(bytes.NewReader(compressed))
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("read flate: %w", err)
-	}
-	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("close flate reader: %w", err)
-	}
-
-	return buf.Bytes(), nil
-}
-
-var rawSpec = decodeSpecCached()
-
-// a naive cache of the decoded OpenAPI spec
-func decodeSpecCached() func() ([]byte, error) {
-	data, err := decodeSpec()
-	return func() ([]byte, error) {
-		return data, err
-	}
-}
-
-// Constructs a synthetic filesystem for resolving external references when loading openapi specifications.
-func PathToRawSpec(pathToFile string) map[string]func() ([]byte, error) {
-	res := make(map[string]func() ([]byte, error))
-	if len(pathToFile) > 0 {
-		res[pathToFile] = rawSpec
-	}
-
-	return res
-}
-
-// GetSpec returns the OpenAPI specification corresponding to the generated
-// code in this file. External references in the spec are resolved through
-// PathToRawSpec; externally-referenced files must be embedded in their
-// corresponding Go packages (via the import-mapping feature). URL-based
-// external refs are not supported.
-func GetSpec() (swagger *openapi3.T, err error) {
-	resolvePath := PathToRawSpec("")
-
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(loader *openapi3.Loader, url *url.URL) ([]byte, error) {
-		pathToFile := url.String()
-		pathToFile = path.Clean(pathToFile)
-		getSpec, ok := resolvePath[pathToFile]
-		if !ok {
-			err1 := fmt.Errorf("path not found: %s", pathToFile)
-			return nil, err1
-		}
-		return getSpec()
-	}
-	var specData []byte
-	specData, err = rawSpec()
-	if err != nil {
-		return
-	}
-	swagger, err = loader.LoadFromData(specData)
-	if err != nil {
-		return
-	}
-	return
-}
-
-// GetSpecJSON returns the raw JSON bytes of the embedded OpenAPI
-// specification: decompressed but not unmarshaled. External references
-// are not resolved here; the bytes are the spec exactly as embedded by
-// codegen. The result is cached at package init time, so repeated calls
-// are cheap.
-func GetSpecJSON() ([]byte, error) {
-	return rawSpec()
-}
-
-// GetSwagger returns the OpenAPI specification corresponding to the
-// generated code in this file.
-//
-// Deprecated: GetSwagger predates kin-openapi renaming openapi3.Swagger
-// to openapi3.T. Use [GetSpec] instead. This wrapper is retained for
-// backwards compatibility.
-func GetSwagger() (*openapi3.T, error) {
-	return GetSpec()
 }

@@ -8,13 +8,11 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/phoneauth/phoneauth/gen"
 )
 
 // BenchmarkRequestValidation is the cost the OpenAPI validator adds to a request with a JSON body.
 func BenchmarkRequestValidation(b *testing.B) {
-	spec, err := gen.GetSpec()
+	spec, err := loadSpec()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,8 @@ type handler struct {
 	Services
 	metrics *Metrics                        // nil: no metrics
 	ready   func(ctx context.Context) error // nil: always ready
+	// publicURL is Config.PublicURL without a trailing slash.
+	publicURL string
 }
 
 var _ gen.StrictServerInterface = (*handler)(nil)

@@ -101,28 +101,14 @@ func defaultJSON(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-type originKey struct{}
-
-// withClientInfo puts the caller's address (see Config.TrustedProxies) and user agent, and the
-// origin the request reached us at, in the context.
+// withClientInfo puts the caller's address (see Config.TrustedProxies) and user agent in the context.
 func withClientInfo(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		ci := auth.ClientInfo{IP: c.RealIP(), UserAgent: req.UserAgent()}
-		scheme := "http"
-		if req.TLS != nil {
-			scheme = "https"
-		}
-		ctx := auth.WithClient(req.Context(), ci)
-		ctx = context.WithValue(ctx, originKey{}, scheme+"://"+req.Host)
-		c.SetRequest(req.WithContext(ctx))
+		c.SetRequest(req.WithContext(auth.WithClient(req.Context(), ci)))
 		return next(c)
 	}
-}
-
-func requestOrigin(ctx context.Context) string {
-	o, _ := ctx.Value(originKey{}).(string)
-	return o
 }
 
 // withTimeout bounds the work of a request, database calls included, so that none hangs when a

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -30,12 +31,19 @@ type Config struct {
 	CORSOrigins []string
 	// MetricsToken, when set, is the bearer token /metrics requires; "" leaves /metrics open.
 	MetricsToken string
+	// PublicURL is where clients reach the service (https://auth.example.com, maybe with a path
+	// prefix); /.well-known/openid-configuration names the keys under it. Required: discovery never
+	// takes its URLs from a request, whose Host header anyone can set.
+	PublicURL string
 }
 
 // Validate reports a bad setting.
 func (c Config) Validate() error {
 	if c.BodyLimit < 0 {
 		return errors.New("body limit must not be negative")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("public URL %q is not an absolute http(s) URL", c.PublicURL)
 	}
 	return nil
 }
@@ -80,9 +88,9 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	spec, err := gen.GetSpec()
+	spec, err := loadSpec()
 	if err != nil {
-		return nil, fmt.Errorf("loading embedded spec: %w", err)
+		return nil, fmt.Errorf("loading openapi.yaml: %w", err)
 	}
 
 	e := echo.New()
@@ -93,7 +101,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	e.Use(withRequestID, accessLog(d.Logger))
+	e.Use(withRequestID, securityHeaders, accessLog(d.Logger))
 	if d.Metrics != nil {
 		e.Use(d.Metrics.observe)
 	}
@@ -118,7 +126,8 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 		return !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/.well-known/")
 	}))
 
-	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{Services: svc, metrics: d.Metrics, ready: d.Ready}, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{Services: svc, metrics: d.Metrics, ready: d.Ready,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/")}, nil))
 	if err := registerDocs(e); err != nil {
 		return nil, err
 	}

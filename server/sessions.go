@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"net/url"
-	"strings"
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/gen"
@@ -51,15 +49,11 @@ func (h *handler) DeleteSession(ctx context.Context, req gen.DeleteSessionReques
 	return gen.DeleteSession204Response{}, nil
 }
 
-func (h *handler) GetOpenidConfiguration(ctx context.Context, _ gen.GetOpenidConfigurationRequestObject) (gen.GetOpenidConfigurationResponseObject, error) {
-	iss := h.Keys.Issuer()
-	base := strings.TrimSuffix(iss, "/")
-	if u, err := url.Parse(iss); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		// The issuer is not a URL: name the keys where this request reached us.
-		base = requestOrigin(ctx)
-	}
+// GetOpenidConfiguration is built from configuration only (Config.PublicURL), never from the request,
+// so that no Host header can make a cache in front serve somebody else's jwks_uri.
+func (h *handler) GetOpenidConfiguration(context.Context, gen.GetOpenidConfigurationRequestObject) (gen.GetOpenidConfigurationResponseObject, error) {
 	return gen.GetOpenidConfiguration200JSONResponse{
-		Issuer: iss, JwksUri: base + "/.well-known/jwks.json",
+		Issuer: h.Keys.Issuer(), JwksUri: h.publicURL + "/.well-known/jwks.json",
 		IdTokenSigningAlgValuesSupported: []string{"EdDSA"},
 		SubjectTypesSupported:            []string{"public"},
 		ResponseTypesSupported:           []string{"token"},

@@ -58,14 +58,19 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, skip func(echo.C
 				openapi3.WithStringFormatValidator("uuid", uuidFormat),
 			},
 		},
-		Skipper:               skip,
+		Skipper: skip,
+		// The spec's one server is "/": requests match on their path alone, never on the Host header.
+		DoNotValidateServers:  true,
 		SilenceServersWarning: true,
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusUnprocessableEntity, Internal: me}
 		},
 		ErrorHandler: func(c echo.Context, he *echo.HTTPError) error {
-			if he.Internal == nil {
-				return he // routing: 404, 405
+			if he.Internal == nil { // routing: 404, 405
+				if he.Code == http.StatusMethodNotAllowed {
+					setAllow(c)
+				}
+				return he
 			}
 			return translateValidation(he.Internal)
 		},
@@ -135,9 +140,13 @@ func requestErrorItems(err error) []validationItem {
 		return []validationItem{{Loc: []any{"body"}, Msg: notAnObject, Type: "model_attributes_type"}}
 	case re.Reason == "failed to decode request body":
 		var se *json.SyntaxError
+		var td *trailingDataError
 		pos := 0
-		if errors.As(re.Err, &se) {
+		switch {
+		case errors.As(re.Err, &se):
 			pos = int(se.Offset)
+		case errors.As(re.Err, &td):
+			pos = td.pos
 		}
 		return []validationItem{{Loc: []any{"body", pos}, Msg: "JSON decode error", Type: "json_invalid"}}
 	}

@@ -38,6 +38,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"PHONEAUTH_ENCRYPTION_KEY=c2hvcnQ=", "PHONEAUTH_ENCRYPTION_KEY"},
 		{"PHONEAUTH_METRICS_TOKEN=short", "PHONEAUTH_METRICS_TOKEN"},
 		{"PHONEAUTH_METRICS_TOKEN=long enough but has spaces", "PHONEAUTH_METRICS_TOKEN"},
+		{"PHONEAUTH_PUBLIC_URL=auth.example.com", "PHONEAUTH_PUBLIC_URL"},
+		{"PHONEAUTH_PUBLIC_URL=https://auth.example.com/?x=1", "PHONEAUTH_PUBLIC_URL"},
+		{"PHONEAUTH_PUBLIC_URL=ftp://auth.example.com", "PHONEAUTH_PUBLIC_URL"},
 	} {
 		env := []string{tc.env, "PHONEAUTH_DATABASE_URL=" + t.TempDir() + "/x.db"}
 		if strings.HasPrefix(tc.env, "PHONEAUTH_DATABASE_URL") {

@@ -105,11 +105,50 @@ func (e *env) integer(name string, def, min, max int) int {
 	return n
 }
 
+// publicURL reads an external http(s) URL: scheme, host, optional port and path prefix; no
+// credentials, query or fragment. The answer has no trailing slash.
+func (e *env) publicURL(name string) string {
+	raw := strings.TrimSpace(e.get(name))
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !isHTTPURL(raw) || u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
+		e.errs = append(e.errs, &envError{name, raw, "must be the service's external http(s) URL, e.g. https://auth.example.com (no credentials, query or fragment)"})
+		return ""
+	}
+	return strings.TrimRight(raw, "/")
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Hostname() != ""
+}
+
+// listenURL is the URL of the listen address addr (host:port) for discovery when no public URL is
+// configured: an unspecified host (":8000", "0.0.0.0:8000", "[::]:8000") is named by the loopback.
+func listenURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // secret reads a value that must never be printed.
 func (e *env) secret(name string) string { return strings.TrimSpace(e.get(name)) }
 
 func loadConfig(getenv func(string) string) (config, error) {
 	e := &env{get: getenv}
+	publicURL := e.publicURL("PHONEAUTH_PUBLIC_URL")
+	defaultIssuer := "phoneauth"
+	if publicURL != "" {
+		defaultIssuer = publicURL
+	}
 	c := config{
 		addr:            e.str("PHONEAUTH_ADDR", "127.0.0.1:8000"),
 		db:              store.Config{URL: e.str("PHONEAUTH_DATABASE_URL", "phoneauth.db")},
@@ -117,7 +156,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		shutdownTimeout: e.duration("PHONEAUTH_SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
 		purgeInterval:   e.duration("PHONEAUTH_PURGE_INTERVAL", time.Hour, 0, 24*time.Hour),
 		keys: auth.KeyConfig{
-			Issuer:         e.str("PHONEAUTH_JWT_ISSUER", "phoneauth"),
+			Issuer:         e.str("PHONEAUTH_JWT_ISSUER", defaultIssuer),
 			AccessTokenTTL: e.duration("PHONEAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 24*time.Hour),
 		},
 		sessions: auth.SessionConfig{
@@ -168,6 +207,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	c.otp = otp
+	// Discovery names the keys under the configured public URL, else under an issuer that is a URL;
+	// failing both, serve uses the listen address. Never the Host of a request.
+	c.server.PublicURL = publicURL
+	if c.server.PublicURL == "" && isHTTPURL(c.keys.Issuer) {
+		c.server.PublicURL = strings.TrimRight(c.keys.Issuer, "/")
+	}
 	if raw := e.str("PHONEAUTH_CORS_ALLOWED_ORIGINS", ""); raw != "" {
 		for _, o := range strings.Split(raw, ",") {
 			o = strings.TrimRight(strings.TrimSpace(o), "/")

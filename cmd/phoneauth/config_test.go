@@ -62,3 +62,48 @@ func TestConfigErrorsListEveryBadVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigPublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		env               []string
+		issuer, publicURL string
+	}{
+		{nil, "phoneauth", ""}, // serve names the listen address
+		{[]string{"PHONEAUTH_PUBLIC_URL", "https://auth.example.com/"}, "https://auth.example.com", "https://auth.example.com"},
+		{[]string{"PHONEAUTH_PUBLIC_URL", "http://10.0.0.5:8000/auth"}, "http://10.0.0.5:8000/auth", "http://10.0.0.5:8000/auth"},
+		{[]string{"PHONEAUTH_PUBLIC_URL", "https://auth.example.com", "PHONEAUTH_JWT_ISSUER", "urn:example:auth"}, "urn:example:auth", "https://auth.example.com"},
+		// As before PHONEAUTH_PUBLIC_URL: an issuer that is a URL names where the keys are.
+		{[]string{"PHONEAUTH_JWT_ISSUER", "https://issuer.example.com/"}, "https://issuer.example.com/", "https://issuer.example.com"},
+	} {
+		c, err := loadConfig(envOf(tc.env...))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		if c.keys.Issuer != tc.issuer || c.server.PublicURL != tc.publicURL {
+			t.Errorf("%v: issuer %q, public URL %q; want %q, %q", tc.env, c.keys.Issuer, c.server.PublicURL, tc.issuer, tc.publicURL)
+		}
+	}
+	for _, bad := range []string{"auth.example.com", "/auth", "https://", "ftp://auth.example.com", "https://auth.example.com?x=1",
+		"https://auth.example.com/?", "https://auth.example.com/#top", "https://user:pw@auth.example.com", "https://auth.example.com:port"} {
+		_, err := loadConfig(envOf("PHONEAUTH_PUBLIC_URL", bad))
+		if err == nil || !strings.Contains(err.Error(), "PHONEAUTH_PUBLIC_URL") {
+			t.Errorf("PHONEAUTH_PUBLIC_URL=%q: %v, want an error naming the variable", bad, err)
+		}
+	}
+}
+
+func TestListenURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8000": "http://127.0.0.1:8000",
+		":8000":          "http://127.0.0.1:8000",
+		"0.0.0.0:8000":   "http://127.0.0.1:8000",
+		"[::]:8000":      "http://127.0.0.1:8000",
+		"[::1]:9000":     "http://[::1]:9000",
+		"10.1.2.3:80":    "http://10.1.2.3:80",
+		"localhost:8000": "http://localhost:8000",
+	} {
+		if got := listenURL(addr); got != want {
+			t.Errorf("listenURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

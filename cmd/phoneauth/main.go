@@ -193,12 +193,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	e, err := server.New(cfg.server, svc.Services, server.Deps{Logger: log, Metrics: metrics, Ready: db.Ready})
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	scfg := cfg.server
+	if scfg.PublicURL == "" {
+		scfg.PublicURL = listenURL(ln.Addr().String()) // the port bound, also for :0
+	}
+	e, err := server.New(scfg, svc.Services, server.Deps{Logger: log, Metrics: metrics, Ready: db.Ready})
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	srv := &http.Server{

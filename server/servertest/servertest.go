@@ -87,6 +87,9 @@ func New(t testing.TB, opt Options) *Server {
 	svc.Admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
 		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones})
 	must(err)
+	if opt.Server.PublicURL == "" {
+		opt.Server.PublicURL = "http://phoneauth.test"
+	}
 	s.Handler, err = server.New(opt.Server, s.Services, server.Deps{Logger: log, Ready: db.Ready})
 	must(err)
 	return s

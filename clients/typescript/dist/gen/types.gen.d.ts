@@ -250,7 +250,7 @@ export type LoginForAccessTokenErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -398,7 +398,7 @@ export type SendLoginOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -442,7 +442,7 @@ export type VerifyLoginOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -478,7 +478,7 @@ export type ResendLoginOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -518,7 +518,7 @@ export type InitiatePasswordResetErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -562,7 +562,7 @@ export type ConfirmPasswordResetErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -598,7 +598,7 @@ export type SendSignupOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -646,7 +646,7 @@ export type VerifySignupOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -682,7 +682,7 @@ export type ResendSignupOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**

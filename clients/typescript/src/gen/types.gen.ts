@@ -288,7 +288,7 @@ export type LoginForAccessTokenErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -456,7 +456,7 @@ export type SendLoginOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -505,7 +505,7 @@ export type VerifyLoginOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -546,7 +546,7 @@ export type ResendLoginOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -591,7 +591,7 @@ export type InitiatePasswordResetErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -640,7 +640,7 @@ export type ConfirmPasswordResetErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -681,7 +681,7 @@ export type SendSignupOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -734,7 +734,7 @@ export type VerifySignupOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**
@@ -775,7 +775,7 @@ export type ResendSignupOtpErrors = {
      */
     422: HttpValidationError;
     /**
-     * A rate limit was hit; `Retry-After` says how many seconds to wait.
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
      */
     429: HttpError;
     /**

@@ -112,7 +112,7 @@ type originKey struct{}
 func withClientInfo(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		ci := auth.ClientInfo{IP: c.RealIP(), UserAgent: req.UserAgent()}
+		ci := auth.ClientInfo{IP: safeHeader(c.RealIP(), 64), UserAgent: safeHeader(req.UserAgent(), 512)}
 		scheme := "http"
 		if req.TLS != nil {
 			scheme = "https"

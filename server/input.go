@@ -261,7 +261,7 @@ func (s *jsonScanner) value() {
 			s.items = append(s.items, it)
 		}
 	default: // a number, true, false or null
-		for s.pos < len(s.data) && !bytes.ContainsRune([]byte(",]} \t\n\r"), rune(s.data[s.pos])) {
+		for s.pos < len(s.data) && strings.IndexByte(",]} \t\n\r", s.data[s.pos]) < 0 {
 			s.pos++
 		}
 	}

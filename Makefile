@@ -8,7 +8,7 @@ CLIENT := clients/typescript
 # Debian's Chromium for the browser test; never one a tool downloads.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help run build generate check-generated test test-go test-node test-short lint vuln bench common-passwords \
+.PHONY: help run build generate check-generated test test-go test-node test-short fuzz lint vuln bench common-passwords \
 	swagger-ui client check-client client-test lint-spec browser-test clean
 
 help: ## list the targets
@@ -28,8 +28,13 @@ check-generated: generate ## fail when gen/ is not what openapi.yaml generates
 
 test: test-go test-node ## run the whole suite: Go (PostgreSQL too when PHONEAUTH_TEST_DATABASE_URL is set), client, spec lint, browser
 
-test-go: ## the Go tests, with -race
+test-go: ## the Go tests, with -race, then 5s of fuzzing the request path
 	$(GO) test -race -count=1 -timeout 12m ./...
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestPath$$' -fuzztime 5s ./server/
+
+FUZZTIME ?= 1m
+fuzz: ## fuzz the whole request path in-process for FUZZTIME (default 1m): no input may get a 5xx; failures land in server/testdata/fuzz/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./server/
 
 # skip_or_fail WHAT,MISSING: with CI set, fail; elsewhere say loudly what goes untested and go on.
 define skip_or_fail

@@ -105,7 +105,7 @@ func defaultJSON(next echo.HandlerFunc) echo.HandlerFunc {
 func withClientInfo(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		ci := auth.ClientInfo{IP: c.RealIP(), UserAgent: req.UserAgent()}
+		ci := auth.ClientInfo{IP: safeHeader(c.RealIP(), 64), UserAgent: safeHeader(req.UserAgent(), 512)}
 		c.SetRequest(req.WithContext(auth.WithClient(req.Context(), ci)))
 		return next(c)
 	}

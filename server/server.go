@@ -119,12 +119,14 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	}
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
+	e.Use(checkInput) // strings no database can store: see input.go
 	e.Use(validator(spec, svc.Sessions, func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).
 		p := c.Request().URL.Path
 		return !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/.well-known/")
 	}))
+	e.Use(refuseUnsafeInput)
 
 	gen.RegisterHandlers(e, gen.NewStrictHandler(&handler{Services: svc, metrics: d.Metrics, ready: d.Ready,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/")}, nil))

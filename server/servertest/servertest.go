@@ -25,10 +25,12 @@ import (
 // Weak are argon2id parameters that cost nothing, for tests only.
 var Weak = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// Options tune New; the zero value is a default server.
+// Options tune New; the zero value is a default server on SQLite.
 type Options struct {
-	Server server.Config
-	OTP    *auth.OTPConfig // nil: auth.DefaultOTPConfig()
+	Dialect string          // "sqlite" (default) or "postgres" (a fresh schema on PHONEAUTH_TEST_DATABASE_URL)
+	Server  server.Config   // PublicURL defaults to http://phoneauth.test
+	OTP     *auth.OTPConfig // nil: auth.DefaultOTPConfig()
+	Metrics bool            // collect and serve /metrics
 }
 
 // Server is an in-process phoneauth.
@@ -43,7 +45,10 @@ type Server struct {
 func New(t testing.TB, opt Options) *Server {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})
+	if opt.Dialect == "" {
+		opt.Dialect = "sqlite"
+	}
+	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, opt.Dialect)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +62,11 @@ func New(t testing.TB, opt Options) *Server {
 	}
 	log := slog.New(slog.DiscardHandler)
 	env := auth.Env{Logger: log, Audit: db.Audit()}
+	var metrics *server.Metrics
+	if opt.Metrics {
+		metrics = server.NewMetrics()
+		env.Observer = metrics
+	}
 	hasher, err := password.NewHasher(password.Config{Params: Weak})
 	if err != nil {
 		t.Fatal(err)
@@ -90,12 +100,12 @@ func New(t testing.TB, opt Options) *Server {
 	if opt.Server.PublicURL == "" {
 		opt.Server.PublicURL = "http://phoneauth.test"
 	}
-	s.Handler, err = server.New(opt.Server, s.Services, server.Deps{Logger: log, Ready: db.Ready})
+	s.Handler, err = server.New(opt.Server, s.Services, server.Deps{Logger: log, Ready: db.Ready, Metrics: metrics})
 	must(err)
 	return s
 }
 
-// SMS is a sender that keeps every message.
+// SMS is a sender that keeps the last 100 messages.
 type SMS struct {
 	mu   sync.Mutex
 	sent []Message
@@ -109,6 +119,9 @@ func (s *SMS) Send(_ context.Context, to, text, purpose, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sent = append(s.sent, Message{to, text, purpose})
+	if len(s.sent) > 100 {
+		s.sent = s.sent[len(s.sent)-100:]
+	}
 	return nil
 }
 

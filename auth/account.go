@@ -32,13 +32,46 @@ type AccountService struct {
 	lock lockout
 }
 
-// NewAccountService returns an AccountService.
-func NewAccountService(env Env, d AccountDeps) (*AccountService, error) {
+// NewAccountService returns an AccountService; cfg is the login lockout, which every check of a
+// password here counts toward.
+func NewAccountService(env Env, cfg LockoutConfig, d AccountDeps) (*AccountService, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if d.Users == nil || d.Hasher == nil || d.Policy == nil || d.Codes == nil || d.Sessions == nil {
 		return nil, errors.New("auth: AccountService needs Users, a Hasher, a Policy, a CodeService and a SessionService")
 	}
 	env = env.WithDefaults()
-	return &AccountService{env: env, d: d, lock: lockout{env: env, t: d.Throttle}}, nil
+	return &AccountService{env: env, d: d, lock: lockout{env: env, t: d.Throttle, cfg: cfg}}, nil
+}
+
+var errWrongCurrentPassword = newError(ErrBadRequest, "Incorrect current password")
+
+// verifyPassword checks the password of a logged-in user as login does: it counts toward the phone's
+// lockout (so a stolen access token cannot guess past it), a locked phone is refused without hashing,
+// a success clears the count, and every failure is audited. where names the operation, for the audit.
+func (s *AccountService) verifyPassword(ctx context.Context, u *User, pw, where string, wrong error) error {
+	fail := func(reason string) {
+		s.env.Record(ctx, EventPasswordCheckFailed, u.ID, uuid.Nil, "", map[string]string{"where": where, "reason": reason})
+	}
+	allowed, until, err := s.lock.attempt(ctx, u.Phone)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		fail("locked_out")
+		return rateLimited("Too many wrong passwords", until.Sub(s.env.Clock.Now()))
+	}
+	ok, _, err := s.d.Hasher.Verify(ctx, pw, u.PasswordHash)
+	if err != nil {
+		return hashErr(err)
+	}
+	if !ok {
+		fail("wrong_password")
+		return wrong
+	}
+	s.lock.clear(ctx, u.Phone)
+	return nil
 }
 
 // ChangePassword replaces the caller's password after checking the current one. Every other session
@@ -49,18 +82,14 @@ func (s *AccountService) ChangePassword(ctx context.Context, current, next strin
 		return err
 	}
 	u := p.User
-	ok, _, err := s.d.Hasher.Verify(ctx, current, u.PasswordHash)
-	if err != nil {
-		return hashErr(err)
+	if err := checkNewPassword(s.d.Policy, "new_password", next, u.Phone, u.Name); err != nil {
+		return err // refused for its other field before the password check counts
 	}
-	if !ok {
-		return newError(ErrBadRequest, "Incorrect current password")
+	if err := s.verifyPassword(ctx, u, current, "change_password", errWrongCurrentPassword); err != nil {
+		return err
 	}
 	if next == current {
 		return newError(ErrBadRequest, "New password must be different from the current password")
-	}
-	if err := checkPassword(s.d.Policy, "new_password", next, u.Phone, u.Name); err != nil {
-		return err
 	}
 	hash, err := s.d.Hasher.Hash(ctx, next)
 	if err != nil {
@@ -78,7 +107,7 @@ func (s *AccountService) ChangePassword(ctx context.Context, current, next strin
 func (s *AccountService) ResetWithCode(ctx context.Context, rawPhone, code, next, confirm string) (string, error) {
 	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
 	fields := fieldsOf(nil, err)
-	fields = fieldsOf(fields, checkPassword(s.d.Policy, "new_password", next, n.E164))
+	fields = fieldsOf(fields, checkNewPassword(s.d.Policy, "new_password", next, n.E164))
 	if next != confirm {
 		fields = append(fields, FieldError{Field: "confirm_password", Msg: "Value error, passwords do not match", Type: "value_error"})
 	}
@@ -98,6 +127,7 @@ func (s *AccountService) ResetWithCode(ctx context.Context, rawPhone, code, next
 	}
 	pwHash, err := s.d.Hasher.Hash(ctx, next)
 	if err != nil {
+		s.d.Codes.release(ctx, phone, PurposeReset, hash)
 		return "", hashErr(err)
 	}
 	if err := s.d.Codes.consume(ctx, phone, PurposeReset, hash); err != nil {
@@ -137,7 +167,7 @@ func (s *AccountService) CreateUser(ctx context.Context, in NewUser) (*User, err
 		}
 		email = &e
 	}
-	fields = fieldsOf(fields, checkPassword(s.d.Policy, "password", in.Password, n.E164, name))
+	fields = fieldsOf(fields, checkNewPassword(s.d.Policy, "password", in.Password, n.E164, name))
 	var roles []string
 	for _, r := range in.Roles {
 		if !slices.Contains(KnownRoles, r) {

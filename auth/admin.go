@@ -237,7 +237,7 @@ func (s *AdminService) ResetPassword(ctx context.Context, rawPhone, next string)
 	}
 	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
 	fields := fieldsOf(nil, err)
-	fields = fieldsOf(fields, checkPassword(s.d.Policy, "new_password", next, n.E164))
+	fields = fieldsOf(fields, checkNewPassword(s.d.Policy, "new_password", next, n.E164))
 	if len(fields) > 0 {
 		return &ValidationError{Fields: fields} // every bad field at once, as request validation does
 	}

@@ -138,7 +138,7 @@ func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fa
 	f.logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 3}, auth.LoginDeps{Users: db.Users(), Hasher: h,
 		Throttle: db.Throttle(), Phones: phones, Codes: f.codes, Sessions: f.sessions})
 	must(err)
-	f.accounts, err = auth.NewAccountService(env, auth.AccountDeps{Users: db.Users(), Hasher: h, Policy: policy,
+	f.accounts, err = auth.NewAccountService(env, auth.LockoutConfig{Threshold: 3}, auth.AccountDeps{Users: db.Users(), Hasher: h, Policy: policy,
 		Throttle: db.Throttle(), Phones: phones, Codes: f.codes, Sessions: f.sessions})
 	must(err)
 	f.admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),

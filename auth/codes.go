@@ -73,6 +73,12 @@ func NewCodeService(ctx context.Context, env Env, cfg OTPConfig, d CodeDeps) (*C
 	return s, nil
 }
 
+// decoyHash is the hash of a challenge no code can answer: the HMAC of a random secret that is never
+// kept and is not six digits, so every guess is wrong, counted and answered as for a real code.
+func (s *CodeService) decoyHash(phone, purpose string) string {
+	return s.codeHash(phone, purpose, "decoy:"+randomToken(16))
+}
+
 // codeHash binds a code to its phone and purpose.
 func (s *CodeService) codeHash(phone, purpose, code string) string {
 	m := hmac.New(sha256.New, s.key)
@@ -139,11 +145,12 @@ func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend
 
 	if code, ok := s.cfg.TestCodes[phone]; ok {
 		// Test numbers: no SMS and no budgets, but the same expiry, attempts and single use.
+		h := s.decoyHash(phone, purpose)
 		if eligible {
-			h := s.codeHash(phone, purpose, code)
-			if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !resend); err != nil {
-				return "", err
-			}
+			h = s.codeHash(phone, purpose, code)
+		}
+		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !resend); err != nil {
+			return "", err
 		}
 		s.env.Logger.InfoContext(ctx, "otp test number", "reference_id", ref, "purpose", purpose)
 		return ref, nil
@@ -207,16 +214,25 @@ func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend
 		}
 		s.env.Record(ctx, EventOTPSent, userID(u), uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
 		s.env.Observer.Code(purpose, "sent")
-	case purpose == PurposeSignup && active:
-		// Tell the owner, without a code; a failure here must look like any other answer.
-		if err := s.sendSMS(ctx, phone, s.noticeText(noticeSignupExists), purposeNotice, ref); err != nil {
-			s.env.Logger.WarnContext(ctx, "sending the account-exists notice", "reference_id", ref, "err", err)
-		} else {
-			s.env.Record(ctx, EventOTPSent, u.ID, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": noticeSignupExists})
-			s.env.Observer.Code(purposeNotice, "sent")
-		}
 	default:
-		s.padLikeASend(ctx)
+		// No code goes out, but a decoy challenge is stored as a code would be, so that a verify for
+		// this number answers exactly as for one that got a code and a wrong guess: the same detail,
+		// the same countdown of attempts, the same lockout (README: no enumeration).
+		if err := s.d.Challenges.SetCode(ctx, phone, purpose, s.decoyHash(phone, purpose), ref, now.Add(s.cfg.TTL), !resend); err != nil {
+			undo()
+			return "", err
+		}
+		if purpose == PurposeSignup && active {
+			// Tell the owner, without a code; a failure here must look like any other answer.
+			if err := s.sendSMS(ctx, phone, s.noticeText(noticeSignupExists), purposeNotice, ref); err != nil {
+				s.env.Logger.WarnContext(ctx, "sending the account-exists notice", "reference_id", ref, "err", err)
+			} else {
+				s.env.Record(ctx, EventOTPSent, u.ID, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": noticeSignupExists})
+				s.env.Observer.Code(purposeNotice, "sent")
+			}
+		} else {
+			s.padLikeASend(ctx)
+		}
 	}
 	s.env.Logger.InfoContext(ctx, "otp requested", "reference_id", ref, "purpose", purpose, "phone", maskPhone(phone), "resend", resend)
 	return ref, nil
@@ -345,6 +361,15 @@ func (s *CodeService) consume(ctx context.Context, phone, purpose, hash string) 
 	s.env.Record(ctx, EventOTPVerified, uuid.Nil, uuid.Nil, "", map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
 	s.env.Observer.Code(purpose, "verified")
 	return nil
+}
+
+// release gives back the guess check counted for a right code when the request is then refused for
+// another reason (a taken email, a busy hashing gate): nothing is spent on a refused request. A
+// failure only costs the user that one guess, so it is logged.
+func (s *CodeService) release(ctx context.Context, phone, purpose, hash string) {
+	if err := s.d.Challenges.ReleaseAttempt(context.WithoutCancel(ctx), phone, purpose, hash); err != nil {
+		s.env.Logger.WarnContext(ctx, "giving back a code attempt", "purpose", purpose, "err", err)
+	}
 }
 
 // verify checks and consumes a code at once; it returns the code's reference id.

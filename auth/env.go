@@ -70,8 +70,8 @@ func parsePhone(p phone.Parser, field, raw string) (phone.Number, error) {
 	return n, nil
 }
 
-// checkPassword applies the policy to a new password, reporting a failure on field.
-func checkPassword(p *password.Policy, field, pw string, context ...string) error {
+// checkNewPassword applies the policy to a new password, reporting a failure on field.
+func checkNewPassword(p *password.Policy, field, pw string, context ...string) error {
 	var pe *password.PolicyError
 	if err := p.Check(pw, context...); errors.As(err, &pe) {
 		return invalidField(field, pe.Reason, pe.Type)

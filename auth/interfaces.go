@@ -91,6 +91,9 @@ type Challenges interface {
 	// ReserveAttempt counts one guess against the live, unexpired code hash; ok=false when hash is no
 	// longer live or max guesses have been made.
 	ReserveAttempt(ctx context.Context, phone, purpose, hash string, max int, now time.Time) (bool, error)
+	// ReleaseAttempt gives back one guess ReserveAttempt counted against hash, if hash is still the live
+	// code: the guess was right, but the request was refused for another reason.
+	ReleaseAttempt(ctx context.Context, phone, purpose, hash string) error
 	// Consume kills the live code if it is still hash and zeroes the count; ok=false when it is not.
 	Consume(ctx context.Context, phone, purpose, hash string) (bool, error)
 }

@@ -30,13 +30,12 @@ type lockout struct {
 
 func (l lockout) on() bool { return l.t != nil && l.cfg.Threshold > 0 }
 
-// attempt counts one password attempt for phone; allowed=false while the phone is locked.
-func (l lockout) attempt(ctx context.Context, phone string) (allowed bool, err error) {
+// attempt counts one password attempt for phone; allowed=false while the phone is locked, until then.
+func (l lockout) attempt(ctx context.Context, phone string) (allowed bool, until time.Time, err error) {
 	if !l.on() {
-		return true, nil
+		return true, time.Time{}, nil
 	}
-	allowed, _, err = l.t.Attempt(ctx, phone, l.env.Clock.Now(), l.cfg.Threshold)
-	return allowed, err
+	return l.t.Attempt(ctx, phone, l.env.Clock.Now(), l.cfg.Threshold)
 }
 
 // clear forgets a phone's wrong passwords; a failure only delays that, so it is logged.

@@ -55,7 +55,7 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 		s.env.Observer.Login(AMRPassword, "failed")
 		return nil, errBadLogin
 	}
-	if allowed, err := s.lock.attempt(ctx, e164); err != nil {
+	if allowed, _, err := s.lock.attempt(ctx, e164); err != nil {
 		return nil, err
 	} else if !allowed {
 		return fail(uuid.Nil, "locked_out")

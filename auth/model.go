@@ -157,22 +157,25 @@ const (
 	EventOTPLocked       = "otp.locked"
 	EventPasswordChanged = "password.changed"
 	EventPasswordReset   = "password.reset"
-	EventSessionEnded    = "session.ended"
-	EventRoleGranted     = "role.granted"
-	EventRoleRevoked     = "role.revoked"
-	EventUserDeactivated = "user.deactivated"
-	EventUserActivated   = "user.activated"
-	EventUserUnlocked    = "user.unlocked"
-	EventKeyRotated      = "key.rotated"
-	EventUsersImported   = "users.imported" // one per import, with counts
-	EventPurged          = "data.purged"    // one per Purge that deleted something, with counts
+	// EventPasswordCheckFailed is a wrong (or locked-out) password checked outside login: the current
+	// password of change-password, and every re-authentication. It counts toward the login lockout.
+	EventPasswordCheckFailed = "password.check_failed"
+	EventSessionEnded        = "session.ended"
+	EventRoleGranted         = "role.granted"
+	EventRoleRevoked         = "role.revoked"
+	EventUserDeactivated     = "user.deactivated"
+	EventUserActivated       = "user.activated"
+	EventUserUnlocked        = "user.unlocked"
+	EventKeyRotated          = "key.rotated"
+	EventUsersImported       = "users.imported" // one per import, with counts
+	EventPurged              = "data.purged"    // one per Purge that deleted something, with counts
 )
 
 // EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
 // all; a server test holds it to this list).
 var EventTypes = []string{
 	EventSignup, EventLoginSucceeded, EventLoginFailed, EventOTPSent, EventOTPSendFailed, EventOTPVerified,
-	EventOTPFailed, EventOTPLocked, EventPasswordChanged, EventPasswordReset, EventSessionEnded, EventRoleGranted,
+	EventOTPFailed, EventOTPLocked, EventPasswordChanged, EventPasswordReset, EventPasswordCheckFailed, EventSessionEnded, EventRoleGranted,
 	EventRoleRevoked, EventUserDeactivated, EventUserActivated, EventUserUnlocked, EventKeyRotated,
 	EventUsersImported, EventPurged,
 }

@@ -35,7 +35,7 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 		}
 		email = &e
 	}
-	fields = fieldsOf(fields, checkPassword(s.d.Policy, "password", in.Password, n.E164, name))
+	fields = fieldsOf(fields, checkNewPassword(s.d.Policy, "password", in.Password, n.E164, name))
 	if len(fields) > 0 {
 		return nil, &ValidationError{Fields: fields}
 	}
@@ -46,16 +46,20 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 	if err != nil {
 		return nil, err
 	}
+	refused := func(err error) (*Login, error) {
+		s.d.Codes.release(ctx, phone, PurposeSignup, hash)
+		return nil, err
+	}
 	if email != nil {
 		if _, err := s.d.Users.ByEmail(ctx, *email); err == nil {
-			return nil, newError(ErrConflict, "Email already registered")
+			return refused(newError(ErrConflict, "Email already registered"))
 		} else if !errors.Is(err, ErrNotFound) {
-			return nil, err
+			return refused(err)
 		}
 	}
 	pwHash, err := s.d.Hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return nil, hashErr(err)
+		return refused(hashErr(err))
 	}
 	if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
 		return nil, err

@@ -155,6 +155,7 @@ type AuditEvent struct {
 	// Type What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
 	// `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
 	// `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
+	// `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password),
 	// `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
 	//
 	//
@@ -2686,6 +2687,20 @@ func (response ChangePassword422JSONResponse) VisitChangePasswordResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ChangePassword429JSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }

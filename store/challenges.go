@@ -124,6 +124,12 @@ func (r *Challenges) ReserveAttempt(ctx context.Context, phone, purpose, hash st
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
+// ReleaseAttempt implements auth.Challenges.
+func (r *Challenges) ReleaseAttempt(ctx context.Context, phone, purpose, hash string) error {
+	return translate(r.where(ctx, phone, purpose).Where("code_hash = ? AND attempts > 0", hash).
+		Update("attempts", gorm.Expr("attempts - 1")).Error)
+}
+
 // Consume implements auth.Challenges.
 func (r *Challenges) Consume(ctx context.Context, phone, purpose, hash string) (bool, error) {
 	res := r.where(ctx, phone, purpose).Where("code_hash = ?", hash).

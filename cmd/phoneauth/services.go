@@ -60,7 +60,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	}); err != nil {
 		return nil, err
 	}
-	if s.Accounts, err = auth.NewAccountService(env, auth.AccountDeps{
+	if s.Accounts, err = auth.NewAccountService(env, cfg.lockout, auth.AccountDeps{
 		Users: db.Users(), Hasher: hasher, Policy: policy, Throttle: db.Throttle(), Phones: phones, Codes: s.Codes, Sessions: s.Sessions,
 	}); err != nil {
 		return nil, err

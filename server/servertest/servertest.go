@@ -91,7 +91,7 @@ func New(t testing.TB, opt Options) *Server {
 	svc.Logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 10}, auth.LoginDeps{Users: db.Users(), Hasher: hasher,
 		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
 	must(err)
-	svc.Accounts, err = auth.NewAccountService(env, auth.AccountDeps{Users: db.Users(), Hasher: hasher, Policy: policy,
+	svc.Accounts, err = auth.NewAccountService(env, auth.LockoutConfig{Threshold: 10}, auth.AccountDeps{Users: db.Users(), Hasher: hasher, Policy: policy,
 		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
 	must(err)
 	svc.Admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),

@@ -163,6 +163,7 @@ export type AuditEvent = {
      * What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
      * `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
      * `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
+     * `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password),
      * `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
      *
      */
@@ -321,6 +322,10 @@ export type ChangePasswordErrors = {
      * Validation Error. Every invalid field is reported; rejected values are never echoed.
      */
     422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
     /**
      * An unexpected error. The detail carries the request id to quote to support.
      */

@@ -19,6 +19,20 @@ import (
 	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
+// Describe renders a rejected record's reasons as one line: "field: message" for each, or the message
+// alone for a problem with the whole record, joined by "; ". No message ever holds a value of the file.
+func Describe(fields []auth.FieldError) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		if f.Field == "" {
+			parts[i] = f.Msg
+		} else {
+			parts[i] = f.Field + ": " + f.Msg
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Service imports users: it applies the rules to each record, finds duplicates within the file and
 // against the database, and stores the good records in batches through its Repository.
 type Service struct {

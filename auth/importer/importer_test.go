@@ -74,15 +74,6 @@ func (f *fixture) with(repo importer.Repository) *importer.Service {
 	return svc
 }
 
-// importDescribe renders field errors as the CLI does, for compact expectations.
-func importDescribe(fields []auth.FieldError) string {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f.Field + ": " + f.Msg
-	}
-	return strings.Join(parts, "; ")
-}
-
 func TestParseImportRecord(t *testing.T) {
 	f := newFixture(t)
 	now := f.clock.Now()
@@ -202,7 +193,7 @@ func TestParseImportRecord(t *testing.T) {
 			r.Name = ""
 			r.Problems = []auth.FieldError{{Field: "hashed_password", Msg: "unknown field"}, {Field: "name", Msg: "must be a string"}}
 		}), "name: must be a string; hashed_password: unknown field"},
-		{"unreadable record", importer.Record{Line: 4, Problems: []auth.FieldError{{Msg: "not a JSON object"}}}, ": not a JSON object"},
+		{"unreadable record", importer.Record{Line: 4, Problems: []auth.FieldError{{Msg: "not a JSON object"}}}, "not a JSON object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := f.svc.Parse(&tc.rec)
@@ -210,7 +201,7 @@ func TestParseImportRecord(t *testing.T) {
 			if !errors.As(err, &verr) {
 				t.Fatalf("got %+v, %v; want a ValidationError", u, err)
 			}
-			if got := importDescribe(verr.Fields); got != tc.want {
+			if got := importer.Describe(verr.Fields); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 			if strings.Contains(err.Error(), plain) || strings.Contains(err.Error(), bcryptHash[7:]) {
@@ -314,7 +305,7 @@ func TestImportBatchesAndDuplicates(t *testing.T) {
 	res, err := f.with(imp).Import(context.Background(), importRecords(recs, nil), importer.Options{
 		BatchSize: 2,
 		Rejected: func(line int, fields []auth.FieldError) {
-			got = append(got, importRejection{line, importDescribe(fields)})
+			got = append(got, importRejection{line, importer.Describe(fields)})
 		},
 	})
 	if err != nil {
@@ -327,8 +318,8 @@ func TestImportBatchesAndDuplicates(t *testing.T) {
 		{6, "phone: already registered (line 2 of this file); name: required"},
 		{7, "email: value is not a valid email address"},
 		{9, "phone: already registered"},
-		{10, ": refused by the database: ERROR: value too long (SQLSTATE 22001)"},
-		{12, ": x"},
+		{10, "refused by the database: ERROR: value too long (SQLSTATE 22001)"},
+		{12, "x"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("rejections:\n got %v\nwant %v", got, want)
@@ -451,11 +442,22 @@ func TestImportedUserKeepsItsHashAndCannotBeImportedTwice(t *testing.T) {
 	recs[0].Line = 7
 	res, err = f.with(f.db.Users()).Import(ctx, importRecords(recs, nil), importer.Options{
 		Rejected: func(line int, fields []auth.FieldError) {
-			why = append(why, fmt.Sprint(line, " ", importDescribe(fields)))
+			why = append(why, fmt.Sprint(line, " ", importer.Describe(fields)))
 		},
 	})
 	want := []string{"7 id: already registered; phone: already registered; email: already registered"}
 	if err != nil || res != (importer.Result{Rejected: 1}) || !slices.Equal(why, want) {
 		t.Fatalf("re-import: %+v, %v, %q", res, err, why)
+	}
+}
+
+// TestDescribe: a rejected row's reasons, as the import command prints them; a problem with the whole
+// row (no field) is its message alone.
+func TestDescribe(t *testing.T) {
+	got := importer.Describe([]auth.FieldError{
+		{Msg: "has 2 fields, the header has 3"}, {Field: "email", Msg: "value is not a valid email address"}, {Field: "phone", Msg: "required"},
+	})
+	if want := "has 2 fields, the header has 3; email: value is not a valid email address; phone: required"; got != want {
+		t.Errorf("importer.Describe = %q, want %q", got, want)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/importer"
 )
 
@@ -44,23 +43,9 @@ func renderRecord(r *importer.Record) string {
 		}
 	}
 	if len(r.Problems) > 0 {
-		fmt.Fprintf(&b, " problems=[%s]", describeProblems(r.Problems))
+		fmt.Fprintf(&b, " problems=[%s]", importer.Describe(r.Problems))
 	}
 	return b.String()
-}
-
-// describeProblems renders a record's problems as the CLI reports a rejected row: "field: message",
-// or the message alone for a problem with the whole record, joined by "; ".
-func describeProblems(fields []auth.FieldError) string {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		if f.Field == "" {
-			parts[i] = f.Msg
-		} else {
-			parts[i] = f.Field + ": " + f.Msg
-		}
-	}
-	return strings.Join(parts, "; ")
 }
 
 // importRecord adds a test-only way to read a field back by name.

@@ -74,7 +74,7 @@ func importUsers(ctx context.Context, cfg config, args []string, stdin io.Reader
 	res, err := imp.Import(ctx, records, importer.Options{
 		DryRun: *dryRun,
 		Rejected: func(line int, fields []auth.FieldError) {
-			fmt.Fprintf(out, "line %d: %s\n", line, describeFields(fields))
+			fmt.Fprintf(out, "line %d: %s\n", line, importer.Describe(fields))
 		},
 	})
 	_ = out.Flush()
@@ -114,17 +114,4 @@ func importFormat(flagValue, name string) (string, error) {
 		return importer.FormatCSV, nil
 	}
 	return "", usageError{"cannot tell the format of " + name + ": name it .jsonl or .csv, or use --format"}
-}
-
-// describeFields renders a rejected row's reasons: "email: value is not a valid email address; …".
-func describeFields(fields []auth.FieldError) string {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		if f.Field == "" {
-			parts[i] = f.Msg
-		} else {
-			parts[i] = f.Field + ": " + f.Msg
-		}
-	}
-	return strings.Join(parts, "; ")
 }

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/importer"
 )
 
@@ -23,17 +22,6 @@ func TestImportFormat(t *testing.T) {
 		if got != tc.want || (err != nil) != (tc.want == "") {
 			t.Errorf("importFormat(%q, %q) = %q, %v; want %q", tc.flag, tc.name, got, err, tc.want)
 		}
-	}
-}
-
-// TestDescribeFields: a rejected row's reasons, as the command prints them; a problem with the whole
-// row (no field) is its message alone.
-func TestDescribeFields(t *testing.T) {
-	got := describeFields([]auth.FieldError{
-		{Msg: "has 2 fields, the header has 3"}, {Field: "email", Msg: "value is not a valid email address"}, {Field: "phone", Msg: "required"},
-	})
-	if want := "has 2 fields, the header has 3; email: value is not a valid email address; phone: required"; got != want {
-		t.Errorf("describeFields = %q, want %q", got, want)
 	}
 }
 

@@ -115,6 +115,8 @@ func TestErrorCatalogue(t *testing.T) {
 		{"verify-otp: no code sent", call{method: "POST", path: "/api/v1/auth/login/verify-otp", body: `{"phone_number":"+14155550100","otp_code":"123456"}`}, 400, nil},
 		{"signup verify: every field at once", call{method: "POST", path: "/api/v1/auth/signup/verify-otp",
 			body: `{"phone_number":"+14155550177","otp_code":"123456","name":" ","password":"short","email":"no"}`}, 422, nil},
+		{"signup verify: a field is reported once", call{method: "POST", path: "/api/v1/auth/signup/verify-otp",
+			body: `{"phone_number":"+14155550177","otp_code":"123456","name":"N","password":"a long passphrase","email":"` + strings.Repeat("x", 300) + `"}`}, 422, nil},
 		{"refresh: malformed token", call{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"nope"}`}, 401, nil},
 		{"logout: bad scope", call{method: "POST", path: "/api/v1/auth/logout", header: user, body: `{"scope":"everything"}`}, 422, nil},
 		{"sessions: not a uuid", call{method: "DELETE", path: "/api/v1/auth/sessions/42", header: user}, 422, nil},

@@ -116,7 +116,30 @@ func translateValidation(err error) error {
 	if len(items) == 0 {
 		return err
 	}
-	return &requestValidationError{items: items}
+	return &requestValidationError{items: firstPerLoc(items)}
+}
+
+// firstPerLoc keeps the first item of each location. Pydantic reports one error per field, the first
+// rule it breaks; kin-openapi reports every keyword a value breaks, in the order type, length, pattern,
+// format: an email of 300 characters is "too long", not also "not a valid email address".
+func firstPerLoc(items []validationItem) []validationItem {
+	seen := make(map[string]bool, len(items))
+	out := items[:0]
+	for _, it := range items {
+		k := locKey(it.Loc)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, it)
+	}
+	return out
+}
+
+// locKey is loc as a comparable string.
+func locKey(loc []any) string {
+	b, _ := json.Marshal(loc)
+	return string(b)
 }
 
 const notAnObject = "Input should be a valid dictionary or object to extract fields from"

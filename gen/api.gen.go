@@ -178,7 +178,7 @@ type ChangePasswordRequest struct {
 	CurrentPassword string `json:"current_password"`
 
 	// NewPassword 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
-	// most common passwords.
+	// most common passwords, only whitespace, or the account's phone number or name.
 	//
 	//
 	// Example: correct horse battery staple
@@ -187,15 +187,13 @@ type ChangePasswordRequest struct {
 
 // ForgotPasswordConfirmRequest defines model for ForgotPasswordConfirmRequest.
 type ForgotPasswordConfirmRequest struct {
-	// ConfirmPassword 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
-	// most common passwords.
-	//
+	// ConfirmPassword The new password again; it must equal `new_password`.
 	//
 	// Example: correct horse battery staple
-	ConfirmPassword NewPassword `json:"confirm_password"`
+	ConfirmPassword string `json:"confirm_password"`
 
 	// NewPassword 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
-	// most common passwords.
+	// most common passwords, only whitespace, or the account's phone number or name.
 	//
 	//
 	// Example: correct horse battery staple
@@ -273,7 +271,7 @@ type MessageResponse struct {
 }
 
 // NewPassword 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
-// most common passwords.
+// most common passwords, only whitespace, or the account's phone number or name.
 //
 // Example: correct horse battery staple
 type NewPassword = string
@@ -341,7 +339,7 @@ type RefreshRequest struct {
 // ResetPasswordRequest defines model for ResetPasswordRequest.
 type ResetPasswordRequest struct {
 	// NewPassword 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
-	// most common passwords.
+	// most common passwords, only whitespace, or the account's phone number or name.
 	//
 	//
 	// Example: correct horse battery staple
@@ -388,13 +386,15 @@ type SessionsEnded struct {
 type SignupVerifyRequest struct {
 	Email           *openapi_types.Email `json:"email,omitempty"`
 	HasGivenConsent *bool                `json:"has_given_consent,omitempty"`
-	Name            string               `json:"name"`
+
+	// Name Not only whitespace; stored without leading and trailing whitespace.
+	Name string `json:"name"`
 
 	// OtpCode Example: 123456
 	OtpCode string `json:"otp_code"`
 
 	// Password 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
-	// most common passwords.
+	// most common passwords, only whitespace, or the account's phone number or name.
 	//
 	//
 	// Example: correct horse battery staple

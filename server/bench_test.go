@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
 // BenchmarkRequestValidation is the cost the OpenAPI validator adds to a request with a JSON body.
@@ -18,7 +20,7 @@ func BenchmarkRequestValidation(b *testing.B) {
 	}
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler))
-	mw := validator(spec, nil, func(echo.Context) bool { return false })
+	mw := validator(spec, nil, phone.Parser{}, func(echo.Context) bool { return false })
 	h := mw(func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	const body = `{"phone":"+14155550100","password":"correct horse battery staple"}`
 	for b.Loop() {

@@ -123,10 +123,7 @@ func refuseUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 // mergeItems is base with extra added; an entry of extra replaces base's entries at the same location
 // (a NUL says more than "too long" or "not an email address").
 func mergeItems(base, extra []validationItem) []validationItem {
-	key := func(it validationItem) string {
-		b, _ := json.Marshal(it.Loc)
-		return string(b)
-	}
+	key := func(it validationItem) string { return locKey(it.Loc) }
 	replaced := map[string]bool{}
 	for _, it := range extra {
 		replaced[key(it)] = true

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/gen"
 )
 
@@ -35,6 +36,10 @@ type Config struct {
 	// prefix); /.well-known/openid-configuration names the keys under it. Required: discovery never
 	// takes its URLs from a request, whose Host header anyone can set.
 	PublicURL string
+	// Phones parses the phone numbers of requests for the schema's format phone: give it the parser
+	// the auth services use, so that a number the schema lets through is one auth takes. The zero value
+	// takes international numbers only.
+	Phones phone.Parser
 }
 
 // Validate reports a bad setting.
@@ -44,6 +49,9 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("public URL %q is not an absolute http(s) URL", c.PublicURL)
+	}
+	if r := c.Phones.DefaultRegion; r != "" && !phone.ValidRegion(r) {
+		return fmt.Errorf("default phone region %q is not a region code", r)
 	}
 	return nil
 }
@@ -120,7 +128,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
 	e.Use(checkInput) // strings no database can store: see input.go
-	e.Use(validator(spec, svc.Sessions, func(c echo.Context) bool {
+	e.Use(validator(spec, svc.Sessions, cfg.Phones, func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).
 		p := c.Request().URL.Path

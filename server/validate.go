@@ -12,17 +12,19 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	echomw "github.com/oapi-codegen/echo-middleware"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/password"
+	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
 // validator checks every request against the embedded spec before a handler runs. It authenticates
 // operations that declare a security requirement (an authentication failure outranks a bad body, as in
-// FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields.
-func validator(spec *openapi3.T, sessions *auth.SessionService, skip func(echo.Context) bool) echo.MiddlewareFunc {
+// FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields. phones is the
+// parser of the format phone (see formats.go).
+func validator(spec *openapi3.T, sessions *auth.SessionService, phones phone.Parser, skip func(echo.Context) bool) echo.MiddlewareFunc {
 	authenticate := func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 		c := echomw.GetEchoContext(ctx)
 		if c == nil {
@@ -36,27 +38,12 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, skip func(echo.C
 		c.SetRequest(req.WithContext(auth.WithPrincipal(req.Context(), p)))
 		return nil
 	}
-	emailFormat := openapi3.NewCallbackValidator(func(s string) error {
-		if !auth.ValidEmail(s) {
-			return errors.New("not a valid email address")
-		}
-		return nil
-	})
-	uuidFormat := openapi3.NewCallbackValidator(func(s string) error {
-		if _, err := uuid.Parse(s); err != nil || len(s) != 36 {
-			return errors.New("not a valid UUID")
-		}
-		return nil
-	})
 	opts := &echomw.Options{
 		Options: openapi3filter.Options{
-			MultiError:         true,
-			KeepValidatedValue: true,
-			AuthenticationFunc: authenticate,
-			SchemaValidationOptions: []openapi3.SchemaValidationOption{
-				openapi3.WithStringFormatValidator("email", emailFormat),
-				openapi3.WithStringFormatValidator("uuid", uuidFormat),
-			},
+			MultiError:              true,
+			KeepValidatedValue:      true,
+			AuthenticationFunc:      authenticate,
+			SchemaValidationOptions: stringFormats(phones, password.NewPolicy()),
 		},
 		Skipper: skip,
 		// The spec's one server is "/": requests match on their path alone, never on the Host header.
@@ -116,7 +103,30 @@ func translateValidation(err error) error {
 	if len(items) == 0 {
 		return err
 	}
-	return &requestValidationError{items: items}
+	return &requestValidationError{items: firstPerLoc(items)}
+}
+
+// firstPerLoc keeps the first item of each location. Pydantic reports one error per field, the first
+// rule it breaks; kin-openapi reports every keyword a value breaks, in the order type, length, pattern,
+// format: an email of 300 characters is "too long", not also "not a valid email address".
+func firstPerLoc(items []validationItem) []validationItem {
+	seen := make(map[string]bool, len(items))
+	out := items[:0]
+	for _, it := range items {
+		k := locKey(it.Loc)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, it)
+	}
+	return out
+}
+
+// locKey is loc as a comparable string.
+func locKey(loc []any) string {
+	b, _ := json.Marshal(loc)
+	return string(b)
 }
 
 const notAnObject = "Input should be a valid dictionary or object to extract fields from"
@@ -215,15 +225,15 @@ func pydanticMessage(se *openapi3.SchemaError) (msg, typ string) {
 		}
 		return "Input should be " + joinOr(opts), "enum"
 	case "format":
+		var ff *formatFailure
+		if errors.As(se.Origin, &ff) { // a format checked in formats.go
+			return ff.msg, ff.typ
+		}
 		switch s.Format {
-		case "email":
-			return "value is not a valid email address", "value_error"
 		case "date":
 			return "Input should be a valid date in the format YYYY-MM-DD", "date_from_datetime_parsing"
 		case "date-time":
 			return "Input should be a valid datetime", "datetime_from_date_parsing"
-		case "uuid":
-			return "Input should be a valid UUID", "uuid_parsing"
 		}
 	}
 	return "Invalid value", "value_error"

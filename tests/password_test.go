@@ -270,7 +270,7 @@ func TestResetPasswordAdminOnly(t *testing.T) {
 		wantStatus(t, reset(admin, "+14155550177", "some new passphrase"), 404, "User not found")
 		r := reset(admin, "not a phone", "short")
 		wantStatus(t, r, 422, "")
-		assertLocs(t, r, "body.new_password")
+		assertLocs(t, r, "body.new_password", "body.phone")
 		r = reset(admin, "not a phone", "a long enough passphrase")
 		wantStatus(t, r, 422, "")
 		assertLocs(t, r, "body.phone")

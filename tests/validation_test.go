@@ -169,3 +169,80 @@ func TestBadBodies(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryInvalidFieldAtOnce: a bad phone number, a password the policy refuses and a blank name come
+// in the same 422 as the schema's other findings, on every endpoint with such a field, with the words
+// the auth services use.
+func TestEveryInvalidFieldAtOnce(t *testing.T) {
+	const (
+		badPhone  = "Value error, value is not a valid phone number"
+		common    = "Value error, this password is too common; choose a less predictable one"
+		onlySpace = "Value error, password must not be only spaces"
+		blank     = "Value error, name must not be blank"
+		tooShort  = "String should have at least 8 characters"
+	)
+	type want map[string][2]string // loc → type, message part
+	forEachDialect(t, func(t *testing.T, s *server) {
+		s.createUser(adminPhone, "Ada Admin", adminPW, "--role", "admin")
+		s.createUser(userPhone, "Uma User", userPW)
+		admin, user := bearer(s.login(adminPhone, adminPW)), bearer(s.login(userPhone, userPW))
+		otpSend := want{"body.phone_number": {"value_error", badPhone}}
+		for _, tc := range []struct {
+			path    string
+			headers []string
+			body    string
+			want    want
+		}{
+			{"/api/v1/auth/login", nil, `{"phone":"1-800-FLOWERS","password":1}`,
+				want{"body.phone": {"value_error", badPhone}, "body.password": {"string_type", "valid string"}}},
+			{"/api/v1/auth/login", nil, `{"phone":"4155550101"}`,
+				want{"body.phone": {"value_error", badPhone + ": use the international format"}, "body.password": {"missing", "Field required"}}},
+			{"/api/v1/auth/change-password", user, `{"new_password":"password123"}`,
+				want{"body.current_password": {"missing", "Field required"}, "body.new_password": {"value_error", common}}},
+			{"/api/v1/auth/reset-password", admin, `{"phone":"+1 415 555 01","new_password":"          "}`,
+				want{"body.phone": {"value_error", badPhone}, "body.new_password": {"value_error", onlySpace}}},
+			{"/api/v1/auth/login/send-otp", nil, `{"phone_number":"abc"}`, otpSend},
+			{"/api/v1/auth/login/resend-otp", nil, `{"phone_number":"abc"}`, otpSend},
+			{"/api/v1/auth/signup/send-otp", nil, `{"phone_number":"abc"}`, otpSend},
+			{"/api/v1/auth/signup/resend-otp", nil, `{"phone_number":"abc"}`, otpSend},
+			{"/api/v1/auth/forgot-password/init", nil, `{"phone_number":"abc"}`, otpSend},
+			{"/api/v1/auth/login/verify-otp", nil, `{"phone_number":"12","otp_code":""}`,
+				want{"body.phone_number": {"value_error", badPhone}, "body.otp_code": {"string_too_short", "at least 1 character"}}},
+			{"/api/v1/auth/forgot-password/confirm", nil, `{"phone_number":"12","new_password":"iloveyou123","confirm_password":"short"}`,
+				want{"body.phone_number": {"value_error", badPhone}, "body.otp_code": {"missing", "Field required"},
+					"body.new_password": {"value_error", common}, "body.confirm_password": {"string_too_short", tooShort}}},
+			{"/api/v1/auth/signup/verify-otp", nil, `{"phone_number":"12","otp_code":"123456","name":" ","email":"no","password":"password"}`,
+				want{"body.phone_number": {"value_error", badPhone}, "body.name": {"value_error", blank},
+					"body.email": {"value_error", "not a valid email address"}, "body.password": {"value_error", common}}},
+			{"/api/v1/auth/signup/verify-otp", nil, `{"phone_number":"` + newPhone + `","name":"\u3000","password":"short","has_given_consent":"yes"}`,
+				want{"body.otp_code": {"missing", "Field required"}, "body.name": {"value_error", blank},
+					"body.password": {"string_too_short", tooShort}, "body.has_given_consent": {"bool_type", "valid boolean"}}},
+		} {
+			t.Run(tc.path, func(t *testing.T) {
+				items := items422(t, s.do("POST", tc.path, []byte(tc.body), tc.headers...))
+				if len(items) != len(tc.want) {
+					t.Fatalf("%s: 422 entries %v, want %v", tc.body, items, tc.want)
+				}
+				for loc, w := range tc.want {
+					wantItem(t, items, loc, w[0], w[1])
+				}
+			})
+		}
+	})
+}
+
+// TestDefaultRegionReachesTheSchema: with PHONEAUTH_DEFAULT_REGION a national number passes the schema's
+// phone format, as the auth services take it.
+func TestDefaultRegionReachesTheSchema(t *testing.T) {
+	s := start(t, "sqlite", "PHONEAUTH_DEFAULT_REGION=US")
+	s.createUser("(415) 555-0101", "Uma User", userPW)
+	s.login("(415) 555-0101", userPW)
+	wantStatus(t, s.do("POST", "/api/v1/auth/login", map[string]string{"phone": "415 555 0101", "password": "wrong passphrase"}),
+		401, "Incorrect phone number or password")
+	// Only the region's words: without a region the message would ask for the international format.
+	r := s.do("POST", "/api/v1/auth/login", map[string]string{"phone": "555 0101", "password": userPW})
+	items := items422(t, r)
+	if it := items["body.phone"]; it.Msg != "Value error, value is not a valid phone number" || len(items) != 1 {
+		t.Fatalf("422 entries %v", items)
+	}
+}

@@ -201,6 +201,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if scfg.PublicURL == "" {
 		scfg.PublicURL = listenURL(ln.Addr().String()) // the port bound, also for :0
 	}
+	scfg.Phones = svc.Phones
 	e, err := server.New(scfg, svc.Services, server.Deps{Logger: log, Metrics: metrics, Ready: db.Ready})
 	if err != nil {
 		_ = ln.Close()

@@ -17,6 +17,9 @@ import (
 type services struct {
 	server.Services
 	Retention *auth.RetentionService
+	// Phones is the parser every service reads phone numbers with; the server's request validation
+	// uses it too.
+	Phones phone.Parser
 }
 
 // runtimeDeps are the dependencies only serve has: what it observes with and where it keeps limits.
@@ -43,7 +46,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	}
 	policy, phones := password.NewPolicy(), phone.Parser{DefaultRegion: cfg.defaultRegion}
 
-	s := &services{}
+	s := &services{Phones: phones}
 	if s.Keys, err = auth.NewKeyService(ctx, env, cfg.keys, db.Keys()); err != nil {
 		return nil, sealHint(err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
-	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/store"
 	"github.com/phoneauth/phoneauth/store/storetest"
@@ -28,7 +27,7 @@ var Weak = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen:
 // Options tune New; the zero value is a default server on SQLite.
 type Options struct {
 	Dialect string          // "sqlite" (default) or "postgres" (a fresh schema on PHONEAUTH_TEST_DATABASE_URL)
-	Server  server.Config   // PublicURL defaults to http://phoneauth.test
+	Server  server.Config   // PublicURL defaults to http://phoneauth.test; the services parse phones with Server.Phones
 	OTP     *auth.OTPConfig // nil: auth.DefaultOTPConfig()
 	Metrics bool            // collect and serve /metrics
 }
@@ -71,7 +70,7 @@ func New(t testing.TB, opt Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, phones, sms := password.NewPolicy(), phone.Parser{}, &SMS{}
+	policy, phones, sms := password.NewPolicy(), opt.Server.Phones, &SMS{}
 	s := &Server{DB: db, SMS: sms}
 	must := func(err error) {
 		t.Helper()

@@ -46,7 +46,7 @@ export type ResetPasswordRequest = {
 };
 /**
  * 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
- * most common passwords.
+ * most common passwords, only whitespace, or the account's phone number or name.
  *
  */
 export type NewPassword = string;
@@ -87,11 +87,17 @@ export type ForgotPasswordConfirmRequest = {
     phone_number: string;
     otp_code: string;
     new_password: NewPassword;
-    confirm_password: NewPassword;
+    /**
+     * The new password again; it must equal `new_password`.
+     */
+    confirm_password: string;
 };
 export type SignupVerifyRequest = {
     phone_number: string;
     otp_code: string;
+    /**
+     * Not only whitespace; stored without leading and trailing whitespace.
+     */
     name: string;
     email?: string | null;
     password: NewPassword;

@@ -54,7 +54,7 @@ export type ResetPasswordRequest = {
 
 /**
  * 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
- * most common passwords.
+ * most common passwords, only whitespace, or the account's phone number or name.
  *
  */
 export type NewPassword = string;
@@ -101,12 +101,18 @@ export type ForgotPasswordConfirmRequest = {
     phone_number: string;
     otp_code: string;
     new_password: NewPassword;
-    confirm_password: NewPassword;
+    /**
+     * The new password again; it must equal `new_password`.
+     */
+    confirm_password: string;
 };
 
 export type SignupVerifyRequest = {
     phone_number: string;
     otp_code: string;
+    /**
+     * Not only whitespace; stored without leading and trailing whitespace.
+     */
     name: string;
     email?: string | null;
     password: NewPassword;

@@ -20,6 +20,8 @@ export class Phoneauth {
     /** Settles (never rejects) once the stored session, if any, has been restored; resolves to it. */
     ready;
     #session = null;
+    /** The access token before the last change: a request may have left with it just before a refresh. */
+    #previousToken;
     #listeners = new Set();
     #storage;
     #key;
@@ -40,7 +42,8 @@ export class Phoneauth {
         this.client = createClient({
             baseUrl: options.baseUrl ?? '',
             fetch: (input, init) => this.#send(input instanceof Request ? input : new Request(input, init)),
-            auth: () => this.#accessToken(),
+            // The user's token for the user's scheme only: /metrics has the operator's (pass it as `auth` per call).
+            auth: (scheme) => (scheme.key === undefined || scheme.key === 'HTTPBearer' ? this.#accessToken() : undefined),
         });
         if (options.multiTab ?? shared) {
             this.#locks = globalThis.navigator?.locks;
@@ -275,7 +278,11 @@ export class Phoneauth {
             return response;
         }
         const session = this.#session;
-        if (session && 'Bearer ' + session.accessToken === sent) {
+        const ours = (token) => token !== undefined && 'Bearer ' + token === sent;
+        if (!ours(session?.accessToken) && !ours(this.#previousToken)) {
+            return response; // a token the caller passed itself (`auth` per call), or a session since signed out
+        }
+        if (session && ours(session.accessToken)) {
             if (!session.refreshToken) {
                 await this.#set(null, 'SIGNED_OUT');
                 return response;
@@ -299,6 +306,11 @@ export class Phoneauth {
         }
         return retried;
     }
+    /**
+     * Every login answer comes through here. The flows still to come slot in beside the helpers above and end
+     * here too: a login that asks for a second factor will emit MFA_REQUIRED instead of SIGNED_IN, and passkey
+     * or CAPTCHA-guarded logins only change the request.
+     */
     async #signIn(token) {
         await this.#set(toSession(token), 'SIGNED_IN');
         return token;
@@ -325,6 +337,7 @@ export class Phoneauth {
             return; // nothing new (a tab's message about a change this one already took)
         }
         this.#session = session;
+        this.#previousToken = previous?.accessToken;
         this.#failures = 0;
         this.#schedule();
         if (tell) {

@@ -97,6 +97,8 @@ export class Phoneauth {
   readonly ready: Promise<Session | null>;
 
   #session: Session | null = null;
+  /** The access token before the last change: a request may have left with it just before a refresh. */
+  #previousToken: string | undefined;
   readonly #listeners = new Set<Listener>();
   readonly #storage: StorageAdapter;
   readonly #key: string;
@@ -118,7 +120,8 @@ export class Phoneauth {
     this.client = createClient({
       baseUrl: options.baseUrl ?? '',
       fetch: (input, init) => this.#send(input instanceof Request ? input : new Request(input, init)),
-      auth: () => this.#accessToken(),
+      // The user's token for the user's scheme only: /metrics has the operator's (pass it as `auth` per call).
+      auth: (scheme) => (scheme.key === undefined || scheme.key === 'HTTPBearer' ? this.#accessToken() : undefined),
     });
 
     if (options.multiTab ?? shared) {
@@ -384,7 +387,11 @@ export class Phoneauth {
       return response;
     }
     const session = this.#session;
-    if (session && 'Bearer ' + session.accessToken === sent) {
+    const ours = (token: string | undefined) => token !== undefined && 'Bearer ' + token === sent;
+    if (!ours(session?.accessToken) && !ours(this.#previousToken)) {
+      return response; // a token the caller passed itself (`auth` per call), or a session since signed out
+    }
+    if (session && ours(session.accessToken)) {
       if (!session.refreshToken) {
         await this.#set(null, 'SIGNED_OUT');
         return response;
@@ -408,6 +415,11 @@ export class Phoneauth {
     return retried;
   }
 
+  /**
+   * Every login answer comes through here. The flows still to come slot in beside the helpers above and end
+   * here too: a login that asks for a second factor will emit MFA_REQUIRED instead of SIGNED_IN, and passkey
+   * or CAPTCHA-guarded logins only change the request.
+   */
   async #signIn<T extends Token>(token: T): Promise<T> {
     await this.#set(toSession(token), 'SIGNED_IN');
     return token;
@@ -435,6 +447,7 @@ export class Phoneauth {
       return; // nothing new (a tab's message about a change this one already took)
     }
     this.#session = session;
+    this.#previousToken = previous?.accessToken;
     this.#failures = 0;
     this.#schedule();
     if (tell) {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   type AuthChangeEvent,
+  metrics,
   Phoneauth,
   PhoneauthError,
   type PhoneauthOptions,
@@ -331,6 +332,21 @@ describe('refresh and sign-out', () => {
     await rejects(auth.me(), PhoneauthError);
     assert.deepEqual(paths(api.calls), ['GET /api/v1/auth/me Bearer stale']);
     assert.deepEqual(names(events), ['INITIAL_SESSION', 'SIGNED_IN', 'SIGNED_OUT']);
+  });
+
+  test("a token the caller passed, or another scheme's, is neither replaced nor refreshed", async () => {
+    const api = new FakeApi();
+    const auth = api.client();
+    const events = record(auth);
+    await auth.loginWithPassword('+14155550100', 'pw');
+    api.route('GET /metrics', unauthorized);
+    api.calls.length = 0;
+    // /metrics takes the operator's token (MetricsToken), never the user's.
+    await metrics({ client: auth.client });
+    await metrics({ client: auth.client, auth: 'operator-token' });
+    assert.deepEqual(paths(api.calls), ['GET /metrics -', 'GET /metrics Bearer operator-token']);
+    assert.equal(auth.session?.accessToken, 'a1');
+    assert.deepEqual(names(events), ['INITIAL_SESSION', 'SIGNED_IN']);
   });
 
   test('a refresh that gets no answer keeps the session', async () => {

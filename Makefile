@@ -52,7 +52,7 @@ test-node: ## the Node tests (client, spec lint, browser); skipped, loudly, with
 		if [ -x "$(CHROMIUM)" ]; then \
 			$(MAKE) --no-print-directory browser-test || exit 1; \
 		else \
-			$(call skip_or_fail,the browser test of /docs,Chromium at $(CHROMIUM) (apt-get install -y chromium)); \
+			$(call skip_or_fail,the browser tests (/docs and the client's session),Chromium at $(CHROMIUM) (apt-get install -y chromium)); \
 		fi; \
 	fi
 
@@ -89,16 +89,16 @@ check-client: client ## fail when the committed TypeScript client is not what op
 	@out=$$(git status --porcelain -- $(CLIENT)/src/gen $(CLIENT)/dist); if [ -n "$$out" ]; then \
 		echo "$$out"; echo "$(CLIENT) is stale: run make client and commit"; exit 1; fi
 
-client-test: build $(CLIENT)/node_modules/.package-lock.json ## type-check the TypeScript client and run it against bin/phoneauth
+client-test: build $(CLIENT)/node_modules/.package-lock.json ## type-check the TypeScript client; its unit tests, its flows against bin/phoneauth, its packed tarball
 	cd $(CLIENT) && $(NPM) run --silent build && $(NPM) run --silent typecheck && $(NPM) run --silent build:test
-	cd $(CLIENT) && $(NODE) --test --test-reporter=spec build/test/client.test.js
+	cd $(CLIENT) && $(NODE) --test --test-reporter=spec build/test/session.test.js build/test/client.test.js build/test/package.test.js
 
 lint-spec: $(CLIENT)/node_modules/.package-lock.json ## lint openapi.yaml with the rules in redocly.yaml
 	REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(NODE) $(CLIENT)/node_modules/@redocly/cli/bin/cli.js lint --config redocly.yaml openapi.yaml
 
-browser-test: build $(CLIENT)/node_modules/.package-lock.json ## Swagger UI at /docs in Chromium; screenshot in test-artifacts/
+browser-test: build $(CLIENT)/node_modules/.package-lock.json ## in Chromium: Swagger UI at /docs (screenshot in test-artifacts/), the client's session across reloads and tabs
 	cd $(CLIENT) && $(NPM) run --silent build && $(NPM) run --silent build:test
-	cd $(CLIENT) && CHROMIUM=$(CHROMIUM) $(NODE) --test --test-reporter=spec build/test/docs.browser.test.js
+	cd $(CLIENT) && CHROMIUM=$(CHROMIUM) $(NODE) --test --test-reporter=spec build/test/docs.browser.test.js build/test/session.browser.test.js
 
 clean: ## remove build output
 	rm -rf bin $(CLIENT)/build test-artifacts

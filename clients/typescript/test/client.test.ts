@@ -1,15 +1,25 @@
 // Drives the built client (the package's own exports) against the real service: each step is a subtest,
 // so a failing step names itself and the steps after it still report.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 
-import { Phoneauth, PhoneauthError, PhoneauthValidationError, readUsersMe, type Session } from '@phoneauth/client';
+import {
+  type AuthChangeEvent,
+  Phoneauth,
+  PhoneauthError,
+  PhoneauthRateLimitError,
+  PhoneauthValidationError,
+  readUsersMe,
+  type Session,
+} from '@phoneauth/client';
 
 import { codeIn, type Service, startService } from './harness.js';
 
 let svc: Service;
 before(async () => {
-  svc = await startService();
+  // A resend needs a second's wait here (60 s by default), and no phone runs out of codes.
+  svc = await startService({ PHONEAUTH_OTP_RESEND_INTERVAL: '1s', PHONEAUTH_OTP_PHONE_HOURLY_LIMIT: '0' });
 });
 after(async () => {
   await svc?.stop();
@@ -26,23 +36,44 @@ async function rejectsWith(pending: Promise<unknown>, status: number): Promise<P
   return err;
 }
 
+/** Records a client's auth-state events. */
+function record(auth: Phoneauth): { event: AuthChangeEvent; session: Session | null }[] {
+  const events: { event: AuthChangeEvent; session: Session | null }[] = [];
+  auth.onAuthStateChange((event, session) => events.push({ event, session }));
+  return events;
+}
+
+const names = (events: { event: AuthChangeEvent }[]) => events.map((e) => e.event);
+
 test('the account life cycle through the client', async (t) => {
   const phone = '+14155550123';
   const firstPassword = 'nina s first passphrase';
   const secondPassword = 'nina s second passphrase';
-  const changes: (Session | null)[] = [];
-  const app = new Phoneauth({ baseUrl: svc.baseUrl, onSessionChange: (s) => changes.push(s) });
+  const thirdPassword = 'nina s third passphrase';
+  const app = new Phoneauth({ baseUrl: svc.baseUrl });
+  const events = record(app);
+  await app.ready;
   let signup: Phoneauth | undefined;
+  let other: Phoneauth | undefined;
   let userId = '';
 
-  await t.test('sign up by code', async () => {
+  await t.test('sign up by code, with a resend', async () => {
     signup = new Phoneauth({ baseUrl: svc.baseUrl });
     const sent = await signup.sendSignupCode(phone);
-    const sms = await svc.sms.next(phone);
-    assert.equal(sms.purpose, 'signup');
-    assert.equal(sms.reference_id, sent.reference_id);
+    const first = await svc.sms.next(phone);
+    assert.equal(first.purpose, 'signup');
+    assert.equal(first.reference_id, sent.reference_id);
 
-    const created = await signup.signupWithCode({ phone, code: codeIn(sms), name: 'Nina', password: firstPassword, hasGivenConsent: true });
+    // Too soon: a 429 with Retry-After, thrown as it is (nothing retries it).
+    const soon = await rejectsWith(signup.resendSignupCode(phone), 429);
+    assert.ok(soon instanceof PhoneauthRateLimitError, `got ${soon.name}`);
+    assert.ok(soon.retryAfter !== undefined && soon.retryAfter >= 1 && soon.retryAfter <= 60, `retryAfter ${soon.retryAfter}`);
+    await sleep(soon.retryAfter * 1000 + 100);
+    await signup.resendSignupCode(phone);
+    const resent = await svc.sms.next(phone);
+    assert.equal(resent.purpose, 'signup');
+
+    const created = await signup.signupWithCode({ phone, code: codeIn(resent), name: 'Nina', password: firstPassword, hasGivenConsent: true });
     assert.equal(created.phone_number, phone);
     assert.equal(created.token_type, 'bearer');
     assert.equal(signup.session?.accessToken, created.access_token);
@@ -54,12 +85,19 @@ test('the account life cycle through the client', async (t) => {
     assert.equal(token.token_type, 'bearer');
     assert.equal(app.session?.accessToken, token.access_token);
     assert.ok((app.session?.expiresAt ?? 0) > Date.now(), 'expiresAt is in the future');
-    assert.deepEqual(changes, [app.session]);
+    assert.equal(app.session?.expiresIn, token.expires_in);
+    assert.deepEqual(events, [
+      { event: 'INITIAL_SESSION', session: null },
+      { event: 'SIGNED_IN', session: app.session },
+    ]);
   });
 
-  await t.test('log in by code', async () => {
-    const other = new Phoneauth({ baseUrl: svc.baseUrl });
+  await t.test('log in by code, with a resend', async () => {
+    other = new Phoneauth({ baseUrl: svc.baseUrl });
     await other.sendLoginCode(phone);
+    assert.equal((await svc.sms.next(phone)).purpose, 'login');
+    await sleep(1100);
+    await other.resendLoginCode(phone);
     const sms = await svc.sms.next(phone);
     assert.equal(sms.purpose, 'login');
     const token = await other.loginWithCode(phone, codeIn(sms));
@@ -79,9 +117,31 @@ test('the account life cycle through the client', async (t) => {
     assert.equal(data?.id, userId);
   });
 
+  await t.test('list the sessions and end one', async () => {
+    assert.ok(other, 'the code-login step ran');
+    const sessions = await app.listSessions();
+    assert.equal(sessions.length, 3, 'sign-up, password login, code login');
+    assert.deepEqual(
+      sessions.filter((s) => s.current).map((s) => s.amr),
+      ['pwd'],
+      'the caller is marked current',
+    );
+    const otherId = (await other.listSessions()).find((s) => s.current)?.id;
+    assert.ok(otherId);
+    const otherEvents = record(other);
+    await app.endSession(otherId);
+    // The ended session's access token fails; its refresh is refused: signed out.
+    await rejectsWith(other.me(), 401);
+    assert.equal(other.session, null);
+    assert.deepEqual(names(otherEvents), ['INITIAL_SESSION', 'SIGNED_OUT']);
+    assert.equal((await app.listSessions()).length, 2);
+  });
+
   await t.test('change password', async () => {
+    const before = events.length;
     const answer = await app.changePassword(firstPassword, secondPassword);
     assert.equal(typeof answer.message, 'string');
+    assert.deepEqual(names(events.slice(before)), ['USER_UPDATED']);
 
     const wrong = await rejectsWith(new Phoneauth({ baseUrl: svc.baseUrl }).loginWithPassword(phone, firstPassword), 401);
     assert.ok(!(wrong instanceof PhoneauthValidationError));
@@ -89,6 +149,7 @@ test('the account life cycle through the client', async (t) => {
     // The password change ends the user's other sessions, such as the one sign-up opened.
     assert.ok(signup, 'sign-up step ran');
     await rejectsWith(signup.me(), 401);
+    assert.equal(signup.session, null, 'the dead session is signed out');
   });
 
   await t.test('refresh', async () => {
@@ -99,7 +160,34 @@ test('the account life cycle through the client', async (t) => {
     assert.notEqual(after.accessToken, before.accessToken);
     assert.ok(after.refreshToken && after.refreshToken !== before.refreshToken, 'the refresh token rotates');
     assert.deepEqual(app.session, after);
+    assert.equal(events.at(-1)?.event, 'TOKEN_REFRESHED');
     assert.equal((await app.me()).id, userId);
+  });
+
+  await t.test('log out the other sessions', async () => {
+    const third = new Phoneauth({ baseUrl: svc.baseUrl });
+    await third.loginWithPassword(phone, secondPassword);
+    await app.logout('others');
+    assert.ok(app.session, 'scope others keeps this session');
+    assert.equal((await app.me()).id, userId);
+    await rejectsWith(third.me(), 401);
+    assert.equal(third.session, null);
+  });
+
+  await t.test('reset a forgotten password by code', async () => {
+    const anonymous = new Phoneauth({ baseUrl: svc.baseUrl });
+    await anonymous.sendPasswordResetCode(phone);
+    const sms = await svc.sms.next(phone);
+    assert.equal(sms.purpose, 'password_reset');
+    await anonymous.resetPasswordWithCode({ phone, code: codeIn(sms), newPassword: thirdPassword });
+    assert.equal(anonymous.session, null, 'a reset does not sign in');
+
+    // The reset ended every session, this one too: the next call signs out.
+    const before = events.length;
+    await rejectsWith(app.me(), 401);
+    assert.equal(app.session, null);
+    assert.deepEqual(names(events.slice(before)), ['SIGNED_OUT']);
+    await app.loginWithPassword(phone, thirdPassword);
   });
 
   await t.test('log out', async () => {
@@ -107,11 +195,13 @@ test('the account life cycle through the client', async (t) => {
     assert.ok(accessToken);
     await app.logout();
     assert.equal(app.session, null);
-    assert.equal(changes.at(-1), null);
+    assert.deepEqual(events.at(-1), { event: 'SIGNED_OUT', session: null });
 
-    const stale = new Phoneauth({ baseUrl: svc.baseUrl, session: { accessToken } });
+    const stale = new Phoneauth({ baseUrl: svc.baseUrl });
+    await stale.setSession({ accessToken });
     const err = await rejectsWith(stale.me(), 401);
     assert.match(err.requestId ?? '', /^[\w.-]+$/, 'the error carries the request id');
+    assert.equal(stale.session, null, 'a 401 without a refresh token signs out');
     // Logging out an ended session is not an error: the session is over either way.
     await stale.logout();
     assert.equal(stale.session, null);

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 
+import { launchPersistentChromium } from './chromium.js';
 import { repoRoot, type Service, startService } from './harness.js';
 
-const chromiumPath = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const screenshot = join(repoRoot, 'test-artifacts', 'docs-me.png');
 
 let svc: Service;
@@ -20,21 +20,7 @@ let userDataDir: string;
 before(async () => {
   svc = await startService();
   userDataDir = mkdtempSync(join(tmpdir(), 'phoneauth-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+  browser = await launchPersistentChromium(userDataDir);
 });
 
 after(async () => {

@@ -122,22 +122,26 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Starts bin/phoneauth on a free port with a fresh database and the webhook SMS provider. */
-export async function startService(): Promise<Service> {
+/**
+ * Starts bin/phoneauth on a free port with a fresh database and the webhook SMS provider; `env` adds or
+ * overrides PHONEAUTH_* settings (e.g. PHONEAUTH_ACCESS_TOKEN_TTL).
+ */
+export async function startService(env: Record<string, string> = {}): Promise<Service> {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: run make build`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'phoneauth-client-test-'));
   const databaseUrl = join(dir, 'x.db');
   const sms = new SmsReceiver();
-  const env = serviceEnv({
+  const vars = serviceEnv({
     PHONEAUTH_ADDR: '127.0.0.1:0',
     PHONEAUTH_DATABASE_URL: databaseUrl,
     PHONEAUTH_SMS_PROVIDER: 'webhook',
     PHONEAUTH_SMS_WEBHOOK_URL: await sms.listen(),
+    ...env,
   });
 
-  const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(binary, ['serve'], { env: vars, stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
   const exited = once(child, 'exit');
   const addr = await new Promise<string>((resolve, reject) => {

@@ -1,0 +1,84 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.PhoneauthSessionMissingError = exports.PhoneauthNetworkError = exports.PhoneauthRateLimitError = exports.PhoneauthValidationError = exports.PhoneauthError = void 0;
+exports.toPhoneauthError = toPhoneauthError;
+/**
+ * A failed call. `status` is the HTTP status of phoneauth's answer (0 when no answer came: see
+ * PhoneauthNetworkError) and `detail` FastAPI's `detail` text.
+ */
+class PhoneauthError extends Error {
+    status;
+    detail;
+    name = 'PhoneauthError';
+    /** Seconds to wait before trying again, from `Retry-After` (429 and 503 answers). Nothing retries by itself. */
+    retryAfter;
+    /** The `X-Request-ID` of the failed request, to quote to support. */
+    requestId;
+    constructor(status, detail, response, options) {
+        super(`${status}: ${detail}`, options);
+        this.status = status;
+        this.detail = detail;
+        this.retryAfter = parseRetryAfter(response?.headers.get('Retry-After'));
+        this.requestId = response?.headers.get('X-Request-ID') ?? undefined;
+    }
+}
+exports.PhoneauthError = PhoneauthError;
+/** A 422: every invalid field of the request, as FastAPI lists them (`loc` is e.g. `["body", "phone"]`). */
+class PhoneauthValidationError extends PhoneauthError {
+    fields;
+    name = 'PhoneauthValidationError';
+    constructor(fields, response) {
+        super(422, fields.map((f) => `${f.loc.join('.')}: ${f.msg}`).join('; '), response);
+        this.fields = fields;
+    }
+}
+exports.PhoneauthValidationError = PhoneauthValidationError;
+/** A 429: a rate limit was hit. Wait `retryAfter` seconds (when the server said) before trying again. */
+class PhoneauthRateLimitError extends PhoneauthError {
+    name = 'PhoneauthRateLimitError';
+}
+exports.PhoneauthRateLimitError = PhoneauthRateLimitError;
+/** No answer from phoneauth, or one that could not be read (offline, DNS, CORS, an aborted fetch): status 0, the cause attached. */
+class PhoneauthNetworkError extends PhoneauthError {
+    name = 'PhoneauthNetworkError';
+    constructor(cause) {
+        super(0, cause instanceof Error ? cause.message : String(cause), undefined, { cause });
+    }
+}
+exports.PhoneauthNetworkError = PhoneauthNetworkError;
+/** The call needs a session and there is none (or it has no refresh token): a 401 decided without asking the server. */
+class PhoneauthSessionMissingError extends PhoneauthError {
+    name = 'PhoneauthSessionMissingError';
+    constructor() {
+        super(401, 'Not authenticated');
+    }
+}
+exports.PhoneauthSessionMissingError = PhoneauthSessionMissingError;
+/** `Retry-After` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value) {
+    if (!value) {
+        return undefined;
+    }
+    const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+    return Number.isFinite(seconds) ? Math.max(0, Math.ceil(seconds)) : undefined;
+}
+/** Maps FastAPI's error bodies; anything else (a proxy's HTML page, say) keeps its status and text. */
+function toPhoneauthError(body, response) {
+    const detail = typeof body === 'object' && body !== null && 'detail' in body ? body.detail : undefined;
+    if (response.status === 422 && Array.isArray(detail) && detail.every(isValidationItem)) {
+        return new PhoneauthValidationError(detail, response);
+    }
+    const text = typeof detail === 'string' ? detail : typeof body === 'string' && body !== '' ? body : response.statusText;
+    return new (response.status === 429 ? PhoneauthRateLimitError : PhoneauthError)(response.status, text, response);
+}
+function isValidationItem(item) {
+    if (typeof item !== 'object' || item === null) {
+        return false;
+    }
+    const { loc, msg, type } = item;
+    return (Array.isArray(loc) &&
+        loc.every((part) => typeof part === 'string' || typeof part === 'number') &&
+        typeof msg === 'string' &&
+        typeof type === 'string');
+}
+//# sourceMappingURL=errors.js.map

@@ -1,0 +1,224 @@
+import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
+import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses } from './types.gen.js';
+export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
+    /**
+     * You can provide a client instance returned by `createClient()` instead of
+     * individual options. This might be also useful if you want to implement a
+     * custom client.
+     */
+    client?: Client;
+    /**
+     * You can pass arbitrary values through the `meta` object. This can be
+     * used to access values that aren't defined as part of the SDK function.
+     */
+    meta?: keyof ClientMeta extends never ? Record<string, unknown> : ClientMeta;
+};
+/**
+ * Login For Access Token
+ *
+ * Authenticate user and return access token.
+ */
+export declare const loginForAccessToken: <ThrowOnError extends boolean = false>(options: Options<LoginForAccessTokenData, ThrowOnError>) => RequestResult<LoginForAccessTokenResponses, LoginForAccessTokenErrors, ThrowOnError>;
+/**
+ * Read Users Me
+ *
+ * Get current user information.
+ */
+export declare const readUsersMe: <ThrowOnError extends boolean = false>(options?: Options<ReadUsersMeData, ThrowOnError>) => RequestResult<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError>;
+/**
+ * Change Password
+ *
+ * Change current user's password. The new password must differ from the current one and pass the
+ * password policy. Every other session of the user ends (its tokens stop working at once); the
+ * caller's session goes on.
+ *
+ */
+export declare const changePassword: <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>) => RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>;
+/**
+ * Reset Password
+ *
+ * Reset user password (admin functionality). Requires the `admin` role.
+ */
+export declare const resetPassword: <ThrowOnError extends boolean = false>(options: Options<ResetPasswordData, ThrowOnError>) => RequestResult<ResetPasswordResponses, ResetPasswordErrors, ThrowOnError>;
+/**
+ * Send Login Otp
+ *
+ * Send OTP to phone number for login via SMS. The answer is the same whether or not the phone has an
+ * account; a code is only sent to an existing, active account.
+ *
+ */
+export declare const sendLoginOtp: <ThrowOnError extends boolean = false>(options: Options<SendLoginOtpData, ThrowOnError>) => RequestResult<SendLoginOtpResponses, SendLoginOtpErrors, ThrowOnError>;
+/**
+ * Verify Login Otp
+ *
+ * Verify OTP for login and generate JWT token. A wrong or expired code is a 400; after too many wrong
+ * codes (counted across resends) the code is dead and the answer is 429 until a new code is sent.
+ *
+ */
+export declare const verifyLoginOtp: <ThrowOnError extends boolean = false>(options: Options<VerifyLoginOtpData, ThrowOnError>) => RequestResult<VerifyLoginOtpResponses, VerifyLoginOtpErrors, ThrowOnError>;
+/**
+ * Resend Login Otp
+ *
+ * Resend OTP to phone number for login. The new code replaces the previous one but keeps the count of
+ * wrong guesses; after too many wrong codes, start over with send-otp.
+ *
+ */
+export declare const resendLoginOtp: <ThrowOnError extends boolean = false>(options: Options<ResendLoginOtpData, ThrowOnError>) => RequestResult<ResendLoginOtpResponses, ResendLoginOtpErrors, ThrowOnError>;
+/**
+ * Initiate Password Reset
+ *
+ * Initiate password reset process by sending OTP to user's phone. The answer is the same whether or
+ * not the phone has an account.
+ *
+ */
+export declare const initiatePasswordReset: <ThrowOnError extends boolean = false>(options: Options<InitiatePasswordResetData, ThrowOnError>) => RequestResult<InitiatePasswordResetResponses, InitiatePasswordResetErrors, ThrowOnError>;
+/**
+ * Confirm Password Reset
+ *
+ * Confirm password reset with OTP and set new password. Ends every existing token of the user and
+ * does not log in.
+ *
+ */
+export declare const confirmPasswordReset: <ThrowOnError extends boolean = false>(options: Options<ConfirmPasswordResetData, ThrowOnError>) => RequestResult<ConfirmPasswordResetResponses, ConfirmPasswordResetErrors, ThrowOnError>;
+/**
+ * Send Signup Otp
+ *
+ * Send OTP to phone number for signup (no user registration required). A number that already has an
+ * account gets a notice instead of a code; the answer is the same.
+ *
+ */
+export declare const sendSignupOtp: <ThrowOnError extends boolean = false>(options: Options<SendSignupOtpData, ThrowOnError>) => RequestResult<SendSignupOtpResponses, SendSignupOtpErrors, ThrowOnError>;
+/**
+ * Verify Signup Otp
+ *
+ * Verify OTP and create new user account
+ */
+export declare const verifySignupOtp: <ThrowOnError extends boolean = false>(options: Options<VerifySignupOtpData, ThrowOnError>) => RequestResult<VerifySignupOtpResponses, VerifySignupOtpErrors, ThrowOnError>;
+/**
+ * Resend Signup Otp
+ *
+ * Resend OTP to phone number for signup. The new code replaces the previous one but keeps the count of
+ * wrong guesses; after too many wrong codes, start over with send-otp.
+ *
+ */
+export declare const resendSignupOtp: <ThrowOnError extends boolean = false>(options: Options<ResendSignupOtpData, ThrowOnError>) => RequestResult<ResendSignupOtpResponses, ResendSignupOtpErrors, ThrowOnError>;
+/**
+ * Refresh Access Token
+ *
+ * Exchange a refresh token for a new access token and a new refresh token (rotation: each refresh
+ * token works once). Presenting an already-used refresh token again ends its whole session, except
+ * within a short grace period so that a client's concurrent refreshes do not log it out.
+ *
+ */
+export declare const refreshAccessToken: <ThrowOnError extends boolean = false>(options: Options<RefreshAccessTokenData, ThrowOnError>) => RequestResult<RefreshAccessTokenResponses, RefreshAccessTokenErrors, ThrowOnError>;
+/**
+ * Logout
+ *
+ * End the current session (`local`, the default), every other session of the user (`others`), or all
+ * of them (`global`). Access tokens of an ended session stop working at once.
+ *
+ */
+export declare const logout: <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => RequestResult<LogoutResponses, LogoutErrors, ThrowOnError>;
+/**
+ * List Sessions
+ *
+ * The caller's active sessions, newest first, with the current one marked.
+ */
+export declare const listSessions: <ThrowOnError extends boolean = false>(options?: Options<ListSessionsData, ThrowOnError>) => RequestResult<ListSessionsResponses, ListSessionsErrors, ThrowOnError>;
+/**
+ * End Session
+ *
+ * End one of the caller's own sessions. Another user's session, or an unknown id, is a 404.
+ */
+export declare const deleteSession: <ThrowOnError extends boolean = false>(options: Options<DeleteSessionData, ThrowOnError>) => RequestResult<DeleteSessionResponses, DeleteSessionErrors, ThrowOnError>;
+/**
+ * List Users
+ *
+ * Users, newest first, optionally filtered by a search over phone, name and email
+ * (case-insensitive substring). Cursor pagination: pass `next_cursor` back as `cursor`.
+ *
+ */
+export declare const adminListUsers: <ThrowOnError extends boolean = false>(options?: Options<AdminListUsersData, ThrowOnError>) => RequestResult<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>;
+/**
+ * Get User
+ *
+ * One user, with its login-lockout state.
+ */
+export declare const adminGetUser: <ThrowOnError extends boolean = false>(options: Options<AdminGetUserData, ThrowOnError>) => RequestResult<AdminGetUserResponses, AdminGetUserErrors, ThrowOnError>;
+/**
+ * Activate User
+ *
+ * Let the user log in again.
+ */
+export declare const adminActivateUser: <ThrowOnError extends boolean = false>(options: Options<AdminActivateUserData, ThrowOnError>) => RequestResult<AdminActivateUserResponses, AdminActivateUserErrors, ThrowOnError>;
+/**
+ * Deactivate User
+ *
+ * Stop the user from logging in and end all of its sessions at once. Admins cannot deactivate themselves (400).
+ */
+export declare const adminDeactivateUser: <ThrowOnError extends boolean = false>(options: Options<AdminDeactivateUserData, ThrowOnError>) => RequestResult<AdminDeactivateUserResponses, AdminDeactivateUserErrors, ThrowOnError>;
+/**
+ * Revoke Role
+ *
+ * Revoke a role (idempotent). Every session of the user ends, so no token keeps the role. Admins cannot revoke their own admin role (400).
+ */
+export declare const adminRevokeRole: <ThrowOnError extends boolean = false>(options: Options<AdminRevokeRoleData, ThrowOnError>) => RequestResult<AdminRevokeRoleResponses, AdminRevokeRoleErrors, ThrowOnError>;
+/**
+ * Grant Role
+ *
+ * Grant a role (idempotent). Tokens issued from now on carry it.
+ */
+export declare const adminGrantRole: <ThrowOnError extends boolean = false>(options: Options<AdminGrantRoleData, ThrowOnError>) => RequestResult<AdminGrantRoleResponses, AdminGrantRoleErrors, ThrowOnError>;
+/**
+ * End User Sessions
+ *
+ * End every session of the user; their tokens stop working at once.
+ */
+export declare const adminEndUserSessions: <ThrowOnError extends boolean = false>(options: Options<AdminEndUserSessionsData, ThrowOnError>) => RequestResult<AdminEndUserSessionsResponses, AdminEndUserSessionsErrors, ThrowOnError>;
+/**
+ * Unlock User
+ *
+ * Clear the lockout that consecutive wrong passwords put on the phone number of the user.
+ */
+export declare const adminUnlockUser: <ThrowOnError extends boolean = false>(options: Options<AdminUnlockUserData, ThrowOnError>) => RequestResult<AdminUnlockUserResponses, AdminUnlockUserErrors, ThrowOnError>;
+/**
+ * List Audit Events
+ *
+ * Security events, newest first, filtered and paginated with a cursor.
+ */
+export declare const adminListAuditEvents: <ThrowOnError extends boolean = false>(options?: Options<AdminListAuditEventsData, ThrowOnError>) => RequestResult<AdminListAuditEventsResponses, AdminListAuditEventsErrors, ThrowOnError>;
+/**
+ * Liveness
+ *
+ * The process is up and serving. Never touches the database.
+ */
+export declare const healthz: <ThrowOnError extends boolean = false>(options?: Options<HealthzData, ThrowOnError>) => RequestResult<HealthzResponses, unknown, ThrowOnError>;
+/**
+ * Readiness
+ *
+ * The database answers and its schema is current; 503 otherwise (take the instance out of rotation).
+ */
+export declare const readyz: <ThrowOnError extends boolean = false>(options?: Options<ReadyzData, ThrowOnError>) => RequestResult<ReadyzResponses, ReadyzErrors, ThrowOnError>;
+/**
+ * Prometheus Metrics
+ *
+ * Metrics in the Prometheus text exposition format. Open unless the operator sets
+ * `PHONEAUTH_METRICS_TOKEN`; then the scraper must send it as a bearer token.
+ *
+ */
+export declare const metrics: <ThrowOnError extends boolean = false>(options?: Options<MetricsData, ThrowOnError>) => RequestResult<MetricsResponses, MetricsErrors, ThrowOnError>;
+/**
+ * OpenID Provider Metadata
+ *
+ * Names the issuer and where its keys are, so API gateways and other services can verify phoneauth's
+ * access tokens on their own.
+ *
+ */
+export declare const getOpenidConfiguration: <ThrowOnError extends boolean = false>(options?: Options<GetOpenidConfigurationData, ThrowOnError>) => RequestResult<GetOpenidConfigurationResponses, GetOpenidConfigurationErrors, ThrowOnError>;
+/**
+ * JSON Web Key Set
+ *
+ * The public keys that verify phoneauth's access tokens, selected by the token's `kid`.
+ */
+export declare const getJwks: <ThrowOnError extends boolean = false>(options?: Options<GetJwksData, ThrowOnError>) => RequestResult<GetJwksResponses, GetJwksErrors, ThrowOnError>;
+//# sourceMappingURL=sdk.gen.d.ts.map

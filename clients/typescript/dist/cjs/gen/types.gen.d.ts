@@ -1,0 +1,1355 @@
+export type ClientOptions = {
+    baseUrl: `${string}://${string}` | (string & {});
+};
+export type LoginRequest = {
+    phone: string;
+    password: string;
+};
+export type Token = {
+    access_token: string;
+    token_type: string;
+    /**
+     * Seconds until the access token expires.
+     */
+    expires_in?: number;
+    /**
+     * Single-use token for POST /api/v1/auth/refresh; keep it secret.
+     */
+    refresh_token?: string;
+};
+export type UserResponse = {
+    /**
+     * E.164
+     */
+    phone: string;
+    name: string;
+    email: string | null;
+    gender: string | null;
+    date_of_birth: string | null;
+    place: string | null;
+    id: string;
+    is_active: boolean;
+    has_given_consent: boolean;
+    consent_given_at: string | null;
+    last_login_at: string | null;
+    created_at: string;
+    updated_at: string;
+    roles: Array<string>;
+};
+export type ChangePasswordRequest = {
+    current_password: string;
+    new_password: NewPassword;
+};
+export type ResetPasswordRequest = {
+    phone: string;
+    new_password: NewPassword;
+};
+/**
+ * 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
+ * most common passwords.
+ *
+ */
+export type NewPassword = string;
+export type MessageResponse = {
+    message: string;
+};
+export type OtpSendRequest = {
+    phone_number: string;
+};
+export type OtpResponse = {
+    status: string;
+    message: string;
+    /**
+     * Identifies this code request in logs, the SMS provider and support requests.
+     */
+    reference_id: string;
+};
+export type OtpVerifyRequest = {
+    phone_number: string;
+    otp_code: string;
+};
+export type OtpTokenResponse = {
+    access_token: string;
+    token_type: string;
+    user_id: string;
+    phone_number: string;
+    roles: Array<string>;
+    /**
+     * Seconds until the access token expires.
+     */
+    expires_in?: number;
+    /**
+     * Single-use token for POST /api/v1/auth/refresh; keep it secret.
+     */
+    refresh_token?: string;
+};
+export type ForgotPasswordConfirmRequest = {
+    phone_number: string;
+    otp_code: string;
+    new_password: NewPassword;
+    confirm_password: NewPassword;
+};
+export type SignupVerifyRequest = {
+    phone_number: string;
+    otp_code: string;
+    name: string;
+    email?: string | null;
+    password: NewPassword;
+    has_given_consent?: boolean;
+};
+export type RefreshRequest = {
+    refresh_token: string;
+};
+export type LogoutRequest = {
+    scope?: 'local' | 'others' | 'global';
+};
+export type SessionInfo = {
+    id: string;
+    created_at: string;
+    /**
+     * When the session last refreshed its tokens.
+     */
+    last_used_at: string;
+    /**
+     * When the session ends at the latest (its absolute lifetime).
+     */
+    expires_at: string;
+    ip: string;
+    user_agent: string;
+    /**
+     * How the user authenticated, `pwd` or `otp`.
+     */
+    amr: 'pwd' | 'otp';
+    /**
+     * Whether this is the session of the token that made the request.
+     */
+    current: boolean;
+};
+export type SessionList = {
+    sessions: Array<SessionInfo>;
+};
+export type OpenIdConfiguration = {
+    issuer: string;
+    jwks_uri: string;
+    id_token_signing_alg_values_supported: Array<string>;
+    subject_types_supported: Array<string>;
+    response_types_supported: Array<string>;
+    [key: string]: unknown;
+};
+export type AdminUser = UserResponse & {
+    /**
+     * Password logins for the phone of the user are refused until then.
+     */
+    locked_until: string | null;
+    /**
+     * Consecutive wrong passwords for the phone of the user.
+     */
+    failed_logins: number;
+};
+export type AdminUserList = {
+    users: Array<UserResponse>;
+    next_cursor: string | null;
+};
+export type SessionsEnded = {
+    /**
+     * How many sessions were ended.
+     */
+    ended: number;
+};
+export type AuditEvent = {
+    id: number;
+    at: string;
+    /**
+     * What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
+     * `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
+     * `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
+     * `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
+     *
+     */
+    type: string;
+    /**
+     * The user the event is about.
+     */
+    user_id: string | null;
+    /**
+     * Who acted, when not the user (an admin).
+     */
+    actor_id: string | null;
+    ip: string;
+    user_agent: string;
+    /**
+     * The code request this event belongs to, if any.
+     */
+    reference_id: string;
+    /**
+     * Non-secret facts, e.g. the login method or why a session ended.
+     */
+    details: {
+        [key: string]: string;
+    };
+};
+export type AuditEventList = {
+    events: Array<AuditEvent>;
+    next_cursor: string | null;
+};
+export type Health = {
+    status: 'ok' | 'unavailable';
+    detail?: string;
+};
+export type JwkSet = {
+    keys: Array<Jwk>;
+};
+export type Jwk = {
+    kty: string;
+    kid: string;
+    alg?: string;
+    use?: string;
+    crv?: string;
+    x?: string;
+    [key: string]: unknown;
+};
+export type HttpError = {
+    detail: string;
+};
+export type HttpValidationError = {
+    detail: Array<ValidationError>;
+};
+export type ValidationError = {
+    loc: Array<string | number>;
+    msg: string;
+    type: string;
+};
+export type UserId = string;
+export type Role = 'admin';
+/**
+ * Page size (1 to 200, default 50).
+ */
+export type Limit = number;
+/**
+ * The `next_cursor` of the previous page.
+ */
+export type Cursor = string;
+export type OtpSend = OtpSendRequest;
+export type LoginForAccessTokenData = {
+    body: LoginRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/login';
+};
+export type LoginForAccessTokenErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type LoginForAccessTokenError = LoginForAccessTokenErrors[keyof LoginForAccessTokenErrors];
+export type LoginForAccessTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: Token;
+};
+export type LoginForAccessTokenResponse = LoginForAccessTokenResponses[keyof LoginForAccessTokenResponses];
+export type ReadUsersMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/me';
+};
+export type ReadUsersMeErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ReadUsersMeError = ReadUsersMeErrors[keyof ReadUsersMeErrors];
+export type ReadUsersMeResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserResponse;
+};
+export type ReadUsersMeResponse = ReadUsersMeResponses[keyof ReadUsersMeResponses];
+export type ChangePasswordData = {
+    body: ChangePasswordRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/change-password';
+};
+export type ChangePasswordErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ChangePasswordError = ChangePasswordErrors[keyof ChangePasswordErrors];
+export type ChangePasswordResponses = {
+    /**
+     * Successful Response
+     */
+    200: MessageResponse;
+};
+export type ChangePasswordResponse = ChangePasswordResponses[keyof ChangePasswordResponses];
+export type ResetPasswordData = {
+    body: ResetPasswordRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/reset-password';
+};
+export type ResetPasswordErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ResetPasswordError = ResetPasswordErrors[keyof ResetPasswordErrors];
+export type ResetPasswordResponses = {
+    /**
+     * Successful Response
+     */
+    200: MessageResponse;
+};
+export type ResetPasswordResponse = ResetPasswordResponses[keyof ResetPasswordResponses];
+export type SendLoginOtpData = {
+    body: OtpSend;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/login/send-otp';
+};
+export type SendLoginOtpErrors = {
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type SendLoginOtpError = SendLoginOtpErrors[keyof SendLoginOtpErrors];
+export type SendLoginOtpResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+export type SendLoginOtpResponse = SendLoginOtpResponses[keyof SendLoginOtpResponses];
+export type VerifyLoginOtpData = {
+    body: OtpVerifyRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/login/verify-otp';
+};
+export type VerifyLoginOtpErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type VerifyLoginOtpError = VerifyLoginOtpErrors[keyof VerifyLoginOtpErrors];
+export type VerifyLoginOtpResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpTokenResponse;
+};
+export type VerifyLoginOtpResponse = VerifyLoginOtpResponses[keyof VerifyLoginOtpResponses];
+export type ResendLoginOtpData = {
+    body: OtpSend;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/login/resend-otp';
+};
+export type ResendLoginOtpErrors = {
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ResendLoginOtpError = ResendLoginOtpErrors[keyof ResendLoginOtpErrors];
+export type ResendLoginOtpResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+export type ResendLoginOtpResponse = ResendLoginOtpResponses[keyof ResendLoginOtpResponses];
+export type InitiatePasswordResetData = {
+    body: OtpSend;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/forgot-password/init';
+};
+export type InitiatePasswordResetErrors = {
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type InitiatePasswordResetError = InitiatePasswordResetErrors[keyof InitiatePasswordResetErrors];
+export type InitiatePasswordResetResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+export type InitiatePasswordResetResponse = InitiatePasswordResetResponses[keyof InitiatePasswordResetResponses];
+export type ConfirmPasswordResetData = {
+    body: ForgotPasswordConfirmRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/forgot-password/confirm';
+};
+export type ConfirmPasswordResetErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ConfirmPasswordResetError = ConfirmPasswordResetErrors[keyof ConfirmPasswordResetErrors];
+export type ConfirmPasswordResetResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+export type ConfirmPasswordResetResponse = ConfirmPasswordResetResponses[keyof ConfirmPasswordResetResponses];
+export type SendSignupOtpData = {
+    body: OtpSend;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/signup/send-otp';
+};
+export type SendSignupOtpErrors = {
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type SendSignupOtpError = SendSignupOtpErrors[keyof SendSignupOtpErrors];
+export type SendSignupOtpResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+export type SendSignupOtpResponse = SendSignupOtpResponses[keyof SendSignupOtpResponses];
+export type VerifySignupOtpData = {
+    body: SignupVerifyRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/signup/verify-otp';
+};
+export type VerifySignupOtpErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type VerifySignupOtpError = VerifySignupOtpErrors[keyof VerifySignupOtpErrors];
+export type VerifySignupOtpResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpTokenResponse;
+};
+export type VerifySignupOtpResponse = VerifySignupOtpResponses[keyof VerifySignupOtpResponses];
+export type ResendSignupOtpData = {
+    body: OtpSend;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/signup/resend-otp';
+};
+export type ResendSignupOtpErrors = {
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ResendSignupOtpError = ResendSignupOtpErrors[keyof ResendSignupOtpErrors];
+export type ResendSignupOtpResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+export type ResendSignupOtpResponse = ResendSignupOtpResponses[keyof ResendSignupOtpResponses];
+export type RefreshAccessTokenData = {
+    body: RefreshRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/refresh';
+};
+export type RefreshAccessTokenErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type RefreshAccessTokenError = RefreshAccessTokenErrors[keyof RefreshAccessTokenErrors];
+export type RefreshAccessTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: Token;
+};
+export type RefreshAccessTokenResponse = RefreshAccessTokenResponses[keyof RefreshAccessTokenResponses];
+export type LogoutData = {
+    body?: LogoutRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/logout';
+};
+export type LogoutErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type LogoutError = LogoutErrors[keyof LogoutErrors];
+export type LogoutResponses = {
+    /**
+     * Logged out.
+     */
+    204: void;
+};
+export type LogoutResponse = LogoutResponses[keyof LogoutResponses];
+export type ListSessionsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/sessions';
+};
+export type ListSessionsErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type ListSessionsError = ListSessionsErrors[keyof ListSessionsErrors];
+export type ListSessionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: SessionList;
+};
+export type ListSessionsResponse = ListSessionsResponses[keyof ListSessionsResponses];
+export type DeleteSessionData = {
+    body?: never;
+    path: {
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/v1/auth/sessions/{session_id}';
+};
+export type DeleteSessionErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type DeleteSessionError = DeleteSessionErrors[keyof DeleteSessionErrors];
+export type DeleteSessionResponses = {
+    /**
+     * The session has ended.
+     */
+    204: void;
+};
+export type DeleteSessionResponse = DeleteSessionResponses[keyof DeleteSessionResponses];
+export type AdminListUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        q?: string;
+        /**
+         * Page size (1 to 200, default 50).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page.
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/admin/users';
+};
+export type AdminListUsersErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminListUsersError = AdminListUsersErrors[keyof AdminListUsersErrors];
+export type AdminListUsersResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUserList;
+};
+export type AdminListUsersResponse = AdminListUsersResponses[keyof AdminListUsersResponses];
+export type AdminGetUserData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}';
+};
+export type AdminGetUserErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminGetUserError = AdminGetUserErrors[keyof AdminGetUserErrors];
+export type AdminGetUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+export type AdminGetUserResponse = AdminGetUserResponses[keyof AdminGetUserResponses];
+export type AdminActivateUserData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/activate';
+};
+export type AdminActivateUserErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminActivateUserError = AdminActivateUserErrors[keyof AdminActivateUserErrors];
+export type AdminActivateUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+export type AdminActivateUserResponse = AdminActivateUserResponses[keyof AdminActivateUserResponses];
+export type AdminDeactivateUserData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/deactivate';
+};
+export type AdminDeactivateUserErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminDeactivateUserError = AdminDeactivateUserErrors[keyof AdminDeactivateUserErrors];
+export type AdminDeactivateUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+export type AdminDeactivateUserResponse = AdminDeactivateUserResponses[keyof AdminDeactivateUserResponses];
+export type AdminRevokeRoleData = {
+    body?: never;
+    path: {
+        user_id: string;
+        role: 'admin';
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/roles/{role}';
+};
+export type AdminRevokeRoleErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminRevokeRoleError = AdminRevokeRoleErrors[keyof AdminRevokeRoleErrors];
+export type AdminRevokeRoleResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+export type AdminRevokeRoleResponse = AdminRevokeRoleResponses[keyof AdminRevokeRoleResponses];
+export type AdminGrantRoleData = {
+    body?: never;
+    path: {
+        user_id: string;
+        role: 'admin';
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/roles/{role}';
+};
+export type AdminGrantRoleErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminGrantRoleError = AdminGrantRoleErrors[keyof AdminGrantRoleErrors];
+export type AdminGrantRoleResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+export type AdminGrantRoleResponse = AdminGrantRoleResponses[keyof AdminGrantRoleResponses];
+export type AdminEndUserSessionsData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/sessions';
+};
+export type AdminEndUserSessionsErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminEndUserSessionsError = AdminEndUserSessionsErrors[keyof AdminEndUserSessionsErrors];
+export type AdminEndUserSessionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: SessionsEnded;
+};
+export type AdminEndUserSessionsResponse = AdminEndUserSessionsResponses[keyof AdminEndUserSessionsResponses];
+export type AdminUnlockUserData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/unlock';
+};
+export type AdminUnlockUserErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminUnlockUserError = AdminUnlockUserErrors[keyof AdminUnlockUserErrors];
+export type AdminUnlockUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+export type AdminUnlockUserResponse = AdminUnlockUserResponses[keyof AdminUnlockUserResponses];
+export type AdminListAuditEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        user_id?: string;
+        actor_id?: string;
+        /**
+         * An event type, e.g. `login.failed`.
+         */
+        type?: string;
+        since?: string;
+        until?: string;
+        /**
+         * Page size (1 to 200, default 50).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page.
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/admin/audit-events';
+};
+export type AdminListAuditEventsErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminListAuditEventsError = AdminListAuditEventsErrors[keyof AdminListAuditEventsErrors];
+export type AdminListAuditEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: AuditEventList;
+};
+export type AdminListAuditEventsResponse = AdminListAuditEventsResponses[keyof AdminListAuditEventsResponses];
+export type HealthzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/healthz';
+};
+export type HealthzResponses = {
+    /**
+     * Alive.
+     */
+    200: Health;
+};
+export type HealthzResponse = HealthzResponses[keyof HealthzResponses];
+export type ReadyzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/readyz';
+};
+export type ReadyzErrors = {
+    /**
+     * Not ready; `detail` says why.
+     */
+    503: Health;
+};
+export type ReadyzError = ReadyzErrors[keyof ReadyzErrors];
+export type ReadyzResponses = {
+    /**
+     * Ready.
+     */
+    200: Health;
+};
+export type ReadyzResponse = ReadyzResponses[keyof ReadyzResponses];
+export type MetricsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/metrics';
+};
+export type MetricsErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+};
+export type MetricsError = MetricsErrors[keyof MetricsErrors];
+export type MetricsResponses = {
+    /**
+     * The metrics.
+     */
+    200: string;
+};
+export type MetricsResponse = MetricsResponses[keyof MetricsResponses];
+export type GetOpenidConfigurationData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/.well-known/openid-configuration';
+};
+export type GetOpenidConfigurationErrors = {
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+};
+export type GetOpenidConfigurationError = GetOpenidConfigurationErrors[keyof GetOpenidConfigurationErrors];
+export type GetOpenidConfigurationResponses = {
+    /**
+     * The metadata.
+     */
+    200: OpenIdConfiguration;
+};
+export type GetOpenidConfigurationResponse = GetOpenidConfigurationResponses[keyof GetOpenidConfigurationResponses];
+export type GetJwksData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/.well-known/jwks.json';
+};
+export type GetJwksErrors = {
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type GetJwksError = GetJwksErrors[keyof GetJwksErrors];
+export type GetJwksResponses = {
+    /**
+     * The key set.
+     */
+    200: JwkSet;
+};
+export type GetJwksResponse = GetJwksResponses[keyof GetJwksResponses];
+//# sourceMappingURL=types.gen.d.ts.map

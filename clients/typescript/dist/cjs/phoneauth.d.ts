@@ -1,0 +1,120 @@
+import { type Client } from './gen/client/index.js';
+import type { LogoutRequest, MessageResponse, OtpResponse, OtpTokenResponse, SessionInfo, Token, UserResponse } from './gen/types.gen.js';
+import { type Session, type StorageOption } from './storage.js';
+/**
+ * What happened to the session. `INITIAL_SESSION` comes first, once per listener, with the restored session
+ * (or null). `MFA_REQUIRED` is reserved for second-factor logins, which a later version of the API adds: a
+ * listener that switches over the events should handle it already.
+ */
+export type AuthChangeEvent = 'INITIAL_SESSION' | 'SIGNED_IN' | 'TOKEN_REFRESHED' | 'SIGNED_OUT' | 'USER_UPDATED' | 'MFA_REQUIRED';
+export type AuthStateListener = (event: AuthChangeEvent, session: Session | null) => void;
+export type LogoutScope = NonNullable<LogoutRequest['scope']>;
+export interface PhoneauthOptions {
+    /** The service's origin, e.g. `https://auth.example.com`; `''` (the default) for the page's own origin. */
+    baseUrl?: string;
+    /**
+     * Where the session is kept: `'memory'` (the default: gone with the page), `'localStorage'` (shared by the
+     * origin's tabs), `'sessionStorage'` (one tab), or an object with getItem/setItem/removeItem, sync or async
+     * (React Native's AsyncStorage, an encrypted store). A missing Web Storage falls back to memory.
+     */
+    storage?: StorageOption;
+    /** The key of the session in the storage, and the name of its tab channel and lock. Default `phoneauth.session`. */
+    storageKey?: string;
+    /** Refresh the tokens ahead of expiry, and when the page is shown again or the network comes back. Default true. */
+    autoRefresh?: boolean;
+    /**
+     * Share the session with the origin's other tabs (BroadcastChannel) and let one tab at a time refresh
+     * (Web Locks). Default: on with `storage: 'localStorage'`, off otherwise; turn it on for a custom storage
+     * that the tabs share.
+     */
+    multiTab?: boolean;
+    /** A fetch implementation; the global one by default. */
+    fetch?: typeof fetch;
+}
+export interface SignupWithCode {
+    phone: string;
+    /** The 6-digit code from the SMS. */
+    code: string;
+    name: string;
+    password: string;
+    email?: string;
+    hasGivenConsent?: boolean;
+}
+export interface ResetPasswordWithCode {
+    phone: string;
+    /** The 6-digit code from the SMS that sendPasswordResetCode sent. */
+    code: string;
+    newPassword: string;
+    /** What the user typed again; newPassword when left out. */
+    confirmPassword?: string;
+}
+/** At most this long before expiry, the session is refreshed; a lifetime under twice that is refreshed half-way. */
+export declare const REFRESH_MARGIN_MS = 60000;
+/**
+ * A phoneauth client with a session: `const auth = new Phoneauth({ baseUrl, storage: 'localStorage' })`.
+ * The session, its events (onAuthStateChange), `ready` and every helper live on the instance. For the
+ * endpoints without a helper, pass `client` to a generated function: it is authenticated and refreshes the
+ * same way, e.g. `adminListUsers({ client: auth.client })`.
+ */
+export declare class Phoneauth {
+    #private;
+    /** The generated fetch client, authenticated with the session's access token (refreshed once on a 401). */
+    readonly client: Client;
+    /** Settles (never rejects) once the stored session, if any, has been restored; resolves to it. */
+    readonly ready: Promise<Session | null>;
+    constructor(options?: PhoneauthOptions);
+    /** The current session, or null (also until `ready` has settled). */
+    get session(): Session | null;
+    /**
+     * Calls `listener` with every change of the session: first INITIAL_SESSION (once `ready` has settled), then
+     * SIGNED_IN, TOKEN_REFRESHED, USER_UPDATED and SIGNED_OUT as they happen, in this tab or another. Returns
+     * the function that unsubscribes it. A listener that throws does not stop the others; its error is reported
+     * as uncaught.
+     */
+    onAuthStateChange(listener: AuthStateListener): () => void;
+    /** Resumes refreshing ahead of expiry (e.g. when a React Native app comes to the foreground). */
+    startAutoRefresh(): void;
+    /** Stops refreshing ahead of expiry; a call that gets a 401 still refreshes once. */
+    stopAutoRefresh(): void;
+    /** Stops the timer, the page listeners and the tab channel; the instance still works for single calls. */
+    close(): void;
+    /** Uses `session` (tokens obtained elsewhere, e.g. by a native shell) as a new sign-in. */
+    setSession(session: Session): Promise<void>;
+    /** Texts a sign-up code to `phone` (a number that already has an account gets a notice instead). */
+    sendSignupCode(phone: string): Promise<OtpResponse>;
+    /** Texts a new sign-up code; it replaces the last one but keeps its count of wrong guesses. */
+    resendSignupCode(phone: string): Promise<OtpResponse>;
+    /** Creates the account with the code from sendSignupCode and signs in. */
+    signupWithCode(input: SignupWithCode): Promise<OtpTokenResponse>;
+    loginWithPassword(phone: string, password: string): Promise<Token>;
+    /** Texts a login code; the answer is the same whether or not `phone` has an account. */
+    sendLoginCode(phone: string): Promise<OtpResponse>;
+    /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
+    resendLoginCode(phone: string): Promise<OtpResponse>;
+    loginWithCode(phone: string, code: string): Promise<OtpTokenResponse>;
+    /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
+    sendPasswordResetCode(phone: string): Promise<OtpResponse>;
+    /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
+    resetPasswordWithCode(input: ResetPasswordWithCode): Promise<OtpResponse>;
+    /** The signed-in user. */
+    me(): Promise<UserResponse>;
+    /** Changes the password (USER_UPDATED). The user's other sessions end; this one goes on. */
+    changePassword(currentPassword: string, newPassword: string): Promise<MessageResponse>;
+    /** The user's active sessions, newest first; `current` marks this one. */
+    listSessions(): Promise<SessionInfo[]>;
+    /** Ends one of the user's sessions. Ending this one signs out at its next call; logout() does it at once. */
+    endSession(sessionId: string): Promise<void>;
+    /**
+     * Ends this session on the server (`others`: every other session of the user; `global`: all of them) and,
+     * unless only the others were ended, signs out (SIGNED_OUT, in every tab). A 401 means the session had
+     * already ended, which is what logging out wants; any other failure throws and keeps the session.
+     */
+    logout(scope?: LogoutScope): Promise<void>;
+    /**
+     * Exchanges the refresh token for new tokens (TOKEN_REFRESHED). Concurrent calls share one request, and
+     * with multiTab one tab refreshes while the others wait for its result, since each refresh token works
+     * once. A refused refresh token (401) ends the session: SIGNED_OUT, and the error is thrown.
+     */
+    refresh(): Promise<Session>;
+}
+//# sourceMappingURL=phoneauth.d.ts.map

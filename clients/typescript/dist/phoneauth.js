@@ -1,0 +1,412 @@
+// The Phoneauth class: the flows of openapi.yaml as methods, and the session they open kept for the app —
+// stored, restored, refreshed ahead of expiry and on a 401, shared by the origin's tabs, announced by events.
+import { createClient } from './gen/client/index.js';
+import * as sdk from './gen/sdk.gen.js';
+import { PhoneauthError, PhoneauthNetworkError, PhoneauthSessionMissingError, toPhoneauthError } from './errors.js';
+import { parseSession, resolveStorage } from './storage.js';
+/** At most this long before expiry, the session is refreshed; a lifetime under twice that is refreshed half-way. */
+export const REFRESH_MARGIN_MS = 60_000;
+/** A call made this close to expiry refreshes first. */
+const EXPIRY_SKEW_MS = 5_000;
+/**
+ * A phoneauth client with a session: `const auth = new Phoneauth({ baseUrl, storage: 'localStorage' })`.
+ * The session, its events (onAuthStateChange), `ready` and every helper live on the instance. For the
+ * endpoints without a helper, pass `client` to a generated function: it is authenticated and refreshes the
+ * same way, e.g. `adminListUsers({ client: auth.client })`.
+ */
+export class Phoneauth {
+    /** The generated fetch client, authenticated with the session's access token (refreshed once on a 401). */
+    client;
+    /** Settles (never rejects) once the stored session, if any, has been restored; resolves to it. */
+    ready;
+    #session = null;
+    /** The access token before the last change: a request may have left with it just before a refresh. */
+    #previousToken;
+    #listeners = new Set();
+    #storage;
+    #key;
+    #fetch;
+    #locks;
+    #channel;
+    #unlisten;
+    #autoRefresh;
+    #timer;
+    #failures = 0;
+    #refreshing;
+    constructor(options = {}) {
+        const [storage, shared] = resolveStorage(options.storage);
+        this.#storage = storage;
+        this.#key = options.storageKey ?? 'phoneauth.session';
+        this.#fetch = options.fetch;
+        this.#autoRefresh = options.autoRefresh ?? true;
+        this.client = createClient({
+            baseUrl: options.baseUrl ?? '',
+            fetch: (input, init) => this.#send(input instanceof Request ? input : new Request(input, init)),
+            // The user's token for the user's scheme only: /metrics has the operator's (pass it as `auth` per call).
+            auth: (scheme) => (scheme.key === undefined || scheme.key === 'HTTPBearer' ? this.#accessToken() : undefined),
+        });
+        if (options.multiTab ?? shared) {
+            this.#locks = globalThis.navigator?.locks;
+            if (typeof BroadcastChannel === 'function') {
+                const channel = new BroadcastChannel('phoneauth:' + this.#key);
+                channel.onmessage = (e) => void this.#receive(e.data);
+                channel.unref?.(); // Node: the channel alone keeps no process alive
+                this.#channel = channel;
+            }
+        }
+        // A timer can sleep through a suspended tab or laptop: look again when the page is shown or the network is back.
+        const wake = () => globalThis.document?.visibilityState !== 'hidden' && this.#schedule();
+        const doc = globalThis.document;
+        doc?.addEventListener?.('visibilitychange', wake);
+        globalThis.addEventListener?.('online', wake);
+        this.#unlisten = () => {
+            doc?.removeEventListener?.('visibilitychange', wake);
+            globalThis.removeEventListener?.('online', wake);
+        };
+        this.ready = this.#restore();
+    }
+    /** The current session, or null (also until `ready` has settled). */
+    get session() {
+        return this.#session;
+    }
+    /**
+     * Calls `listener` with every change of the session: first INITIAL_SESSION (once `ready` has settled), then
+     * SIGNED_IN, TOKEN_REFRESHED, USER_UPDATED and SIGNED_OUT as they happen, in this tab or another. Returns
+     * the function that unsubscribes it. A listener that throws does not stop the others; its error is reported
+     * as uncaught.
+     */
+    onAuthStateChange(listener) {
+        const entry = { fn: listener, on: false };
+        this.#listeners.add(entry);
+        void this.ready.then(() => {
+            if (this.#listeners.has(entry)) {
+                entry.on = true;
+                call(entry.fn, 'INITIAL_SESSION', this.#session);
+            }
+        });
+        return () => void this.#listeners.delete(entry);
+    }
+    /** Resumes refreshing ahead of expiry (e.g. when a React Native app comes to the foreground). */
+    startAutoRefresh() {
+        this.#autoRefresh = true;
+        this.#schedule();
+    }
+    /** Stops refreshing ahead of expiry; a call that gets a 401 still refreshes once. */
+    stopAutoRefresh() {
+        this.#autoRefresh = false;
+        this.#schedule();
+    }
+    /** Stops the timer, the page listeners and the tab channel; the instance still works for single calls. */
+    close() {
+        this.stopAutoRefresh();
+        this.#unlisten();
+        this.#channel?.close();
+        this.#listeners.clear();
+    }
+    /** Uses `session` (tokens obtained elsewhere, e.g. by a native shell) as a new sign-in. */
+    async setSession(session) {
+        const parsed = parseSession(session);
+        if (!parsed) {
+            throw new TypeError('phoneauth: not a session');
+        }
+        await this.#set(parsed, 'SIGNED_IN');
+    }
+    // Sign-up
+    /** Texts a sign-up code to `phone` (a number that already has an account gets a notice instead). */
+    sendSignupCode(phone) {
+        return unwrap(sdk.sendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+    }
+    /** Texts a new sign-up code; it replaces the last one but keeps its count of wrong guesses. */
+    resendSignupCode(phone) {
+        return unwrap(sdk.resendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+    }
+    /** Creates the account with the code from sendSignupCode and signs in. */
+    async signupWithCode(input) {
+        const body = {
+            phone_number: input.phone,
+            otp_code: input.code,
+            name: input.name,
+            password: input.password,
+            ...(input.email !== undefined ? { email: input.email } : {}),
+            ...(input.hasGivenConsent !== undefined ? { has_given_consent: input.hasGivenConsent } : {}),
+        };
+        return this.#signIn(await unwrap(sdk.verifySignupOtp({ client: this.client, body })));
+    }
+    // Login
+    async loginWithPassword(phone, password) {
+        return this.#signIn(await unwrap(sdk.loginForAccessToken({ client: this.client, body: { phone, password } })));
+    }
+    /** Texts a login code; the answer is the same whether or not `phone` has an account. */
+    sendLoginCode(phone) {
+        return unwrap(sdk.sendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+    }
+    /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
+    resendLoginCode(phone) {
+        return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+    }
+    async loginWithCode(phone, code) {
+        const body = { phone_number: phone, otp_code: code };
+        return this.#signIn(await unwrap(sdk.verifyLoginOtp({ client: this.client, body })));
+    }
+    // Forgotten password
+    /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
+    sendPasswordResetCode(phone) {
+        return unwrap(sdk.initiatePasswordReset({ client: this.client, body: { phone_number: phone } }));
+    }
+    /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
+    resetPasswordWithCode(input) {
+        const body = {
+            phone_number: input.phone,
+            otp_code: input.code,
+            new_password: input.newPassword,
+            confirm_password: input.confirmPassword ?? input.newPassword,
+        };
+        return unwrap(sdk.confirmPasswordReset({ client: this.client, body }));
+    }
+    // The signed-in user
+    /** The signed-in user. */
+    me() {
+        return unwrap(sdk.readUsersMe({ client: this.client }));
+    }
+    /** Changes the password (USER_UPDATED). The user's other sessions end; this one goes on. */
+    async changePassword(currentPassword, newPassword) {
+        const body = { current_password: currentPassword, new_password: newPassword };
+        const answer = await unwrap(sdk.changePassword({ client: this.client, body }));
+        await this.#set(this.#session, 'USER_UPDATED');
+        return answer;
+    }
+    // Sessions
+    /** The user's active sessions, newest first; `current` marks this one. */
+    async listSessions() {
+        return (await unwrap(sdk.listSessions({ client: this.client }))).sessions;
+    }
+    /** Ends one of the user's sessions. Ending this one signs out at its next call; logout() does it at once. */
+    async endSession(sessionId) {
+        await unwrap(sdk.deleteSession({ client: this.client, path: { session_id: sessionId } }));
+    }
+    /**
+     * Ends this session on the server (`others`: every other session of the user; `global`: all of them) and,
+     * unless only the others were ended, signs out (SIGNED_OUT, in every tab). A 401 means the session had
+     * already ended, which is what logging out wants; any other failure throws and keeps the session.
+     */
+    async logout(scope = 'local') {
+        if (await this.ready.then(() => this.#session)) {
+            try {
+                await unwrap(sdk.logout({ client: this.client, body: { scope } }));
+            }
+            catch (err) {
+                if (!(err instanceof PhoneauthError && err.status === 401)) {
+                    throw err;
+                }
+            }
+        }
+        if (scope !== 'others') {
+            await this.#set(null, 'SIGNED_OUT');
+        }
+    }
+    /**
+     * Exchanges the refresh token for new tokens (TOKEN_REFRESHED). Concurrent calls share one request, and
+     * with multiTab one tab refreshes while the others wait for its result, since each refresh token works
+     * once. A refused refresh token (401) ends the session: SIGNED_OUT, and the error is thrown.
+     */
+    refresh() {
+        return (this.#refreshing ??= this.#refreshOnce().finally(() => {
+            this.#refreshing = undefined;
+        }));
+    }
+    async #refreshOnce() {
+        const seen = await this.ready.then(() => this.#session);
+        if (!seen?.refreshToken) {
+            throw new PhoneauthSessionMissingError();
+        }
+        return this.#locks
+            ? this.#locks.request('phoneauth:' + this.#key, () => this.#refreshLocked(seen))
+            : this.#refreshWith(seen);
+    }
+    /** Holding the tabs' lock: a tab that refreshed while this one waited has stored its result; take it. */
+    async #refreshLocked(seen) {
+        let stored = seen;
+        try {
+            stored = parseSession(await this.#storage.getItem(this.#key));
+        }
+        catch {
+            // unreadable: refresh as if nothing changed
+        }
+        if (stored?.refreshToken === seen.refreshToken) {
+            return this.#refreshWith(seen);
+        }
+        await this.#set(stored, stored ? 'TOKEN_REFRESHED' : 'SIGNED_OUT', false);
+        if (!stored) {
+            throw new PhoneauthSessionMissingError();
+        }
+        return stored;
+    }
+    async #refreshWith(seen) {
+        const unchanged = () => this.#session?.refreshToken === seen.refreshToken;
+        let session;
+        try {
+            const body = { refresh_token: seen.refreshToken };
+            session = toSession(await unwrap(sdk.refreshAccessToken({ client: this.client, body })));
+        }
+        catch (err) {
+            // Refused (spent, ended or malformed): the session is over. Anything else (offline, 5xx) may pass.
+            if (err instanceof PhoneauthError && (err.status === 401 || err.status === 422) && unchanged()) {
+                await this.#set(null, 'SIGNED_OUT');
+            }
+            throw err;
+        }
+        if (unchanged()) {
+            await this.#set(session, 'TOKEN_REFRESHED');
+        }
+        return session;
+    }
+    /** The access token for a request, refreshed first when it is (nearly) expired or a refresh is under way. */
+    async #accessToken() {
+        const s = await this.ready.then(() => this.#session);
+        if (this.#refreshing || (s?.refreshToken && s.expiresAt !== undefined && s.expiresAt - EXPIRY_SKEW_MS <= Date.now())) {
+            await this.refresh().catch(() => undefined);
+        }
+        return this.#session?.accessToken;
+    }
+    /** Every request of `client`: an authenticated one that gets a 401 refreshes once and is sent again. */
+    async #send(request) {
+        const fetchImpl = this.#fetch ?? globalThis.fetch;
+        const sent = request.headers.get('Authorization');
+        const again = sent ? request.clone() : undefined;
+        const response = await fetchImpl(request);
+        if (response.status !== 401 || !sent || !again) {
+            return response;
+        }
+        const session = this.#session;
+        const ours = (token) => token !== undefined && 'Bearer ' + token === sent;
+        if (!ours(session?.accessToken) && !ours(this.#previousToken)) {
+            return response; // a token the caller passed itself (`auth` per call), or a session since signed out
+        }
+        if (session && ours(session.accessToken)) {
+            if (!session.refreshToken) {
+                await this.#set(null, 'SIGNED_OUT');
+                return response;
+            }
+            try {
+                await this.refresh();
+            }
+            catch {
+                return response; // refused: refresh() has signed out; offline: the 401 stands
+            }
+        }
+        const token = this.#session?.accessToken;
+        if (!token || 'Bearer ' + token === sent) {
+            return response;
+        }
+        void response.body?.cancel().catch(() => undefined);
+        again.headers.set('Authorization', 'Bearer ' + token);
+        const retried = await fetchImpl(again);
+        if (retried.status === 401 && this.#session?.accessToken === token) {
+            await this.#set(null, 'SIGNED_OUT');
+        }
+        return retried;
+    }
+    /**
+     * Every login answer comes through here. The flows still to come slot in beside the helpers above and end
+     * here too: a login that asks for a second factor will emit MFA_REQUIRED instead of SIGNED_IN, and passkey
+     * or CAPTCHA-guarded logins only change the request.
+     */
+    async #signIn(token) {
+        await this.#set(toSession(token), 'SIGNED_IN');
+        return token;
+    }
+    async #restore() {
+        try {
+            const raw = await this.#storage.getItem(this.#key);
+            this.#session = parseSession(raw);
+            if (!this.#session && raw != null) {
+                await this.#storage.removeItem(this.#key); // not a session: discarded
+            }
+        }
+        catch {
+            // a store that cannot be read holds no session
+        }
+        this.#schedule();
+        return this.#session;
+    }
+    /** Makes `session` current and tells the storage, the listeners and (when `tell`) the other tabs. */
+    async #set(session, event, tell = true) {
+        await this.ready;
+        const previous = this.#session;
+        if (session ? event !== 'USER_UPDATED' && session.accessToken === previous?.accessToken : !previous) {
+            return; // nothing new (a tab's message about a change this one already took)
+        }
+        this.#session = session;
+        this.#previousToken = previous?.accessToken;
+        this.#failures = 0;
+        this.#schedule();
+        if (tell) {
+            try {
+                await (session ? this.#storage.setItem(this.#key, JSON.stringify(session)) : this.#storage.removeItem(this.#key));
+            }
+            catch {
+                // a full or failing store: the session lives in memory
+            }
+        }
+        for (const entry of this.#listeners) {
+            if (entry.on) {
+                call(entry.fn, event, session);
+            }
+        }
+        if (tell) {
+            this.#channel?.postMessage({ event, session });
+        }
+    }
+    /** A message from another tab. */
+    async #receive(data) {
+        const { event, session } = (data ?? {});
+        const parsed = parseSession(session);
+        if (event === 'SIGNED_OUT' || (parsed && (event === 'SIGNED_IN' || event === 'TOKEN_REFRESHED' || event === 'USER_UPDATED'))) {
+            await this.#set(parsed, event, false);
+        }
+    }
+    /** Sets the timer for the next refresh: `delay` from now, or REFRESH_MARGIN_MS (at most half the lifetime) before expiry. */
+    #schedule(delay) {
+        clearTimeout(this.#timer);
+        const s = this.#session;
+        if (!this.#autoRefresh || !s?.refreshToken || s.expiresAt === undefined) {
+            return;
+        }
+        const margin = Math.min(REFRESH_MARGIN_MS, ((s.expiresIn ?? Infinity) * 1000) / 2);
+        const wait = delay ?? s.expiresAt - margin - Date.now();
+        this.#timer = setTimeout(() => {
+            this.refresh().catch((err) => {
+                // Refused: signed out. A 429 is not retried by itself. Offline or a 5xx: again, backing off.
+                if (this.#session && !(err instanceof PhoneauthError && err.status === 429)) {
+                    const after = err instanceof PhoneauthError ? (err.retryAfter ?? 0) * 1000 : 0;
+                    this.#schedule(Math.max(after, Math.min(REFRESH_MARGIN_MS, 1000 * 2 ** ++this.#failures)));
+                }
+            });
+        }, Math.min(Math.max(wait, 0), 2 ** 31 - 1));
+        this.#timer.unref?.(); // Node: a pending refresh keeps no process alive
+    }
+}
+function call(listener, event, session) {
+    try {
+        listener(event, session);
+    }
+    catch (err) {
+        queueMicrotask(() => {
+            throw err;
+        });
+    }
+}
+function toSession(token) {
+    const { access_token: accessToken, refresh_token: refreshToken, expires_in: expiresIn } = token;
+    const expiresAt = expiresIn === undefined ? undefined : Date.now() + expiresIn * 1000;
+    return parseSession({ accessToken, refreshToken, expiresAt, expiresIn }) ?? { accessToken };
+}
+/** Returns the answer's data, or throws a PhoneauthError: an error answer, or PhoneauthNetworkError without one. */
+async function unwrap(pending) {
+    const { data, error, response } = await pending;
+    if (error === undefined) {
+        return data;
+    }
+    throw response && !response.ok ? toPhoneauthError(error, response) : new PhoneauthNetworkError(error);
+}
+//# sourceMappingURL=phoneauth.js.map

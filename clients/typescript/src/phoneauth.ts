@@ -1,0 +1,529 @@
+// The Phoneauth class: the flows of openapi.yaml as methods, and the session they open kept for the app —
+// stored, restored, refreshed ahead of expiry and on a 401, shared by the origin's tabs, announced by events.
+import { type Client, createClient } from './gen/client/index.js';
+import * as sdk from './gen/sdk.gen.js';
+import type {
+  LogoutRequest,
+  MessageResponse,
+  OtpResponse,
+  OtpTokenResponse,
+  SessionInfo,
+  Token,
+  UserResponse,
+} from './gen/types.gen.js';
+import { PhoneauthError, PhoneauthNetworkError, PhoneauthSessionMissingError, toPhoneauthError } from './errors.js';
+import { parseSession, resolveStorage, type Session, type StorageAdapter, type StorageOption } from './storage.js';
+
+/**
+ * What happened to the session. `INITIAL_SESSION` comes first, once per listener, with the restored session
+ * (or null). `MFA_REQUIRED` is reserved for second-factor logins, which a later version of the API adds: a
+ * listener that switches over the events should handle it already.
+ */
+export type AuthChangeEvent =
+  | 'INITIAL_SESSION'
+  | 'SIGNED_IN'
+  | 'TOKEN_REFRESHED'
+  | 'SIGNED_OUT'
+  | 'USER_UPDATED'
+  | 'MFA_REQUIRED';
+
+export type AuthStateListener = (event: AuthChangeEvent, session: Session | null) => void;
+
+export type LogoutScope = NonNullable<LogoutRequest['scope']>;
+
+export interface PhoneauthOptions {
+  /** The service's origin, e.g. `https://auth.example.com`; `''` (the default) for the page's own origin. */
+  baseUrl?: string;
+  /**
+   * Where the session is kept: `'memory'` (the default: gone with the page), `'localStorage'` (shared by the
+   * origin's tabs), `'sessionStorage'` (one tab), or an object with getItem/setItem/removeItem, sync or async
+   * (React Native's AsyncStorage, an encrypted store). A missing Web Storage falls back to memory.
+   */
+  storage?: StorageOption;
+  /** The key of the session in the storage, and the name of its tab channel and lock. Default `phoneauth.session`. */
+  storageKey?: string;
+  /** Refresh the tokens ahead of expiry, and when the page is shown again or the network comes back. Default true. */
+  autoRefresh?: boolean;
+  /**
+   * Share the session with the origin's other tabs (BroadcastChannel) and let one tab at a time refresh
+   * (Web Locks). Default: on with `storage: 'localStorage'`, off otherwise; turn it on for a custom storage
+   * that the tabs share.
+   */
+  multiTab?: boolean;
+  /** A fetch implementation; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+export interface SignupWithCode {
+  phone: string;
+  /** The 6-digit code from the SMS. */
+  code: string;
+  name: string;
+  password: string;
+  email?: string;
+  hasGivenConsent?: boolean;
+}
+
+export interface ResetPasswordWithCode {
+  phone: string;
+  /** The 6-digit code from the SMS that sendPasswordResetCode sent. */
+  code: string;
+  newPassword: string;
+  /** What the user typed again; newPassword when left out. */
+  confirmPassword?: string;
+}
+
+/** At most this long before expiry, the session is refreshed; a lifetime under twice that is refreshed half-way. */
+export const REFRESH_MARGIN_MS = 60_000;
+/** A call made this close to expiry refreshes first. */
+const EXPIRY_SKEW_MS = 5_000;
+
+interface Listener {
+  fn: AuthStateListener;
+  /** Whether INITIAL_SESSION went out: the listener gets no event before it. */
+  on: boolean;
+}
+
+/**
+ * A phoneauth client with a session: `const auth = new Phoneauth({ baseUrl, storage: 'localStorage' })`.
+ * The session, its events (onAuthStateChange), `ready` and every helper live on the instance. For the
+ * endpoints without a helper, pass `client` to a generated function: it is authenticated and refreshes the
+ * same way, e.g. `adminListUsers({ client: auth.client })`.
+ */
+export class Phoneauth {
+  /** The generated fetch client, authenticated with the session's access token (refreshed once on a 401). */
+  readonly client: Client;
+  /** Settles (never rejects) once the stored session, if any, has been restored; resolves to it. */
+  readonly ready: Promise<Session | null>;
+
+  #session: Session | null = null;
+  /** The access token before the last change: a request may have left with it just before a refresh. */
+  #previousToken: string | undefined;
+  readonly #listeners = new Set<Listener>();
+  readonly #storage: StorageAdapter;
+  readonly #key: string;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #locks: LockManager | undefined;
+  readonly #channel: BroadcastChannel | undefined;
+  readonly #unlisten: () => void;
+  #autoRefresh: boolean;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+  #refreshing: Promise<Session> | undefined;
+
+  constructor(options: PhoneauthOptions = {}) {
+    const [storage, shared] = resolveStorage(options.storage);
+    this.#storage = storage;
+    this.#key = options.storageKey ?? 'phoneauth.session';
+    this.#fetch = options.fetch;
+    this.#autoRefresh = options.autoRefresh ?? true;
+    this.client = createClient({
+      baseUrl: options.baseUrl ?? '',
+      fetch: (input, init) => this.#send(input instanceof Request ? input : new Request(input, init)),
+      // The user's token for the user's scheme only: /metrics has the operator's (pass it as `auth` per call).
+      auth: (scheme) => (scheme.key === undefined || scheme.key === 'HTTPBearer' ? this.#accessToken() : undefined),
+    });
+
+    if (options.multiTab ?? shared) {
+      this.#locks = globalThis.navigator?.locks;
+      if (typeof BroadcastChannel === 'function') {
+        const channel = new BroadcastChannel('phoneauth:' + this.#key);
+        channel.onmessage = (e: MessageEvent) => void this.#receive(e.data);
+        (channel as { unref?(): void }).unref?.(); // Node: the channel alone keeps no process alive
+        this.#channel = channel;
+      }
+    }
+
+    // A timer can sleep through a suspended tab or laptop: look again when the page is shown or the network is back.
+    const wake = () => globalThis.document?.visibilityState !== 'hidden' && this.#schedule();
+    const doc = globalThis.document;
+    doc?.addEventListener?.('visibilitychange', wake);
+    globalThis.addEventListener?.('online', wake);
+    this.#unlisten = () => {
+      doc?.removeEventListener?.('visibilitychange', wake);
+      globalThis.removeEventListener?.('online', wake);
+    };
+
+    this.ready = this.#restore();
+  }
+
+  /** The current session, or null (also until `ready` has settled). */
+  get session(): Session | null {
+    return this.#session;
+  }
+
+  /**
+   * Calls `listener` with every change of the session: first INITIAL_SESSION (once `ready` has settled), then
+   * SIGNED_IN, TOKEN_REFRESHED, USER_UPDATED and SIGNED_OUT as they happen, in this tab or another. Returns
+   * the function that unsubscribes it. A listener that throws does not stop the others; its error is reported
+   * as uncaught.
+   */
+  onAuthStateChange(listener: AuthStateListener): () => void {
+    const entry: Listener = { fn: listener, on: false };
+    this.#listeners.add(entry);
+    void this.ready.then(() => {
+      if (this.#listeners.has(entry)) {
+        entry.on = true;
+        call(entry.fn, 'INITIAL_SESSION', this.#session);
+      }
+    });
+    return () => void this.#listeners.delete(entry);
+  }
+
+  /** Resumes refreshing ahead of expiry (e.g. when a React Native app comes to the foreground). */
+  startAutoRefresh(): void {
+    this.#autoRefresh = true;
+    this.#schedule();
+  }
+
+  /** Stops refreshing ahead of expiry; a call that gets a 401 still refreshes once. */
+  stopAutoRefresh(): void {
+    this.#autoRefresh = false;
+    this.#schedule();
+  }
+
+  /** Stops the timer, the page listeners and the tab channel; the instance still works for single calls. */
+  close(): void {
+    this.stopAutoRefresh();
+    this.#unlisten();
+    this.#channel?.close();
+    this.#listeners.clear();
+  }
+
+  /** Uses `session` (tokens obtained elsewhere, e.g. by a native shell) as a new sign-in. */
+  async setSession(session: Session): Promise<void> {
+    const parsed = parseSession(session);
+    if (!parsed) {
+      throw new TypeError('phoneauth: not a session');
+    }
+    await this.#set(parsed, 'SIGNED_IN');
+  }
+
+  // Sign-up
+
+  /** Texts a sign-up code to `phone` (a number that already has an account gets a notice instead). */
+  sendSignupCode(phone: string): Promise<OtpResponse> {
+    return unwrap(sdk.sendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+  }
+
+  /** Texts a new sign-up code; it replaces the last one but keeps its count of wrong guesses. */
+  resendSignupCode(phone: string): Promise<OtpResponse> {
+    return unwrap(sdk.resendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+  }
+
+  /** Creates the account with the code from sendSignupCode and signs in. */
+  async signupWithCode(input: SignupWithCode): Promise<OtpTokenResponse> {
+    const body = {
+      phone_number: input.phone,
+      otp_code: input.code,
+      name: input.name,
+      password: input.password,
+      ...(input.email !== undefined ? { email: input.email } : {}),
+      ...(input.hasGivenConsent !== undefined ? { has_given_consent: input.hasGivenConsent } : {}),
+    };
+    return this.#signIn(await unwrap(sdk.verifySignupOtp({ client: this.client, body })));
+  }
+
+  // Login
+
+  async loginWithPassword(phone: string, password: string): Promise<Token> {
+    return this.#signIn(await unwrap(sdk.loginForAccessToken({ client: this.client, body: { phone, password } })));
+  }
+
+  /** Texts a login code; the answer is the same whether or not `phone` has an account. */
+  sendLoginCode(phone: string): Promise<OtpResponse> {
+    return unwrap(sdk.sendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+  }
+
+  /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
+  resendLoginCode(phone: string): Promise<OtpResponse> {
+    return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+  }
+
+  async loginWithCode(phone: string, code: string): Promise<OtpTokenResponse> {
+    const body = { phone_number: phone, otp_code: code };
+    return this.#signIn(await unwrap(sdk.verifyLoginOtp({ client: this.client, body })));
+  }
+
+  // Forgotten password
+
+  /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
+  sendPasswordResetCode(phone: string): Promise<OtpResponse> {
+    return unwrap(sdk.initiatePasswordReset({ client: this.client, body: { phone_number: phone } }));
+  }
+
+  /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
+  resetPasswordWithCode(input: ResetPasswordWithCode): Promise<OtpResponse> {
+    const body = {
+      phone_number: input.phone,
+      otp_code: input.code,
+      new_password: input.newPassword,
+      confirm_password: input.confirmPassword ?? input.newPassword,
+    };
+    return unwrap(sdk.confirmPasswordReset({ client: this.client, body }));
+  }
+
+  // The signed-in user
+
+  /** The signed-in user. */
+  me(): Promise<UserResponse> {
+    return unwrap(sdk.readUsersMe({ client: this.client }));
+  }
+
+  /** Changes the password (USER_UPDATED). The user's other sessions end; this one goes on. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<MessageResponse> {
+    const body = { current_password: currentPassword, new_password: newPassword };
+    const answer = await unwrap(sdk.changePassword({ client: this.client, body }));
+    await this.#set(this.#session, 'USER_UPDATED');
+    return answer;
+  }
+
+  // Sessions
+
+  /** The user's active sessions, newest first; `current` marks this one. */
+  async listSessions(): Promise<SessionInfo[]> {
+    return (await unwrap(sdk.listSessions({ client: this.client }))).sessions;
+  }
+
+  /** Ends one of the user's sessions. Ending this one signs out at its next call; logout() does it at once. */
+  async endSession(sessionId: string): Promise<void> {
+    await unwrap(sdk.deleteSession({ client: this.client, path: { session_id: sessionId } }));
+  }
+
+  /**
+   * Ends this session on the server (`others`: every other session of the user; `global`: all of them) and,
+   * unless only the others were ended, signs out (SIGNED_OUT, in every tab). A 401 means the session had
+   * already ended, which is what logging out wants; any other failure throws and keeps the session.
+   */
+  async logout(scope: LogoutScope = 'local'): Promise<void> {
+    if (await this.ready.then(() => this.#session)) {
+      try {
+        await unwrap(sdk.logout({ client: this.client, body: { scope } }));
+      } catch (err) {
+        if (!(err instanceof PhoneauthError && err.status === 401)) {
+          throw err;
+        }
+      }
+    }
+    if (scope !== 'others') {
+      await this.#set(null, 'SIGNED_OUT');
+    }
+  }
+
+  /**
+   * Exchanges the refresh token for new tokens (TOKEN_REFRESHED). Concurrent calls share one request, and
+   * with multiTab one tab refreshes while the others wait for its result, since each refresh token works
+   * once. A refused refresh token (401) ends the session: SIGNED_OUT, and the error is thrown.
+   */
+  refresh(): Promise<Session> {
+    return (this.#refreshing ??= this.#refreshOnce().finally(() => {
+      this.#refreshing = undefined;
+    }));
+  }
+
+  async #refreshOnce(): Promise<Session> {
+    const seen = await this.ready.then(() => this.#session);
+    if (!seen?.refreshToken) {
+      throw new PhoneauthSessionMissingError();
+    }
+    return this.#locks
+      ? this.#locks.request('phoneauth:' + this.#key, () => this.#refreshLocked(seen))
+      : this.#refreshWith(seen);
+  }
+
+  /** Holding the tabs' lock: a tab that refreshed while this one waited has stored its result; take it. */
+  async #refreshLocked(seen: Session): Promise<Session> {
+    let stored: Session | null = seen;
+    try {
+      stored = parseSession(await this.#storage.getItem(this.#key));
+    } catch {
+      // unreadable: refresh as if nothing changed
+    }
+    if (stored?.refreshToken === seen.refreshToken) {
+      return this.#refreshWith(seen);
+    }
+    await this.#set(stored, stored ? 'TOKEN_REFRESHED' : 'SIGNED_OUT', false);
+    if (!stored) {
+      throw new PhoneauthSessionMissingError();
+    }
+    return stored;
+  }
+
+  async #refreshWith(seen: Session): Promise<Session> {
+    const unchanged = () => this.#session?.refreshToken === seen.refreshToken;
+    let session: Session;
+    try {
+      const body = { refresh_token: seen.refreshToken as string };
+      session = toSession(await unwrap(sdk.refreshAccessToken({ client: this.client, body })));
+    } catch (err) {
+      // Refused (spent, ended or malformed): the session is over. Anything else (offline, 5xx) may pass.
+      if (err instanceof PhoneauthError && (err.status === 401 || err.status === 422) && unchanged()) {
+        await this.#set(null, 'SIGNED_OUT');
+      }
+      throw err;
+    }
+    if (unchanged()) {
+      await this.#set(session, 'TOKEN_REFRESHED');
+    }
+    return session;
+  }
+
+  /** The access token for a request, refreshed first when it is (nearly) expired or a refresh is under way. */
+  async #accessToken(): Promise<string | undefined> {
+    const s = await this.ready.then(() => this.#session);
+    if (this.#refreshing || (s?.refreshToken && s.expiresAt !== undefined && s.expiresAt - EXPIRY_SKEW_MS <= Date.now())) {
+      await this.refresh().catch(() => undefined);
+    }
+    return this.#session?.accessToken;
+  }
+
+  /** Every request of `client`: an authenticated one that gets a 401 refreshes once and is sent again. */
+  async #send(request: Request): Promise<Response> {
+    const fetchImpl = this.#fetch ?? globalThis.fetch;
+    const sent = request.headers.get('Authorization');
+    const again = sent ? request.clone() : undefined;
+    const response = await fetchImpl(request);
+    if (response.status !== 401 || !sent || !again) {
+      return response;
+    }
+    const session = this.#session;
+    const ours = (token: string | undefined) => token !== undefined && 'Bearer ' + token === sent;
+    if (!ours(session?.accessToken) && !ours(this.#previousToken)) {
+      return response; // a token the caller passed itself (`auth` per call), or a session since signed out
+    }
+    if (session && ours(session.accessToken)) {
+      if (!session.refreshToken) {
+        await this.#set(null, 'SIGNED_OUT');
+        return response;
+      }
+      try {
+        await this.refresh();
+      } catch {
+        return response; // refused: refresh() has signed out; offline: the 401 stands
+      }
+    }
+    const token = this.#session?.accessToken;
+    if (!token || 'Bearer ' + token === sent) {
+      return response;
+    }
+    void response.body?.cancel().catch(() => undefined);
+    again.headers.set('Authorization', 'Bearer ' + token);
+    const retried = await fetchImpl(again);
+    if (retried.status === 401 && this.#session?.accessToken === token) {
+      await this.#set(null, 'SIGNED_OUT');
+    }
+    return retried;
+  }
+
+  /**
+   * Every login answer comes through here. The flows still to come slot in beside the helpers above and end
+   * here too: a login that asks for a second factor will emit MFA_REQUIRED instead of SIGNED_IN, and passkey
+   * or CAPTCHA-guarded logins only change the request.
+   */
+  async #signIn<T extends Token>(token: T): Promise<T> {
+    await this.#set(toSession(token), 'SIGNED_IN');
+    return token;
+  }
+
+  async #restore(): Promise<Session | null> {
+    try {
+      const raw = await this.#storage.getItem(this.#key);
+      this.#session = parseSession(raw);
+      if (!this.#session && raw != null) {
+        await this.#storage.removeItem(this.#key); // not a session: discarded
+      }
+    } catch {
+      // a store that cannot be read holds no session
+    }
+    this.#schedule();
+    return this.#session;
+  }
+
+  /** Makes `session` current and tells the storage, the listeners and (when `tell`) the other tabs. */
+  async #set(session: Session | null, event: AuthChangeEvent, tell = true): Promise<void> {
+    await this.ready;
+    const previous = this.#session;
+    if (session ? event !== 'USER_UPDATED' && session.accessToken === previous?.accessToken : !previous) {
+      return; // nothing new (a tab's message about a change this one already took)
+    }
+    this.#session = session;
+    this.#previousToken = previous?.accessToken;
+    this.#failures = 0;
+    this.#schedule();
+    if (tell) {
+      try {
+        await (session ? this.#storage.setItem(this.#key, JSON.stringify(session)) : this.#storage.removeItem(this.#key));
+      } catch {
+        // a full or failing store: the session lives in memory
+      }
+    }
+    for (const entry of this.#listeners) {
+      if (entry.on) {
+        call(entry.fn, event, session);
+      }
+    }
+    if (tell) {
+      this.#channel?.postMessage({ event, session });
+    }
+  }
+
+  /** A message from another tab. */
+  async #receive(data: unknown): Promise<void> {
+    const { event, session } = (data ?? {}) as { event?: AuthChangeEvent; session?: unknown };
+    const parsed = parseSession(session);
+    if (event === 'SIGNED_OUT' || (parsed && (event === 'SIGNED_IN' || event === 'TOKEN_REFRESHED' || event === 'USER_UPDATED'))) {
+      await this.#set(parsed, event, false);
+    }
+  }
+
+  /** Sets the timer for the next refresh: `delay` from now, or REFRESH_MARGIN_MS (at most half the lifetime) before expiry. */
+  #schedule(delay?: number): void {
+    clearTimeout(this.#timer);
+    const s = this.#session;
+    if (!this.#autoRefresh || !s?.refreshToken || s.expiresAt === undefined) {
+      return;
+    }
+    const margin = Math.min(REFRESH_MARGIN_MS, ((s.expiresIn ?? Infinity) * 1000) / 2);
+    const wait = delay ?? s.expiresAt - margin - Date.now();
+    this.#timer = setTimeout(() => {
+      this.refresh().catch((err: unknown) => {
+        // Refused: signed out. A 429 is not retried by itself. Offline or a 5xx: again, backing off.
+        if (this.#session && !(err instanceof PhoneauthError && err.status === 429)) {
+          const after = err instanceof PhoneauthError ? (err.retryAfter ?? 0) * 1000 : 0;
+          this.#schedule(Math.max(after, Math.min(REFRESH_MARGIN_MS, 1000 * 2 ** ++this.#failures)));
+        }
+      });
+    }, Math.min(Math.max(wait, 0), 2 ** 31 - 1));
+    (this.#timer as { unref?(): void }).unref?.(); // Node: a pending refresh keeps no process alive
+  }
+}
+
+function call(listener: AuthStateListener, event: AuthChangeEvent, session: Session | null): void {
+  try {
+    listener(event, session);
+  } catch (err) {
+    queueMicrotask(() => {
+      throw err;
+    });
+  }
+}
+
+function toSession(token: Token): Session {
+  const { access_token: accessToken, refresh_token: refreshToken, expires_in: expiresIn } = token;
+  const expiresAt = expiresIn === undefined ? undefined : Date.now() + expiresIn * 1000;
+  return parseSession({ accessToken, refreshToken, expiresAt, expiresIn }) ?? { accessToken };
+}
+
+/** What the generated functions resolve to when they do not throw: data, or an error with the response. */
+type Result = { data?: unknown; error?: unknown; response?: Response };
+/** The data of a successful Result. */
+type Data<R> = R extends { data: infer D; error: undefined } ? D : never;
+
+/** Returns the answer's data, or throws a PhoneauthError: an error answer, or PhoneauthNetworkError without one. */
+async function unwrap<R extends Result>(pending: Promise<R>): Promise<Data<R>> {
+  const { data, error, response } = await pending;
+  if (error === undefined) {
+    return data as Data<R>;
+  }
+  throw response && !response.ok ? toPhoneauthError(error, response) : new PhoneauthNetworkError(error);
+}

@@ -50,7 +50,7 @@ after(() => {
 
 test('the metadata: MIT like the spec, the version follows the API, public, no side effects', () => {
   const spec = readFileSync(join(repoRoot, 'openapi.yaml'), 'utf8');
-  const info = /^info:\n((?: {2}.*\n)+)/m.exec(spec)?.[1] ?? '';
+  const info = /^info:\n((?:(?: {2}.*)?\n)+)/m.exec(spec)?.[1] ?? ''; // indented lines, and the blank ones of a block scalar
   const apiVersion = /^ {2}version: (\S+)$/m.exec(info)?.[1];
   const apiLicense = /^ {2}license:\n {4}name: (\S+)$/m.exec(info)?.[1];
   assert.ok(apiVersion && apiLicense, 'info.version and info.license.name in openapi.yaml');

@@ -30,7 +30,8 @@ export declare const readUsersMe: <ThrowOnError extends boolean = false>(options
  *
  * Change current user's password. The new password must differ from the current one and pass the
  * password policy. Every other session of the user ends (its tokens stop working at once); the
- * caller's session goes on.
+ * caller's session goes on. The check of the current password counts toward the phone's login
+ * lockout: while locked, 429 with Retry-After.
  *
  */
 export declare const changePassword: <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>) => RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>;

@@ -37,7 +37,8 @@ exports.readUsersMe = readUsersMe;
  *
  * Change current user's password. The new password must differ from the current one and pass the
  * password policy. Every other session of the user ends (its tokens stop working at once); the
- * caller's session goes on.
+ * caller's session goes on. The check of the current password counts toward the phone's login
+ * lockout: while locked, 429 with Retry-After.
  *
  */
 const changePassword = (options) => (options.client ?? client_gen_js_1.client).post({

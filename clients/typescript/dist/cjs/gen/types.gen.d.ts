@@ -46,7 +46,7 @@ export type ResetPasswordRequest = {
 };
 /**
  * 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
- * most common passwords.
+ * most common passwords, only whitespace, or the account's phone number or name.
  *
  */
 export type NewPassword = string;
@@ -87,11 +87,17 @@ export type ForgotPasswordConfirmRequest = {
     phone_number: string;
     otp_code: string;
     new_password: NewPassword;
-    confirm_password: NewPassword;
+    /**
+     * The new password again; it must equal `new_password`.
+     */
+    confirm_password: string;
 };
 export type SignupVerifyRequest = {
     phone_number: string;
     otp_code: string;
+    /**
+     * Not only whitespace; stored without leading and trailing whitespace.
+     */
     name: string;
     email?: string | null;
     password: NewPassword;
@@ -163,6 +169,7 @@ export type AuditEvent = {
      * What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
      * `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
      * `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
+     * `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password),
      * `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
      *
      */
@@ -321,6 +328,10 @@ export type ChangePasswordErrors = {
      * Validation Error. Every invalid field is reported; rejected values are never echoed.
      */
     422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
     /**
      * An unexpected error. The detail carries the request id to quote to support.
      */

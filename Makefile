@@ -8,7 +8,7 @@ CLIENT := clients/typescript
 # Debian's Chromium for the browser test; never one a tool downloads.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help run build generate check-generated test test-go test-node test-short fuzz lint vuln bench common-passwords \
+.PHONY: help run build image generate check-generated test test-go test-node test-short fuzz lint vuln bench common-passwords \
 	swagger-ui client check-client client-test lint-spec browser-test clean
 
 help: ## list the targets
@@ -17,8 +17,18 @@ help: ## list the targets
 run: build ## build and start the server on the embedded defaults (SQLite file phoneauth.db, 127.0.0.1:8000)
 	./$(BIN) serve
 
-build: ## build the binary into bin/phoneauth (static and stripped, as the Dockerfile and make bench build it)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/phoneauth
+# The version and commit phoneauth version and phoneauth_build_info report (the Dockerfile takes the same
+# two as build arguments).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X github.com/phoneauth/phoneauth/internal/buildinfo.version=$(VERSION) \
+	-X github.com/phoneauth/phoneauth/internal/buildinfo.commit=$(COMMIT)
+
+build: ## build the binary into bin/phoneauth (static, stripped, stamped with VERSION and COMMIT, as the Dockerfile builds it)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="$(LDFLAGS)" -o $(BIN) ./cmd/phoneauth
+
+image: ## build the container image phoneauth:VERSION (needs Docker)
+	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t phoneauth:$(VERSION) .
 
 generate: ## regenerate gen/ from openapi.yaml
 	$(GO) tool oapi-codegen -config oapi-codegen.yaml openapi.yaml

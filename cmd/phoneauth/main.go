@@ -118,6 +118,7 @@ func (a *app) configure(cmd *command, environ []string) bool {
 	}
 	unknown := unknownVariables(environ, known)
 	serving := cmd.name == "serve"
+	invalid := len(problems) // bad values; the rest are what production refuses
 	if cfg.mode == production {
 		errored := map[string]bool{}
 		for _, p := range problems {
@@ -138,7 +139,7 @@ func (a *app) configure(cmd *command, environ []string) bool {
 	}
 	if len(problems) > 0 {
 		msg := "invalid configuration"
-		if cfg.mode == production {
+		if len(problems) > invalid {
 			msg = "refusing to run phoneauth " + cmd.name + " with PHONEAUTH_ENV=production"
 		}
 		a.log.Error(msg, "problems", problems)

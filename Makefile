@@ -27,8 +27,8 @@ LDFLAGS := -s -w -X github.com/phoneauth/phoneauth/internal/buildinfo.version=$(
 build: ## build the binary into bin/phoneauth (static, stripped, stamped with VERSION and COMMIT, as the Dockerfile builds it)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="$(LDFLAGS)" -o $(BIN) ./cmd/phoneauth
 
-image: ## build the container image phoneauth:VERSION (needs Docker)
-	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t phoneauth:$(VERSION) .
+image: ## build the container image phoneauth:VERSION (also tagged phoneauth; needs Docker)
+	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t phoneauth:$(VERSION) -t phoneauth .
 
 generate: ## regenerate gen/ from openapi.yaml
 	$(GO) tool oapi-codegen -config oapi-codegen.yaml openapi.yaml

@@ -19,7 +19,7 @@ type unsafeSetting struct {
 
 // unsafeSettings lists what would be wrong in production. With PHONEAUTH_ENV=production each is a
 // reason serve refuses to start (and the data ones stop every command that opens the database);
-// otherwise serve prints them as one warning.
+// otherwise serve prints them as one warning (app.configure does both).
 func unsafeSettings(c config) []unsafeSetting {
 	var u []unsafeSetting
 	add := func(data bool, text string) { u = append(u, unsafeSetting{text: text, data: data}) }
@@ -46,21 +46,6 @@ func unsafeSettings(c config) []unsafeSetting {
 			"set PHONEAUTH_PUBLIC_URL to https://…, or PHONEAUTH_JWT_ISSUER to an https URL")
 	}
 	return u
-}
-
-// productionRefusals are the reasons a command refuses to run with PHONEAUTH_ENV=production: for
-// serve every unsafe setting, for the commands that open the database those about the data.
-func productionRefusals(c config, serve bool) []string {
-	if c.mode != production {
-		return nil
-	}
-	var r []string
-	for _, u := range unsafeSettings(c) {
-		if serve || u.data {
-			r = append(r, u.text)
-		}
-	}
-	return r
 }
 
 // isLoopback reports whether the listen address addr only accepts connections from this machine.

@@ -16,7 +16,7 @@ import (
 // health check (the image has no curl). It reads no other setting, so that it works whatever else the
 // environment holds, and it exits 1 (never 2, which Docker reserves) when the server is not ready.
 func healthcheckFlags(fs *flag.FlagSet) action {
-	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer (a `duration`: 3s, 500ms)")
 	return func(ctx context.Context, a *app, args []string) error {
 		if len(args) > 0 {
 			return usageError{"unexpected arguments: " + strings.Join(args, " ")}

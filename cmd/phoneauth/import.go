@@ -20,7 +20,7 @@ import (
 // Exit 0 when every row was imported, 1 when some were rejected (or the database failed), 2 for bad
 // usage or a file that cannot be read as the format.
 func importUsersFlags(fs *flag.FlagSet) action {
-	format := fs.String("format", "", "jsonl or csv (default: from the file's extension: .jsonl, .ndjson, .csv)")
+	format := fs.String("format", "", "the file's `format`, jsonl or csv (default: from its extension: .jsonl, .ndjson, .csv)")
 	dryRun := fs.Bool("dry-run", false, "check every row against the rules and the database; write nothing")
 	return func(ctx context.Context, a *app, files []string) error {
 		if len(files) != 1 {

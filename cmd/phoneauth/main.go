@@ -262,6 +262,9 @@ func serve(ctx context.Context, a *app) error {
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("PHONEAUTH_ADDR=%s: %w: another process listens there: stop it, or choose another port", cfg.addr, err)
+		}
 		return fmt.Errorf("PHONEAUTH_ADDR=%s: %w", cfg.addr, err)
 	}
 	scfg := cfg.server
@@ -313,10 +316,10 @@ func createUserFlags(fs *flag.FlagSet) action {
 		pwStdin, consent bool
 		roles            stringList
 	)
-	fs.StringVar(&ph, "phone", "", "phone number (E.164, or national with PHONEAUTH_DEFAULT_REGION)")
-	fs.StringVar(&name, "name", "", "display name")
-	fs.StringVar(&email, "email", "", "email address (optional)")
-	fs.Var(&roles, "role", "role to grant (repeatable): admin")
+	fs.StringVar(&ph, "phone", "", "the phone `number` (E.164, or national with PHONEAUTH_DEFAULT_REGION)")
+	fs.StringVar(&name, "name", "", "the display `name`")
+	fs.StringVar(&email, "email", "", "an email `address` (optional)")
+	fs.Var(&roles, "role", "a `role` to grant (repeatable): admin")
 	fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input (required)")
 	fs.BoolVar(&consent, "consent", false, "record that the user has given consent")
 	return func(ctx context.Context, a *app, args []string) error {

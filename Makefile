@@ -8,7 +8,7 @@ CLIENT := clients/typescript
 # Debian's Chromium for the browser test; never one a tool downloads.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help run build generate check-generated test test-go test-node test-short fuzz lint vuln bench common-passwords \
+.PHONY: help run build image generate check-generated test test-go test-deploy helm-template test-node test-short fuzz lint vuln bench common-passwords \
 	swagger-ui client check-client client-test lint-spec browser-test clean
 
 help: ## list the targets
@@ -17,8 +17,18 @@ help: ## list the targets
 run: build ## build and start the server on the embedded defaults (SQLite file phoneauth.db, 127.0.0.1:8000)
 	./$(BIN) serve
 
-build: ## build the binary into bin/phoneauth (static and stripped, as the Dockerfile and make bench build it)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/phoneauth
+# The version and commit phoneauth version and phoneauth_build_info report (the Dockerfile takes the same
+# two as build arguments).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X github.com/phoneauth/phoneauth/internal/buildinfo.version=$(VERSION) \
+	-X github.com/phoneauth/phoneauth/internal/buildinfo.commit=$(COMMIT)
+
+build: ## build the binary into bin/phoneauth (static, stripped, stamped with VERSION and COMMIT, as the Dockerfile builds it)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="$(LDFLAGS)" -o $(BIN) ./cmd/phoneauth
+
+image: ## build the container image phoneauth:VERSION (also tagged phoneauth; needs Docker)
+	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t phoneauth:$(VERSION) -t phoneauth .
 
 generate: ## regenerate gen/ from openapi.yaml
 	$(GO) tool oapi-codegen -config oapi-codegen.yaml openapi.yaml
@@ -26,11 +36,30 @@ generate: ## regenerate gen/ from openapi.yaml
 check-generated: generate ## fail when gen/ is not what openapi.yaml generates
 	@git diff --exit-code -- gen/ || { echo "gen/ is stale: run make generate and commit"; exit 1; }
 
-test: test-go test-node ## run the whole suite: Go (PostgreSQL too when PHONEAUTH_TEST_DATABASE_URL is set), client, spec lint, browser
+test: test-go test-deploy test-node ## run the whole suite: Go on SQLite, PostgreSQL and Redis; the deploy assets; client, spec lint, browser
 
-test-go: ## the Go tests, with -race, then 5s of fuzzing the request path
-	$(GO) test -race -count=1 -timeout 12m ./...
+# The Go tests use PHONEAUTH_TEST_DATABASE_URL and PHONEAUTH_TEST_REDIS_URL when they are set; otherwise
+# internal/testservices/run starts a throwaway PostgreSQL (from /usr/lib/postgresql/*/bin) and a
+# redis-server (when installed) on free ports, points the variables at them, and stops them afterwards,
+# even when the tests fail. What it cannot start is named in a SKIP banner (with CI set, it fails).
+TEST_SERVICES := $(GO) run ./internal/testservices/run
+
+test-go: ## the Go tests, with -race, on SQLite, PostgreSQL and Redis (started for the run unless given), then 5s of fuzzing the request path
+	$(TEST_SERVICES) $(GO) test -race -count=1 -timeout 12m ./...
 	$(GO) test -run '^$$' -fuzz '^FuzzRequestPath$$' -fuzztime 5s ./server/
+
+PROMTOOL ?= promtool
+test-deploy: ## promtool check rules and test rules on deploy/prometheus (the Go tests check the chart and compose.yaml); skipped, loudly, without promtool (fails when CI is set)
+	@if ! command -v $(PROMTOOL) >/dev/null; then \
+		$(call skip_or_fail,the Prometheus rules check,promtool (apt-get install -y prometheus)); \
+	else \
+		$(PROMTOOL) check rules deploy/prometheus/alerts.yaml && $(PROMTOOL) test rules deploy/prometheus/alerts_test.yaml; \
+	fi
+
+HELM ?= $(GO) run helm.sh/helm/v3/cmd/helm@v3.22.0
+helm-template: ## render the Helm chart with every option on (deploy/helm/phoneauth/ci/test-values.yaml)
+	$(HELM) lint --strict deploy/helm/phoneauth -f deploy/helm/phoneauth/ci/test-values.yaml
+	$(HELM) template phoneauth deploy/helm/phoneauth -f deploy/helm/phoneauth/ci/test-values.yaml
 
 FUZZTIME ?= 1m
 fuzz: ## fuzz the whole request path in-process for FUZZTIME (default 1m): no input may get a 5xx; failures land in server/testdata/fuzz/

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"database/sql"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/internal/buildinfo"
 )
 
 // Metrics are phoneauth's Prometheus metrics, in a registry of their own (no global state).
@@ -24,7 +26,8 @@ type Metrics struct {
 	hashWait    prometheus.Histogram
 }
 
-// NewMetrics registers the metrics, with the Go runtime's and the process's.
+// NewMetrics registers the metrics, with the Go runtime's and the process's, and
+// phoneauth_build_info naming this build.
 func NewMetrics() *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
@@ -45,9 +48,29 @@ func NewMetrics() *Metrics {
 			Help:    "Time a password hash waited for a slot of the hashing gate.",
 			Buckets: []float64{.0001, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.logins, m.codes, m.smsErrors, m.smsDuration, m.hashWait,
+	bi := buildinfo.Get()
+	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "phoneauth_build_info",
+		Help:        "Always 1; its labels name the running build.",
+		ConstLabels: prometheus.Labels{"version": bi.Version, "commit": bi.Commit, "goversion": bi.GoVersion}})
+	build.Set(1)
+	m.registry.MustRegister(m.requests, m.duration, m.logins, m.codes, m.smsErrors, m.smsDuration, m.hashWait, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// WatchReady exports phoneauth_ready: 1 when ready answers nil (what makes /readyz answer 200), else
+// 0. It is asked at each scrape, within 2 seconds, so that an alert sees what a readiness probe sees.
+func (m *Metrics) WatchReady(ready func(context.Context) error) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "phoneauth_ready",
+		Help: "1 when the instance is ready to serve (its database answers and its schema is current), else 0."},
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if ready(ctx) != nil {
+				return 0
+			}
+			return 1
+		}))
 }
 
 // WatchDB exports the connection pool's statistics.

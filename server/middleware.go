@@ -64,13 +64,17 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("route", route),
 				slog.Int("status", res.Status),
 				slog.Int64("bytes", res.Size),
-				slog.Duration("duration", time.Since(start)),
+				slog.Float64("duration_ms", Milliseconds(time.Since(start))),
 				slog.String("ip", c.RealIP()),
 			)
 			return nil
 		}
 	}
 }
+
+// Milliseconds is how every log line gives a duration: a number of milliseconds, to the microsecond,
+// in an attribute whose name ends in _ms.
+func Milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.
 func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {

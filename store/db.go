@@ -7,10 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
@@ -29,6 +33,9 @@ const (
 	SQLite   = "sqlite"
 )
 
+// sqliteCantOpen is SQLITE_CANTOPEN, which the driver words as "out of memory (14)".
+const sqliteCantOpen = 14
+
 // Config says where the data lives and how to reach it.
 type Config struct {
 	// URL is postgres://… (or postgresql://…) for PostgreSQL; a file path, sqlite:PATH or file:… for SQLite.
@@ -43,10 +50,57 @@ type Config struct {
 	Box *seal.Box
 }
 
-// Validate reports whether the URL names a supported database.
+// Validate reports whether the URL names a supported database that can be opened: a PostgreSQL URL
+// pgx can parse, or a SQLite file whose folder exists. Its errors never show a password.
 func (c Config) Validate() error {
-	_, _, err := parseURL(c.URL)
-	return err
+	dialect, dsn, err := parseURL(c.URL)
+	if err != nil {
+		return err
+	}
+	switch dialect {
+	case Postgres:
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return fmt.Errorf("not a PostgreSQL URL (postgres://user:password@host:5432/db?sslmode=verify-full): %s", pgReason(err))
+		}
+	case SQLite:
+		if path := sqliteFile(dsn); path != "" {
+			dir := filepath.Dir(path)
+			switch fi, err := os.Stat(dir); {
+			case errors.Is(err, fs.ErrNotExist):
+				return fmt.Errorf("the SQLite file's folder %s does not exist: create it, or point at a file in an existing folder", dir)
+			case err != nil:
+				return fmt.Errorf("the SQLite file's folder %s cannot be read: %v", dir, err)
+			case !fi.IsDir():
+				return fmt.Errorf("%s is not a folder, so the SQLite file %s cannot be made there", dir, path)
+			}
+		}
+	}
+	return nil
+}
+
+// DialectOf returns the dialect (Postgres or SQLite) a database URL names.
+func DialectOf(u string) (string, error) {
+	dialect, _, err := parseURL(u)
+	return dialect, err
+}
+
+// sqliteFile is the path of the file a SQLite DSN opens ("" for an in-memory database).
+func sqliteFile(dsn string) string {
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+		return ""
+	}
+	return strings.TrimPrefix(path, "//")
+}
+
+// pgReason is why pgx could not parse a URL, without the URL (pgx masks the password in it, but the
+// rest may still be a secret of the operator's).
+func pgReason(err error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, "`: "); ok {
+		return after
+	}
+	return msg
 }
 
 // DB is an open database with its dialect.
@@ -133,7 +187,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	g, err := gorm.Open(dialector, gcfg)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s database: %w", dialect, err)
+		return nil, openError("opening", dialect, dsn, err)
 	}
 	sqlDB, err := g.DB()
 	if err != nil {
@@ -147,9 +201,20 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	defer cancel()
 	if err := sqlDB.PingContext(pctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connecting to %s database: %w", dialect, err)
+		return nil, openError("connecting to", dialect, dsn, err)
 	}
 	return &DB{gorm: g, sql: sqlDB, dialect: dialect, box: cfg.Box}, nil
+}
+
+// openError words a failure to open or reach the database. SQLite's "unable to open database file:
+// out of memory (14)" becomes what it means.
+func openError(verb, dialect, dsn string, err error) error {
+	var se *gosqlite.Error
+	if dialect == SQLite && errors.As(err, &se) && se.Code() == sqliteCantOpen {
+		return fmt.Errorf("cannot open the SQLite file %s: it must be a file this user (uid %d) may read and write, in a folder it may write to",
+			sqliteFile(dsn), os.Getuid())
+	}
+	return fmt.Errorf("%s %s database: %w", verb, dialect, err)
 }
 
 func withParam(dsn, k, v string) string {

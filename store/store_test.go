@@ -249,14 +249,54 @@ func TestMigrations(t *testing.T) {
 	})
 }
 
+// TestPreviousVersionRunsOnNewerSchema: an instance of the version before (which knows fewer
+// migrations) starts, migrates (nothing) and is ready on a schema the next version has migrated,
+// which is what a rolling upgrade needs: the migrate job runs first, the old pods keep serving.
+func TestPreviousVersionRunsOnNewerSchema(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// The next version's migration, as goose records it.
+		if _, err := db.SQL().ExecContext(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate on a newer schema: %v", err)
+		}
+		if err := db.Ready(ctx); err != nil {
+			t.Fatalf("Ready on a newer schema: %v", err)
+		}
+	})
+}
+
 func TestConfigValidate(t *testing.T) {
 	for url, ok := range map[string]bool{
 		"phoneauth.db": true, "sqlite:/tmp/x.db": true, "file:x.db?cache=shared": true,
 		"postgres://u:p@h/db": true, "postgresql://h/db": true, "": false, "mysql://h/db": false, "x.db?y": false,
+		"file::memory:?cache=shared": true, "file:x?mode=memory": true,
+		// pgx cannot parse these; SQLite could not create a file in a folder that is not there.
+		"postgres://u:hunter2@[::1/db": false, "postgres://h/db?sslmode=sometimes": false,
+		"/nonexistent-folder/x.db": false, "sqlite:/nonexistent-folder/x.db": false, "file:/nonexistent-folder/x.db?cache=shared": false,
 	} {
-		if err := (store.Config{URL: url}).Validate(); (err == nil) != ok {
+		err := (store.Config{URL: url}).Validate()
+		if (err == nil) != ok {
 			t.Errorf("Validate(%q) = %v, want ok=%v", url, err, ok)
 		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Validate(%q) shows the password: %v", url, err)
+		}
+	}
+	err := (store.Config{URL: "/nonexistent-folder/x.db"}).Validate()
+	if err == nil || !strings.Contains(err.Error(), "folder /nonexistent-folder does not exist") {
+		t.Errorf("a missing folder: %v", err)
+	}
+}
+
+// TestOpenSQLiteCannotOpen: SQLite's "out of memory (14)" for a file it cannot open is worded as what
+// it means.
+func TestOpenSQLiteCannotOpen(t *testing.T) {
+	_, err := store.Open(context.Background(), store.Config{URL: t.TempDir()}) // a folder, not a file
+	if err == nil || !strings.Contains(err.Error(), "cannot open the SQLite file") || strings.Contains(err.Error(), "out of memory") {
+		t.Fatalf("err = %v", err)
 	}
 }
 

@@ -21,7 +21,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"PHONEAUTH_SMS_PROVIDER=pigeon", "PHONEAUTH_SMS_PROVIDER"},
 		{"PHONEAUTH_SMS_ALLOWED_COUNTRIES=US,XX", "PHONEAUTH_SMS_ALLOWED_COUNTRIES"},
 		{"PHONEAUTH_TEST_OTPS=+14155550100", "PHONEAUTH_TEST_OTPS"},
-		{"PHONEAUTH_TEST_OTPS=+14155550100=12ab", "PHONEAUTH_OTP"},
+		{"PHONEAUTH_TEST_OTPS=+14155550100=12ab", "PHONEAUTH_TEST_OTPS"},
 		{"PHONEAUTH_SMS_TIMEOUT=2m", "PHONEAUTH_SMS_TIMEOUT"},
 		{"PHONEAUTH_DEBUG_ADDR=6060", "PHONEAUTH_DEBUG_ADDR"},
 		{"PHONEAUTH_CORS_ALLOWED_ORIGINS=app.example.com", "PHONEAUTH_CORS_ALLOWED_ORIGINS"},
@@ -71,7 +71,7 @@ func TestUsersCreateCLI(t *testing.T) {
 		{userPW + "\n", []string{"users", "create", "--phone", "+14155550102", "--name", "N", "--role", "root", "--password-stdin"}, 2, "--role"},
 		{"", []string{"users", "create", "--phone", "+14155550102", "--name", "N", "--password-stdin"}, 2, "no password"},
 		{userPW + "\n", []string{"users", "create", "--phone", "+14155550102", "--name", "N"}, 2, "--password-stdin"},
-		{"", []string{"frobnicate"}, 2, "usage"},
+		{"", []string{"frobnicate"}, 2, "unknown command: frobnicate"},
 	} {
 		_, errOut, code := s.cli(tc.stdin, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {

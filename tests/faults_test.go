@@ -2,99 +2,35 @@ package tests
 
 import (
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/phoneauth/phoneauth/internal/testservices"
 )
 
-// scratchPostgres is a PostgreSQL server of the test's own, which it may kill and restart without
-// disturbing the shared one other tests use.
-type scratchPostgres struct {
-	t          *testing.T
-	bin, dir   string
-	port       int
-	asPostgres bool // running as root: PostgreSQL refuses that, so run its tools as user postgres
-}
-
-func findPostgresBin() string {
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	if len(matches) == 0 {
-		return ""
-	}
-	return filepath.Dir(matches[len(matches)-1])
-}
-
-func newScratchPostgres(t *testing.T) *scratchPostgres {
+// newScratchPostgres starts a PostgreSQL server of the test's own, which it may kill and restart
+// without disturbing the shared one other tests use. It is removed when the test ends.
+func newScratchPostgres(t *testing.T) *testservices.Postgres {
 	t.Helper()
-	bin := findPostgresBin()
-	if bin == "" {
+	if testservices.PostgresBin() == "" {
 		if os.Getenv("CI") != "" {
 			t.Fatal("PostgreSQL server binaries (initdb, pg_ctl) are missing; CI must run the fault tests")
 		}
 		t.Skip("SKIPPED LOUDLY: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin) for the fault test")
 	}
-	me, _ := user.Current()
-	p := &scratchPostgres{t: t, bin: bin, asPostgres: me != nil && me.Uid == "0"}
-	dir, err := os.MkdirTemp("", "phoneauth-pg-")
+	p, err := testservices.NewPostgres("", "fsync=on") // the test checks that acknowledged writes survive a crash
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.dir = dir
-	t.Cleanup(func() {
-		_ = p.pgctl("stop", "-m", "immediate")
-		_ = os.RemoveAll(dir)
-	})
-	if p.asPostgres {
-		if err := exec.Command("chown", "postgres", dir).Run(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.port = ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	if out, err := p.run(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	if err := p.start(); err != nil {
+	t.Cleanup(p.Remove)
+	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func (p *scratchPostgres) run(name string, args ...string) ([]byte, error) {
-	cmd := exec.Command(name, args...)
-	if p.asPostgres {
-		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
-	}
-	return cmd.CombinedOutput()
-}
-
-func (p *scratchPostgres) pgctl(args ...string) error {
-	base := []string{"-D", filepath.Join(p.dir, "data")}
-	out, err := p.run(filepath.Join(p.bin, "pg_ctl"), append(base, args...)...)
-	if err != nil {
-		return fmt.Errorf("pg_ctl %v: %v\n%s", args, err, out)
-	}
-	return nil
-}
-
-func (p *scratchPostgres) start() error {
-	return p.pgctl("-w", "-t", "30", "-l", filepath.Join(p.dir, "log"), "-o",
-		fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", p.port, p.dir), "start")
-}
-
-func (p *scratchPostgres) url() string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
 }
 
 // TestDatabaseOutage kills PostgreSQL under a signup load and starts it again: requests fail fast
@@ -110,8 +46,8 @@ func TestDatabaseOutage(t *testing.T) {
 		phones = append(phones, p)
 		codes = append(codes, p+"=111111")
 	}
-	s := &server{t: t, dialect: "postgres", dbURL: pg.url(), logs: &logBuffer{}}
-	s.env = []string{"PHONEAUTH_DATABASE_URL=" + pg.url(), "PATH=" + os.Getenv("PATH"),
+	s := &server{t: t, dialect: "postgres", dbURL: pg.URL("postgres"), logs: &logBuffer{}}
+	s.env = []string{"PHONEAUTH_DATABASE_URL=" + pg.URL("postgres"), "PATH=" + os.Getenv("PATH"),
 		"PHONEAUTH_TEST_OTPS=" + strings.Join(codes, ","), "PHONEAUTH_DB_STATEMENT_TIMEOUT=2s", "PHONEAUTH_REQUEST_TIMEOUT=5s"}
 	s.launch()
 
@@ -161,7 +97,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 
 	time.Sleep(1500 * time.Millisecond)
-	if err := pg.pgctl("stop", "-m", "immediate"); err != nil { // a crash: no clean shutdown
+	if err := pg.Stop("immediate"); err != nil { // a crash: no clean shutdown
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond)
@@ -170,7 +106,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("readyz during the outage: %d %s", r.Status, r.Body)
 	}
 	wantStatus(t, s.do("GET", "/healthz", nil), 200, "") // the process itself is fine
-	if err := pg.start(); err != nil {
+	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
 	outageEnd.Store(true)

@@ -86,6 +86,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *server)) {
 // server is one running phoneauth process.
 type server struct {
 	t       *testing.T
+	bin     string // the binary to run ("": the one TestMain built)
 	URL     string
 	dbURL   string
 	dialect string
@@ -124,7 +125,11 @@ func start(t *testing.T, dialect string, extra ...string) *server {
 func (s *server) launch() {
 	t := s.t
 	t.Helper()
-	cmd := exec.Command(binary, "serve")
+	bin := s.bin
+	if bin == "" {
+		bin = binary
+	}
+	cmd := exec.Command(bin, "serve")
 	cmd.Env = append([]string{"PHONEAUTH_ADDR=127.0.0.1:0"}, s.env...)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw

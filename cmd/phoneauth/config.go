@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,10 +20,18 @@ import (
 	"github.com/phoneauth/phoneauth/store"
 )
 
+// Modes of PHONEAUTH_ENV.
+const (
+	development = "development"
+	production  = "production"
+)
+
 // config is everything read from the environment, once, at start-up.
 // It holds values only: the dependencies built from them are made by serve and the CLI commands
 // (services.go), never stored back here.
 type config struct {
+	mode            string // development or production (PHONEAUTH_ENV)
+	allowSQLite     bool   // production may run on SQLite (PHONEAUTH_ALLOW_SQLITE)
 	addr            string
 	redisURL        string // shared rate limits ("": each instance's memory); a secret, it may hold a password
 	redisPrefix     string // starts every key phoneauth writes to Redis
@@ -34,6 +43,7 @@ type config struct {
 	retention       auth.RetentionConfig
 	defaultRegion   string
 	server          server.Config
+	publicURL       string // PHONEAUTH_PUBLIC_URL as given ("": unset)
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	sms             smsConfig
@@ -48,30 +58,71 @@ type smsConfig struct {
 	twilio   sms.TwilioConfig
 }
 
-// envError names the variable that holds a bad value.
+// envError names the variable that holds a bad value and says what it must be.
 type envError struct {
 	name, value, problem string
 }
 
 func (e *envError) Error() string {
-	return fmt.Sprintf("%s=%q: %s", e.name, e.value, e.problem)
+	return e.name + "=" + showValue(e.value) + ": " + e.problem
 }
 
+// showValue prints a value as it was typed, quoted only when it has spaces or unprintable characters.
+func showValue(v string) string {
+	for _, r := range v {
+		if r <= ' ' || r > '~' || r == '"' {
+			return strconv.Quote(v)
+		}
+	}
+	return v
+}
+
+// env reads PHONEAUTH_* variables and collects every problem, so that one run reports them all. It
+// records each name it is asked for: that set is the list of variables phoneauth knows, kept where
+// they are read. Every variable is read whatever the others hold, so the set never depends on them.
 type env struct {
-	get  func(string) string
-	errs []error
+	get   func(string) string
+	errs  []error
+	names map[string]bool
+}
+
+func newEnv(getenv func(string) string) *env {
+	return &env{get: getenv, names: map[string]bool{}}
+}
+
+// raw returns the variable's value, spaces trimmed.
+func (e *env) raw(name string) string {
+	e.names[name] = true
+	return strings.TrimSpace(e.get(name))
+}
+
+func (e *env) fail(name, value, problem string) {
+	e.errs = append(e.errs, &envError{name, value, problem})
 }
 
 func (e *env) str(name, def string) string {
-	if v := strings.TrimSpace(e.get(name)); v != "" {
+	if v := e.raw(name); v != "" {
 		return v
 	}
 	return def
 }
 
+// boolean reads true/false (also 1/0, yes/no).
+func (e *env) boolean(name string) bool {
+	switch v := strings.ToLower(e.raw(name)); v {
+	case "", "false", "0", "no":
+		return false
+	case "true", "1", "yes":
+		return true
+	default:
+		e.fail(name, v, "must be true or false")
+		return false
+	}
+}
+
 // duration accepts Go durations ("15m", "1h30m") and whole seconds ("900").
 func (e *env) duration(name string, def, min, max time.Duration) time.Duration {
-	raw := strings.TrimSpace(e.get(name))
+	raw := e.raw(name)
 	if raw == "" {
 		return def
 	}
@@ -79,27 +130,39 @@ func (e *env) duration(name string, def, min, max time.Duration) time.Duration {
 	if err != nil {
 		n, nerr := strconv.Atoi(raw)
 		if nerr != nil {
-			e.errs = append(e.errs, &envError{name, raw, "not a duration (use e.g. 15m, 1h, or seconds)"})
+			e.fail(name, raw, "not a duration: use e.g. 15m, 1h, or a number of seconds")
 			return def
 		}
 		d = time.Duration(n) * time.Second
 	}
 	if d < min || d > max {
-		e.errs = append(e.errs, &envError{name, raw, fmt.Sprintf("must be between %s and %s", min, max)})
+		e.fail(name, raw, fmt.Sprintf("must be between %s and %s", shortDuration(min), shortDuration(max)))
 		return def
 	}
 	return d
 }
 
+// shortDuration writes 10m for 10m0s and 24h for 24h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // integer reads a whole number within [min, max].
 func (e *env) integer(name string, def, min, max int) int {
-	raw := strings.TrimSpace(e.get(name))
+	raw := e.raw(name)
 	if raw == "" {
 		return def
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < min || n > max {
-		e.errs = append(e.errs, &envError{name, raw, fmt.Sprintf("must be a whole number from %d to %d", min, max)})
+		e.fail(name, raw, fmt.Sprintf("must be a whole number from %d to %d", min, max))
 		return def
 	}
 	return n
@@ -108,17 +171,20 @@ func (e *env) integer(name string, def, min, max int) int {
 // publicURL reads an external http(s) URL: scheme, host, optional port and path prefix; no
 // credentials, query or fragment. The answer has no trailing slash.
 func (e *env) publicURL(name string) string {
-	raw := strings.TrimSpace(e.get(name))
+	raw := e.raw(name)
 	if raw == "" {
 		return ""
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !isHTTPURL(raw) || u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
-		e.errs = append(e.errs, &envError{name, raw, "must be the service's external http(s) URL, e.g. https://auth.example.com (no credentials, query or fragment)"})
+		e.fail(name, raw, "must be the service's external http(s) URL, e.g. https://auth.example.com (no credentials, query or fragment)")
 		return ""
 	}
 	return strings.TrimRight(raw, "/")
 }
+
+// secret reads a value that must never be printed.
+func (e *env) secret(name string) string { return e.raw(name) }
 
 // isHTTPURL reports whether s is an absolute http or https URL with a host.
 func isHTTPURL(s string) bool {
@@ -139,38 +205,56 @@ func listenURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// secret reads a value that must never be printed.
-func (e *env) secret(name string) string { return strings.TrimSpace(e.get(name)) }
-
+// loadConfig reads the configuration. Its error lists every bad value, each naming its variable and
+// what to set it to.
 func loadConfig(getenv func(string) string) (config, error) {
-	e := &env{get: getenv}
+	c, _, err := readConfig(getenv)
+	return c, err
+}
+
+// readConfig is loadConfig that also returns the names of the variables it read: every variable
+// phoneauth knows.
+func readConfig(getenv func(string) string) (config, map[string]bool, error) {
+	e := newEnv(getenv)
+	c := config{}
+	switch c.mode = strings.ToLower(e.str("PHONEAUTH_ENV", development)); c.mode {
+	case development, production:
+	default:
+		e.fail("PHONEAUTH_ENV", c.mode, "must be development (the default) or production")
+	}
+	c.allowSQLite = e.boolean("PHONEAUTH_ALLOW_SQLITE")
 	publicURL := e.publicURL("PHONEAUTH_PUBLIC_URL")
+	c.publicURL = publicURL
 	defaultIssuer := "phoneauth"
 	if publicURL != "" {
 		defaultIssuer = publicURL
 	}
-	c := config{
-		addr:            e.str("PHONEAUTH_ADDR", "127.0.0.1:8000"),
-		db:              store.Config{URL: e.str("PHONEAUTH_DATABASE_URL", "phoneauth.db")},
-		defaultRegion:   strings.ToUpper(e.str("PHONEAUTH_DEFAULT_REGION", "")),
-		shutdownTimeout: e.duration("PHONEAUTH_SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
-		purgeInterval:   e.duration("PHONEAUTH_PURGE_INTERVAL", time.Hour, 0, 24*time.Hour),
-		keys: auth.KeyConfig{
-			Issuer:         e.str("PHONEAUTH_JWT_ISSUER", defaultIssuer),
-			AccessTokenTTL: e.duration("PHONEAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 24*time.Hour),
-		},
-		sessions: auth.SessionConfig{
-			MaxAge: e.duration("PHONEAUTH_SESSION_MAX_AGE", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
-			// 0 disables the inactivity timeout.
-			IdleTimeout:          e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
-			RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
-		},
-		retention: auth.RetentionConfig{
-			SessionRetention: e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
-		},
-		// 0 disables the lockout.
-		lockout: auth.LockoutConfig{Threshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures)},
+	c.addr = e.str("PHONEAUTH_ADDR", "127.0.0.1:8000")
+	c.db = store.Config{URL: e.str("PHONEAUTH_DATABASE_URL", "phoneauth.db")}
+	c.defaultRegion = strings.ToUpper(e.str("PHONEAUTH_DEFAULT_REGION", ""))
+	c.shutdownTimeout = e.duration("PHONEAUTH_SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute)
+	c.purgeInterval = e.duration("PHONEAUTH_PURGE_INTERVAL", time.Hour, 0, 24*time.Hour)
+	c.keys = auth.KeyConfig{
+		Issuer:         e.str("PHONEAUTH_JWT_ISSUER", defaultIssuer),
+		AccessTokenTTL: e.duration("PHONEAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 24*time.Hour),
 	}
+	c.sessions = auth.SessionConfig{
+		MaxAge: e.duration("PHONEAUTH_SESSION_MAX_AGE", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+		// 0 disables the inactivity timeout.
+		IdleTimeout:          e.duration("PHONEAUTH_SESSION_IDLE_TIMEOUT", 7*24*time.Hour, 0, 365*24*time.Hour),
+		RefreshReuseInterval: e.duration("PHONEAUTH_REFRESH_REUSE_INTERVAL", 10*time.Second, 0, time.Minute),
+	}
+	c.retention = auth.RetentionConfig{
+		SessionRetention: e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
+	}
+	// 0 disables the lockout.
+	c.lockout = auth.LockoutConfig{Threshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures)}
+	if ttl := c.keys.AccessTokenTTL; c.sessions.MaxAge < ttl {
+		e.fail("PHONEAUTH_SESSION_MAX_AGE", shortDuration(c.sessions.MaxAge), "must be at least PHONEAUTH_ACCESS_TOKEN_TTL ("+shortDuration(ttl)+")")
+	} else if c.sessions.IdleTimeout != 0 && c.sessions.IdleTimeout < ttl {
+		e.fail("PHONEAUTH_SESSION_IDLE_TIMEOUT", shortDuration(c.sessions.IdleTimeout), "must be 0 (never) or at least PHONEAUTH_ACCESS_TOKEN_TTL ("+shortDuration(ttl)+")")
+	}
+
 	otp := auth.DefaultOTPConfig()
 	otp.TTL = e.duration("PHONEAUTH_OTP_TTL", otp.TTL, 30*time.Second, 10*time.Minute)
 	otp.MaxAttempts = e.integer("PHONEAUTH_OTP_MAX_ATTEMPTS", otp.MaxAttempts, 1, 20)
@@ -181,13 +265,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	otp.SMSDomain = e.str("PHONEAUTH_SMS_DOMAIN", "")
 	otp.AppName = e.str("PHONEAUTH_SMS_APP_NAME", otp.AppName)
 	if otp.SMSDomain != "" && (strings.ContainsAny(otp.SMSDomain, " /:@#") || !strings.Contains(otp.SMSDomain, ".")) {
-		e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_DOMAIN", otp.SMSDomain, "must be a bare domain such as example.com"})
+		e.fail("PHONEAUTH_SMS_DOMAIN", otp.SMSDomain, "must be a bare domain such as example.com")
 	}
 	if raw := e.str("PHONEAUTH_SMS_ALLOWED_COUNTRIES", ""); raw != "" {
 		for _, r := range strings.Split(raw, ",") {
 			r = strings.ToUpper(strings.TrimSpace(r))
 			if !phone.ValidRegion(r) {
-				e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_ALLOWED_COUNTRIES", raw, "not an ISO 3166-1 region code: " + r})
+				e.fail("PHONEAUTH_SMS_ALLOWED_COUNTRIES", raw, "not an ISO 3166-1 region code: "+r+" (use e.g. US,GB,IN)")
 				continue
 			}
 			otp.AllowedCountries = append(otp.AllowedCountries, r)
@@ -198,12 +282,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		parser := phone.Parser{DefaultRegion: c.defaultRegion}
 		for _, pair := range strings.Split(raw, ",") {
 			num, code, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			code = strings.TrimSpace(code)
 			n, err := parser.Parse(num)
-			if !ok || err != nil {
-				e.errs = append(e.errs, &envError{"PHONEAUTH_TEST_OTPS", pair, "entries must be PHONE=CODE with a valid phone number"})
+			switch {
+			case !ok || err != nil:
+				e.fail("PHONEAUTH_TEST_OTPS", pair, "entries must be PHONE=CODE with a valid phone number, e.g. +14155550100=123456")
+				continue
+			case len(code) < 4 || len(code) > 10 || strings.Trim(code, "0123456789") != "":
+				e.fail("PHONEAUTH_TEST_OTPS", pair, "the code must be 4 to 10 digits")
 				continue
 			}
-			otp.TestCodes[n.E164] = strings.TrimSpace(code)
+			otp.TestCodes[n.E164] = code
 		}
 	}
 	c.otp = otp
@@ -217,7 +306,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		for _, o := range strings.Split(raw, ",") {
 			o = strings.TrimRight(strings.TrimSpace(o), "/")
 			if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
-				e.errs = append(e.errs, &envError{"PHONEAUTH_CORS_ALLOWED_ORIGINS", o, "origins are scheme://host[:port], e.g. https://app.example.com"})
+				e.fail("PHONEAUTH_CORS_ALLOWED_ORIGINS", o, "origins are scheme://host[:port], e.g. https://app.example.com")
 				continue
 			}
 			c.server.CORSOrigins = append(c.server.CORSOrigins, o)
@@ -226,16 +315,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.debugAddr = e.str("PHONEAUTH_DEBUG_ADDR", "")
 	if c.debugAddr != "" {
 		if _, _, err := net.SplitHostPort(c.debugAddr); err != nil {
-			e.errs = append(e.errs, &envError{"PHONEAUTH_DEBUG_ADDR", c.debugAddr, "must be host:port, e.g. 127.0.0.1:6060"})
+			e.fail("PHONEAUTH_DEBUG_ADDR", c.debugAddr, "must be host:port, e.g. 127.0.0.1:6060")
 		}
 	}
 	if c.purgeInterval > 0 && c.purgeInterval < time.Minute {
-		e.errs = append(e.errs, &envError{"PHONEAUTH_PURGE_INTERVAL", c.purgeInterval.String(), "must be 0 (off) or between 1m and 24h"})
+		e.fail("PHONEAUTH_PURGE_INTERVAL", shortDuration(c.purgeInterval), "must be 0 (off) or between 1m and 24h")
 	}
 	c.server.RequestTimeout = e.duration("PHONEAUTH_REQUEST_TIMEOUT", 30*time.Second, time.Second, 5*time.Minute)
 	c.server.MetricsToken = e.secret("PHONEAUTH_METRICS_TOKEN")
 	if n := len(c.server.MetricsToken); n > 0 && (n < 16 || strings.ContainsAny(c.server.MetricsToken, " ,\t")) {
-		e.errs = append(e.errs, &envError{"PHONEAUTH_METRICS_TOKEN", "[redacted]", "must be at least 16 characters without spaces or commas (e.g. openssl rand -hex 24)"})
+		e.fail("PHONEAUTH_METRICS_TOKEN", "[redacted]", "must be at least 16 characters without spaces or commas (e.g. openssl rand -hex 24)")
 	}
 	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.sms = loadSMS(e)
@@ -248,15 +337,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 		}
 		if err != nil {
-			e.errs = append(e.errs, &envError{"PHONEAUTH_JWT_PRIVATE_KEY_FILE", path, "not a readable PKCS #8 PEM Ed25519 private key: " + err.Error()})
+			e.fail("PHONEAUTH_JWT_PRIVATE_KEY_FILE", path, "not a readable PKCS #8 PEM Ed25519 private key ("+err.Error()+"): make one with openssl genpkey -algorithm ed25519")
 		}
 	}
 
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		e.errs = append(e.errs, &envError{"PHONEAUTH_ADDR", c.addr, "must be host:port, e.g. 127.0.0.1:8000 or :8000"})
+		e.fail("PHONEAUTH_ADDR", c.addr, "must be host:port, e.g. 127.0.0.1:8000, or :8000 for every interface")
 	}
 	if err := c.db.Validate(); err != nil {
-		e.errs = append(e.errs, &envError{"PHONEAUTH_DATABASE_URL", "[redacted]", err.Error()})
+		e.fail("PHONEAUTH_DATABASE_URL", "[redacted]", err.Error())
 	}
 	if raw := e.secret("PHONEAUTH_ENCRYPTION_KEY"); raw != "" {
 		keys, err := seal.ParseKeys(raw)
@@ -264,17 +353,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.db.Box, err = seal.New(keys...)
 		}
 		if err != nil {
-			e.errs = append(e.errs, &envError{"PHONEAUTH_ENCRYPTION_KEY", "[redacted]", err.Error()})
+			e.fail("PHONEAUTH_ENCRYPTION_KEY", "[redacted]", err.Error()+" (make one with openssl rand -base64 32)")
 		}
 	}
 	c.redisURL, c.redisPrefix = e.secret("PHONEAUTH_REDIS_URL"), e.str("PHONEAUTH_REDIS_PREFIX", "phoneauth:")
 	if c.redisURL != "" {
 		if err := store.ValidateRedisURL(c.redisURL); err != nil {
-			e.errs = append(e.errs, &envError{"PHONEAUTH_REDIS_URL", "[redacted]", err.Error()})
+			e.fail("PHONEAUTH_REDIS_URL", "[redacted]", err.Error())
 		}
 	}
 	if c.defaultRegion != "" && !phone.ValidRegion(c.defaultRegion) {
-		e.errs = append(e.errs, &envError{"PHONEAUTH_DEFAULT_REGION", c.defaultRegion, "not an ISO 3166-1 region code with a calling code, e.g. US, GB, IN"})
+		e.fail("PHONEAUTH_DEFAULT_REGION", c.defaultRegion, "not an ISO 3166-1 region code with a calling code, e.g. US, GB, IN")
 	}
 	if raw := e.str("PHONEAUTH_TRUSTED_PROXIES", ""); raw != "" {
 		for _, part := range strings.Split(raw, ",") {
@@ -288,7 +377,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 			_, n, err := net.ParseCIDR(part)
 			if err != nil {
-				e.errs = append(e.errs, &envError{"PHONEAUTH_TRUSTED_PROXIES", raw, "not a comma-separated list of CIDRs: " + part})
+				e.fail("PHONEAUTH_TRUSTED_PROXIES", raw, "not a comma-separated list of addresses or CIDRs (e.g. 10.0.0.0/8,192.0.2.1): "+part)
 				continue
 			}
 			c.server.TrustedProxies = append(c.server.TrustedProxies, n)
@@ -304,8 +393,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "error":
 		c.logLevel = slog.LevelError
 	default:
-		e.errs = append(e.errs, &envError{"PHONEAUTH_LOG_LEVEL", lvl, "must be debug, info, warn or error"})
+		e.fail("PHONEAUTH_LOG_LEVEL", lvl, "must be debug, info, warn or error")
 	}
+	// The services' own checks, as a backstop: the checks above name the variable of each problem they
+	// can find, so these find nothing unless a rule was added to a service alone.
 	if len(e.errs) == 0 {
 		if err := c.keys.Validate(); err != nil {
 			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_JWT_ISSUER or PHONEAUTH_ACCESS_TOKEN_TTL: %w", err))
@@ -314,43 +405,95 @@ func loadConfig(getenv func(string) string) (config, error) {
 			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SESSION_* or PHONEAUTH_REFRESH_REUSE_INTERVAL: %w", err))
 		}
 		if err := c.otp.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_OTP_* or PHONEAUTH_SMS_TIMEOUT: %w", err))
+			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_OTP_*, PHONEAUTH_TEST_OTPS or PHONEAUTH_SMS_TIMEOUT: %w", err))
 		}
 	}
 	if len(e.errs) > 0 {
-		return c, joinErrors(e.errs)
+		return c, e.names, &configError{msg: "invalid configuration", problems: errorStrings(e.errs)}
 	}
-	return c, nil
+	return c, e.names, nil
 }
 
+// loadSMS reads every provider's settings, whichever is chosen (so that each is a known name), and
+// checks those of the chosen one, each problem naming its variable.
 func loadSMS(e *env) smsConfig {
 	c := smsConfig{provider: strings.ToLower(e.str("PHONEAUTH_SMS_PROVIDER", "log"))}
+	webhook := sms.WebhookConfig{URL: e.str("PHONEAUTH_SMS_WEBHOOK_URL", ""), Secret: e.secret("PHONEAUTH_SMS_WEBHOOK_SECRET")}
+	twilio := sms.TwilioConfig{
+		AccountSID: e.str("PHONEAUTH_TWILIO_ACCOUNT_SID", ""), AuthToken: e.secret("PHONEAUTH_TWILIO_AUTH_TOKEN"),
+		From: e.str("PHONEAUTH_TWILIO_FROM", ""), MessagingServiceSID: e.str("PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID", ""),
+		BaseURL: e.str("PHONEAUTH_TWILIO_BASE_URL", ""),
+	}
+	before := len(e.errs)
 	switch c.provider {
 	case "log":
 	case "webhook":
-		c.webhook = sms.WebhookConfig{URL: e.str("PHONEAUTH_SMS_WEBHOOK_URL", ""), Secret: e.secret("PHONEAUTH_SMS_WEBHOOK_SECRET")}
-		if err := c.webhook.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SMS_WEBHOOK_URL / PHONEAUTH_SMS_WEBHOOK_SECRET: %w", err))
+		c.webhook = webhook
+		switch {
+		case webhook.URL == "":
+			e.errs = append(e.errs, errors.New("PHONEAUTH_SMS_WEBHOOK_URL is not set: PHONEAUTH_SMS_PROVIDER=webhook needs the URL to POST each message to"))
+		case !isHTTPURL(webhook.URL):
+			e.fail("PHONEAUTH_SMS_WEBHOOK_URL", webhook.URL, "must be an absolute http(s) URL with a host, e.g. https://sms-gateway.internal/send")
+		}
+		if webhook.Secret != "" {
+			probe := sms.WebhookConfig{URL: "https://example.com", Secret: webhook.Secret}
+			if err := probe.Validate(); err != nil {
+				reason := strings.TrimPrefix(err.Error(), "sms: WebhookConfig.Secret: ")
+				e.fail("PHONEAUTH_SMS_WEBHOOK_SECRET", "[redacted]", reason+" (a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes)")
+			}
+		}
+		if len(e.errs) == before {
+			if err := webhook.Validate(); err != nil {
+				e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SMS_WEBHOOK_URL or PHONEAUTH_SMS_WEBHOOK_SECRET: %w", err))
+			}
 		}
 	case "twilio":
-		c.twilio = sms.TwilioConfig{
-			AccountSID: e.str("PHONEAUTH_TWILIO_ACCOUNT_SID", ""), AuthToken: e.secret("PHONEAUTH_TWILIO_AUTH_TOKEN"),
-			From: e.str("PHONEAUTH_TWILIO_FROM", ""), MessagingServiceSID: e.str("PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID", ""),
-			BaseURL: e.str("PHONEAUTH_TWILIO_BASE_URL", ""),
+		c.twilio = twilio
+		const needs = "PHONEAUTH_SMS_PROVIDER=twilio needs "
+		switch {
+		case twilio.AccountSID == "":
+			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_ACCOUNT_SID is not set: "+needs+"the account SID (AC…, on the Twilio console's dashboard)"))
+		case strings.Trim(twilio.AccountSID, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
+			e.fail("PHONEAUTH_TWILIO_ACCOUNT_SID", twilio.AccountSID, "may hold only letters and digits (AC and 32 hex digits)")
 		}
-		if err := c.twilio.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_TWILIO_*: %w", err))
+		if twilio.AuthToken == "" {
+			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_AUTH_TOKEN is not set: "+needs+"the account's auth token"))
+		}
+		switch {
+		case twilio.From == "" && twilio.MessagingServiceSID == "":
+			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_FROM and PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID are both unset: "+needs+
+				"a sender: set one, the number to send from (+1…) or a messaging service (MG…)"))
+		case twilio.From != "" && twilio.MessagingServiceSID != "":
+			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_FROM and PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID are both set: unset one"))
+		}
+		if twilio.BaseURL != "" && !isHTTPURL(twilio.BaseURL) {
+			e.fail("PHONEAUTH_TWILIO_BASE_URL", twilio.BaseURL, "must be an absolute http(s) URL (leave it unset for https://api.twilio.com)")
+		}
+		if len(e.errs) == before {
+			if err := twilio.Validate(); err != nil {
+				e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_TWILIO_*: %w", err))
+			}
 		}
 	default:
-		e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_PROVIDER", c.provider, "must be log, webhook or twilio"})
+		e.fail("PHONEAUTH_SMS_PROVIDER", c.provider, "must be log (development: codes go to the log), webhook or twilio")
 	}
 	return c
 }
 
-func joinErrors(errs []error) error {
-	msgs := make([]string, len(errs))
+// configError is a configuration that stops a command: every problem, each naming its variable.
+type configError struct {
+	msg      string
+	problems []string
+}
+
+func (e *configError) Error() string {
+	return e.msg + ":\n  " + strings.Join(e.problems, "\n  ")
+}
+
+func errorStrings(errs []error) []string {
+	s := make([]string, len(errs))
 	for i, err := range errs {
-		msgs[i] = err.Error()
+		s[i] = err.Error()
 	}
-	return fmt.Errorf("invalid configuration:\n  %s", strings.Join(msgs, "\n  "))
+	return s
 }

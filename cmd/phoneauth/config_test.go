@@ -14,6 +14,15 @@ func envOf(kv ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// environOf is envOf as run takes it: KEY=VALUE pairs.
+func environOf(kv ...string) []string {
+	var env []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		env = append(env, kv[i]+"="+kv[i+1])
+	}
+	return env
+}
+
 func TestConfigDefaults(t *testing.T) {
 	c, err := loadConfig(envOf())
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,34 +15,27 @@ import (
 	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
-// importUsers is "phoneauth users import": it streams a JSONL or CSV export of the FastAPI service's
-// users into the database. Bad rows go to stderr, one line each; the summary goes to stdout. Exit 0
-// when every row was imported, 1 when some were rejected (or the database failed), 2 for bad usage or
-// a file that cannot be read as the format.
-func importUsers(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("users import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "", "jsonl or csv (default: from the file's extension: .jsonl, .ndjson, .csv)")
+// importUsersFlags is "phoneauth users import": it streams a JSONL or CSV export of the FastAPI
+// service's users into the database. Bad rows go to stderr, one line each; the summary goes to stdout.
+// Exit 0 when every row was imported, 1 when some were rejected (or the database failed), 2 for bad
+// usage or a file that cannot be read as the format.
+func importUsersFlags(fs *flag.FlagSet) action {
+	format := fs.String("format", "", "the file's `format`, jsonl or csv (default: from its extension: .jsonl, .ndjson, .csv)")
 	dryRun := fs.Bool("dry-run", false, "check every row against the rules and the database; write nothing")
-	var files []string
-	for { // flags may come before or after FILE
-		if err := fs.Parse(args); err != nil {
-			return usageError{err.Error()}
+	return func(ctx context.Context, a *app, files []string) error {
+		if len(files) != 1 {
+			return usageError{"users import needs one FILE (- for standard input)"}
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
+		return importUsers(ctx, a, files[0], *format, *dryRun)
 	}
-	if len(files) != 1 {
-		return usageError{"users import needs one FILE (- for standard input)"}
-	}
-	name := files[0]
-	f, err := importFormat(*format, name)
+}
+
+func importUsers(ctx context.Context, a *app, name, format string, dryRun bool) error {
+	f, err := importFormat(format, name)
 	if err != nil {
 		return err
 	}
-	in := stdin
+	in := a.stdin
 	if name != "-" {
 		file, err := os.Open(name)
 		if err != nil {
@@ -60,36 +52,36 @@ func importUsers(ctx context.Context, cfg config, args []string, stdin io.Reader
 		return usageError{name + ": " + err.Error()}
 	}
 
-	db, err := openStore(ctx, cfg)
+	db, err := openStore(ctx, a.cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	imp, err := importer.New(auth.Env{Clock: auth.SystemClock{}, Logger: cliLogger(stderr), Audit: db.Audit()},
-		phone.Parser{DefaultRegion: cfg.defaultRegion}, db.Users())
+	imp, err := importer.New(auth.Env{Clock: auth.SystemClock{}, Logger: a.log, Audit: db.Audit()},
+		phone.Parser{DefaultRegion: a.cfg.defaultRegion}, db.Users())
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriter(stderr) // a million bad rows should not be a million writes
+	out := bufio.NewWriter(a.stderr) // a million bad rows should not be a million writes
 	res, err := imp.Import(ctx, records, importer.Options{
-		DryRun: *dryRun,
+		DryRun: dryRun,
 		Rejected: func(line int, fields []auth.FieldError) {
 			fmt.Fprintf(out, "line %d: %s\n", line, importer.Describe(fields))
 		},
 	})
 	_ = out.Flush()
 	verb := "imported"
-	if *dryRun {
+	if dryRun {
 		verb = "would import"
 	}
-	fmt.Fprintf(stdout, "%s %d, rejected %d\n", verb, res.Imported, res.Rejected)
+	fmt.Fprintf(a.stdout, "%s %d, rejected %d\n", verb, res.Imported, res.Rejected)
 	var fe *importer.FileError
 	switch {
 	case errors.As(err, &fe):
 		return usageError{fmt.Sprintf("%s: %v; stopped there: the rows before line %d were handled as reported, none after", name, fe, fe.Line)}
 	case err != nil:
 		return fmt.Errorf("%w; stopped: the rows reported above were handled, the rest were not", err)
-	case res.Rejected > 0 && *dryRun:
+	case res.Rejected > 0 && dryRun:
 		return fmt.Errorf("%d of %d rows would be rejected (listed above)", res.Rejected, res.Imported+res.Rejected)
 	case res.Rejected > 0:
 		return fmt.Errorf("%d of %d rows rejected (listed above); none of them was written", res.Rejected, res.Imported+res.Rejected)

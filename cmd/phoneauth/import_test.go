@@ -29,7 +29,7 @@ func TestImportFormat(t *testing.T) {
 func TestImportCommand(t *testing.T) {
 	dir := t.TempDir()
 	dbURL := filepath.Join(dir, "phoneauth.db")
-	env := envOf("PHONEAUTH_DATABASE_URL", dbURL, "PHONEAUTH_DEFAULT_REGION", "US")
+	env := environOf("PHONEAUTH_DATABASE_URL", dbURL, "PHONEAUTH_DEFAULT_REGION", "US")
 	h, err := bcrypt.GenerateFromPassword([]byte("old password"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)

@@ -7,9 +7,12 @@
 //	phoneauth users import  import users exported from the FastAPI service
 //	phoneauth keys rotate   start signing with a new key
 //	phoneauth keys list     show the signing keys
+//	phoneauth healthcheck   ask the running server whether it is ready (for container health checks)
+//	phoneauth version       print the version and commit
 //
-// Configuration comes from PHONEAUTH_* environment variables; see the README. main is the only place
-// that knows every concrete type: config → logger → store → auth → server.
+// Every command takes --help. Configuration comes from PHONEAUTH_* environment variables; see the
+// README. main is the only place that knows every concrete type: config → logger → store → auth →
+// server.
 package main
 
 import (
@@ -31,87 +34,134 @@ import (
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/seal"
+	"github.com/phoneauth/phoneauth/internal/buildinfo"
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
-const usage = `usage:
-  phoneauth [serve]                 start the HTTP server (applies migrations first)
-  phoneauth migrate                 apply database migrations and exit
-  phoneauth purge                   delete ended sessions, dead codes and lockout counters (serve does it hourly)
-  phoneauth users create --phone P --name N [--email E] [--role admin] --password-stdin
-                                    create a user; prints its id
-  phoneauth users import [--format jsonl|csv] [--dry-run] FILE
-                                    import users exported from the FastAPI service (FILE - is stdin)
-  phoneauth keys rotate             make a new signing key (every instance signs with it within a
-                                    minute; the old one verifies until its tokens have expired)
-  phoneauth keys list               show the signing keys and their state
-
-Configuration is read from PHONEAUTH_* environment variables (see README.md).
-`
-
 func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run is main with its inputs and outputs explicit, returning the exit status:
-// 0 success, 1 failure, 2 bad usage or configuration.
-func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
+// run is main with its inputs and outputs explicit (environ is KEY=VALUE, as os.Environ gives it),
+// returning the exit status: 0 success, 1 failure, 2 bad usage or configuration.
+func run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	getenv := lookupIn(environ)
+	a := &app{log: newLogger(stderr, slog.LevelInfo), getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	cmd, rest, err := resolve(args)
+	var act action
+	var positional []string
+	if err == nil {
+		act, positional, err = cmd.parse(rest)
 	}
-	if cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Fprint(stdout, usage)
+	var help helpRequest
+	switch {
+	case errors.As(err, &help):
+		if err := printHelp(stdout, help.topic); err != nil {
+			a.log.Error(err.Error())
+			return 2
+		}
 		return 0
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, "phoneauth:", err)
+	case err != nil:
+		a.log.Error(err.Error())
 		return 2
 	}
-	log := slog.New(server.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})))
+	if !cmd.noConfig {
+		if !a.configure(cmd, environ) {
+			return 2
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-
-	switch {
-	case cmd == "serve" && len(args) == 0:
-		err = serve(ctx, cfg, log)
-	case cmd == "migrate" && len(args) == 0:
-		err = migrate(ctx, cfg, log)
-	case cmd == "users" && len(args) > 0 && args[0] == "create":
-		err = createUser(ctx, cfg, args[1:], stdin, stdout, stderr)
-	case cmd == "users" && len(args) > 0 && args[0] == "import":
-		err = importUsers(ctx, cfg, args[1:], stdin, stdout, stderr)
-	case cmd == "keys" && len(args) == 1 && (args[0] == "rotate" || args[0] == "list"):
-		err = keys(ctx, cfg, args[0], stdout, stderr)
-	case cmd == "purge" && len(args) == 0:
-		err = purge(ctx, cfg, stdout, stderr)
-	default:
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
+	err = act(ctx, a, positional)
 	var ue usageError
 	switch {
+	case err == nil:
+		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "phoneauth:", err)
+		a.log.Error(err.Error(), "command", cmd.name)
 		return 2
-	case err != nil:
-		fmt.Fprintln(stderr, "phoneauth:", err)
+	default:
+		a.log.Error(err.Error(), "command", cmd.name)
 		return 1
 	}
-	return 0
 }
 
-type usageError struct{ msg string }
+// lookupIn makes a getenv of environ; the first of several values wins, as with os.Getenv.
+func lookupIn(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, dup := m[k]; !dup {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
+}
 
-func (e usageError) Error() string { return e.msg }
+// configure loads the configuration for cmd into a and builds its logger. It logs, in one record,
+// every problem that stops the command (bad values; in production unknown variables and unsafe
+// settings) and returns false then; otherwise it warns about unknown variables and, for serve outside
+// production, names each unsafe default in one warning.
+func (a *app) configure(cmd *command, environ []string) bool {
+	cfg, known, err := readConfig(a.getenv)
+	var problems []string
+	var ce *configError
+	if errors.As(err, &ce) {
+		problems = ce.problems
+	} else if err != nil {
+		problems = []string{err.Error()}
+	}
+	if err == nil {
+		a.log = newLogger(a.stderr, cfg.logLevel)
+	}
+	unknown := unknownVariables(environ, known)
+	serving := cmd.name == "serve"
+	invalid := len(problems) // bad values; the rest are what production refuses
+	if cfg.mode == production {
+		errored := map[string]bool{}
+		for _, p := range problems {
+			errored[variableName.FindString(p)] = true
+		}
+		for _, u := range unknown {
+			problems = append(problems, u.String()+" (PHONEAUTH_ENV=production refuses unknown variables: fix or remove it)")
+		}
+		for _, u := range unsafeSettings(cfg) {
+			if (serving || u.data) && !errored[variableName.FindString(u.text)] {
+				problems = append(problems, u.text)
+			}
+		}
+	} else {
+		for _, u := range unknown {
+			a.log.Warn(u.String(), "variable", u.name, "suggestion", u.suggestion)
+		}
+	}
+	if len(problems) > 0 {
+		msg := "invalid configuration"
+		if len(problems) > invalid {
+			msg = "refusing to run phoneauth " + cmd.name + " with PHONEAUTH_ENV=production"
+		}
+		a.log.Error(msg, "problems", problems)
+		return false
+	}
+	if serving && cfg.mode != production {
+		var texts []string
+		for _, u := range unsafeSettings(cfg) {
+			texts = append(texts, u.text)
+		}
+		if len(texts) > 0 {
+			a.log.Warn("development mode: these settings are unsafe outside development (PHONEAUTH_ENV=production refuses them)", "unsafe", texts)
+		}
+	}
+	a.cfg = cfg
+	return true
+}
 
 func openStore(ctx context.Context, cfg config) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.db)
 	if err != nil {
-		return nil, err
+		return nil, databaseHint(cfg, err)
 	}
 	if err := db.Migrate(ctx); err != nil {
 		_ = db.Close()
@@ -124,6 +174,14 @@ func openStore(ctx context.Context, cfg config) (*store.DB, error) {
 		return nil, sealHint(err)
 	}
 	return db, nil
+}
+
+// databaseHint names the variable of a database that cannot be opened, and what to check.
+func databaseHint(cfg config, err error) error {
+	if dialect, _ := store.DialectOf(cfg.db.URL); dialect == store.Postgres {
+		return fmt.Errorf("PHONEAUTH_DATABASE_URL: %w (check the host, port, user, password, database and sslmode, and that PostgreSQL is running)", err)
+	}
+	return fmt.Errorf("PHONEAUTH_DATABASE_URL: %w", err)
 }
 
 // sealHint says which setting a secret sealed under an unknown key needs.
@@ -156,23 +214,31 @@ func openLimiter(ctx context.Context, cfg config, log *slog.Logger) (auth.Limite
 	prefix := cfg.redisPrefix + "limit:"
 	l, err := store.NewRedisLimiter(ctx, cfg.redisURL, prefix)
 	if err != nil {
-		return nil, nil, fmt.Errorf("PHONEAUTH_REDIS_URL: %w", err)
+		// The limiter's error is worded for an HTTP answer (503, retry); at start-up the cause is
+		// what the operator needs.
+		var ae *auth.Error
+		if errors.As(err, &ae) && ae.Cause != nil {
+			err = ae.Cause
+		}
+		return nil, nil, fmt.Errorf("PHONEAUTH_REDIS_URL: cannot reach %v (check the host, port and password, and that Redis is running; "+
+			"or unset PHONEAUTH_REDIS_URL to keep the code budgets in each instance's memory)", err)
 	}
 	log.Info("rate limits shared through Redis", "key_prefix", prefix)
 	return l, func() { _ = l.Close() }, nil
 }
 
-func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
-	db, err := openStore(ctx, cfg)
+func migrate(ctx context.Context, a *app) error {
+	db, err := openStore(ctx, a.cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	log.Info("migrations applied", "dialect", db.Dialect())
+	a.log.Info("migrations applied", "dialect", db.Dialect())
 	return nil
 }
 
-func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+func serve(ctx context.Context, a *app) error {
+	cfg, log := a.cfg, a.log
 	start := time.Now()
 	db, err := openStore(ctx, cfg)
 	if err != nil {
@@ -184,6 +250,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	metrics := server.NewMetrics()
 	metrics.WatchDB(db.SQL())
+	metrics.WatchReady(db.Ready)
 	limiter, closeLimiter, err := openLimiter(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -195,7 +262,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return err
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("PHONEAUTH_ADDR=%s: %w: another process listens there: stop it, or choose another port", cfg.addr, err)
+		}
+		return fmt.Errorf("PHONEAUTH_ADDR=%s: %w", cfg.addr, err)
 	}
 	scfg := cfg.server
 	if scfg.PublicURL == "" {
@@ -222,14 +292,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if cfg.purgeInterval > 0 {
 		go purgeEvery(ctx, svc.Retention, cfg.purgeInterval, log)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect(), "startup", time.Since(start).String())
+	bi := buildinfo.Get()
+	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect(), "env", cfg.mode,
+		"version", bi.Version, "commit", bi.Commit, "startup_ms", server.Milliseconds(time.Since(start)))
 
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", cfg.shutdownTimeout.String())
+	log.Info("shutting down", "timeout_ms", server.Milliseconds(cfg.shutdownTimeout))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -239,64 +311,61 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	return nil
 }
 
-func createUser(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func createUserFlags(fs *flag.FlagSet) action {
 	var (
 		ph, name, email  string
 		pwStdin, consent bool
 		roles            stringList
 	)
-	fs.StringVar(&ph, "phone", "", "phone number (E.164, or national with PHONEAUTH_DEFAULT_REGION)")
-	fs.StringVar(&name, "name", "", "display name")
-	fs.StringVar(&email, "email", "", "email address (optional)")
-	fs.Var(&roles, "role", "role to grant (repeatable): admin")
-	fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.StringVar(&ph, "phone", "", "the phone `number` (E.164, or national with PHONEAUTH_DEFAULT_REGION)")
+	fs.StringVar(&name, "name", "", "the display `name`")
+	fs.StringVar(&email, "email", "", "an email `address` (optional)")
+	fs.Var(&roles, "role", "a `role` to grant (repeatable): admin")
+	fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input (required)")
 	fs.BoolVar(&consent, "consent", false, "record that the user has given consent")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{"unexpected arguments: " + strings.Join(fs.Args(), " ")}
-	}
-	if ph == "" || name == "" || !pwStdin {
-		return usageError{"users create needs --phone, --name and --password-stdin"}
-	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("reading password from stdin: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if pw == "" {
-		return usageError{"no password on standard input"}
-	}
-	db, svc, err := openCLI(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := svc.Accounts.CreateUser(ctx, auth.NewUser{Phone: ph, Name: name, Email: email, Password: pw, Roles: roles, HasGivenConsent: consent})
-	var verr *auth.ValidationError
-	switch {
-	case errors.As(err, &verr):
-		msgs := make([]string, len(verr.Fields))
-		for i, f := range verr.Fields {
-			msgs[i] = cliFlags[f.Field] + ": " + f.Msg
+	return func(ctx context.Context, a *app, args []string) error {
+		if len(args) > 0 {
+			return usageError{"unexpected arguments: " + strings.Join(args, " ")}
 		}
-		return usageError{strings.Join(msgs, "; ")}
-	case errors.Is(err, auth.ErrConflict):
-		return errors.New("a user with this phone number or email already exists")
-	case err != nil:
-		return err
+		if ph == "" || name == "" || !pwStdin {
+			return usageError{"users create needs --phone, --name and --password-stdin (phoneauth users create --help)"}
+		}
+		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("reading password from stdin: %w", err)
+		}
+		pw := strings.TrimRight(line, "\r\n")
+		if pw == "" {
+			return usageError{"no password on standard input"}
+		}
+		db, svc, err := openCLI(ctx, a)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		u, err := svc.Accounts.CreateUser(ctx, auth.NewUser{Phone: ph, Name: name, Email: email, Password: pw, Roles: roles, HasGivenConsent: consent})
+		var verr *auth.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			msgs := make([]string, len(verr.Fields))
+			for i, f := range verr.Fields {
+				msgs[i] = cliFlags[f.Field] + ": " + f.Msg
+			}
+			return usageError{strings.Join(msgs, "; ")}
+		case errors.Is(err, auth.ErrConflict):
+			return errors.New("a user with this phone number or email already exists")
+		case err != nil:
+			return err
+		}
+		fmt.Fprintln(a.stdout, u.ID)
+		return nil
 	}
-	fmt.Fprintln(stdout, u.ID)
-	return nil
 }
 
 // purge deletes the rows no rule needs any more, once, and prints the counts (for a cron job when
 // PHONEAUTH_PURGE_INTERVAL is 0).
-func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	db, svc, err := openCLI(ctx, cfg, stderr)
+func purge(ctx context.Context, a *app) error {
+	db, svc, err := openCLI(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -305,7 +374,7 @@ func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "purged %d sessions, %d code challenges, %d lockout counters\n", r.Sessions, r.Challenges, r.Throttle)
+	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters\n", r.Sessions, r.Challenges, r.Throttle)
 	return nil
 }
 
@@ -334,8 +403,8 @@ func purgeEvery(ctx context.Context, svc *auth.RetentionService, interval time.D
 	}
 }
 
-func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer) error {
-	db, svc, err := openCLI(ctx, cfg, stderr)
+func keys(ctx context.Context, a *app, verb string) error {
+	db, svc, err := openCLI(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -345,14 +414,14 @@ func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, k.ID)
+		fmt.Fprintln(a.stdout, k.ID)
 		return nil
 	}
 	states, err := svc.Keys.States(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%-45s %-22s %s\n", "KID", "CREATED", "STATE")
+	fmt.Fprintf(a.stdout, "%-45s %-22s %s\n", "KID", "CREATED", "STATE")
 	for _, st := range states {
 		state := "signing"
 		switch {
@@ -366,8 +435,13 @@ func keys(ctx context.Context, cfg config, verb string, stdout, stderr io.Writer
 		if !st.CreatedAt.IsZero() {
 			created = st.CreatedAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(stdout, "%-45s %-22s %s\n", st.ID, created, state)
+		fmt.Fprintf(a.stdout, "%-45s %-22s %s\n", st.ID, created, state)
 	}
+	return nil
+}
+
+func version(_ context.Context, a *app) error {
+	fmt.Fprintln(a.stdout, buildinfo.Get())
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"log/slog"
 
 	"github.com/phoneauth/phoneauth/auth"
@@ -79,19 +78,14 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	return s, nil
 }
 
-// cliLogger is what one-shot commands log with: errors only, as text. Their output is their answer (an
-// id, a table, a summary).
-func cliLogger(stderr io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-}
-
-// openCLI opens the store and the services for a one-shot command.
-func openCLI(ctx context.Context, cfg config, stderr io.Writer) (*store.DB, *services, error) {
-	db, err := openStore(ctx, cfg)
+// openCLI opens the store and the services for a one-shot command, which logs with the same logger
+// as serve.
+func openCLI(ctx context.Context, a *app) (*store.DB, *services, error) {
+	db, err := openStore(ctx, a.cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := newServices(ctx, cfg, db, cliLogger(stderr), runtimeDeps{})
+	svc, err := newServices(ctx, a.cfg, db, a.log, runtimeDeps{})
 	if err != nil {
 		_ = db.Close()
 		return nil, nil, err

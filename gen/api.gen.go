@@ -155,7 +155,10 @@ type AuditEvent struct {
 	// Type What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
 	// `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
 	// `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
-	// `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password),
+	// `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password or
+	// a re-authentication), `reauth.failed` (a sensitive request without the fresh proof it needs),
+	// `user.created` (by an admin), `user.updated` (the names of the changed fields, never their values),
+	// `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
 	// `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
 	//
 	//

@@ -59,16 +59,17 @@ type Deps struct {
 
 // Services are the auth services the API is built on; main wires them, the handler holds them.
 type Services struct {
-	Keys     *auth.KeyService
-	Sessions *auth.SessionService
-	Codes    *auth.CodeService
-	Logins   *auth.LoginService
-	Accounts *auth.AccountService
-	Admin    *auth.AdminService
+	Keys      *auth.KeyService
+	Sessions  *auth.SessionService
+	Codes     *auth.CodeService
+	Logins    *auth.LoginService
+	Accounts  *auth.AccountService
+	Lifecycle *auth.LifecycleService
+	Admin     *auth.AdminService
 }
 
 func (s Services) validate() error {
-	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Admin == nil {
+	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Lifecycle == nil || s.Admin == nil {
 		return errors.New("server: every service is required")
 	}
 	return nil

@@ -32,6 +32,7 @@ type config struct {
 	otp             auth.OTPConfig
 	lockout         auth.LockoutConfig
 	retention       auth.RetentionConfig
+	lifecycle       auth.LifecycleConfig
 	defaultRegion   string
 	server          server.Config
 	logLevel        slog.Level
@@ -167,7 +168,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		},
 		retention: auth.RetentionConfig{
 			SessionRetention: e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
+			// 0 keeps every audit event.
+			AuditRetention: e.duration("PHONEAUTH_AUDIT_RETENTION", 0, 0, 100*365*24*time.Hour),
 		},
+		// 0 asks for a proof every time.
+		lifecycle: auth.LifecycleConfig{ReauthWindow: e.duration("PHONEAUTH_REAUTH_WINDOW", 10*time.Minute, 0, 24*time.Hour)},
 		// 0 disables the lockout.
 		lockout: auth.LockoutConfig{Threshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures)},
 	}
@@ -228,6 +233,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if _, _, err := net.SplitHostPort(c.debugAddr); err != nil {
 			e.errs = append(e.errs, &envError{"PHONEAUTH_DEBUG_ADDR", c.debugAddr, "must be host:port, e.g. 127.0.0.1:6060"})
 		}
+	}
+	if r := c.retention.AuditRetention; r > 0 && r < auth.MinAuditRetention {
+		e.errs = append(e.errs, &envError{"PHONEAUTH_AUDIT_RETENTION", r.String(), "must be 0 (keep everything) or at least 24h"})
 	}
 	if c.purgeInterval > 0 && c.purgeInterval < time.Minute {
 		e.errs = append(e.errs, &envError{"PHONEAUTH_PURGE_INTERVAL", c.purgeInterval.String(), "must be 0 (off) or between 1m and 24h"})

@@ -39,7 +39,7 @@ import (
 const usage = `usage:
   phoneauth [serve]                 start the HTTP server (applies migrations first)
   phoneauth migrate                 apply database migrations and exit
-  phoneauth purge                   delete ended sessions, dead codes and lockout counters (serve does it hourly)
+  phoneauth purge                   delete ended sessions, dead codes, lockout counters and expired audit events (serve does it hourly)
   phoneauth users create --phone P --name N [--email E] [--role admin] --password-stdin
                                     create a user; prints its id
   phoneauth users import [--format jsonl|csv] [--dry-run] FILE
@@ -304,7 +304,7 @@ func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "purged %d sessions, %d code challenges, %d lockout counters\n", r.Sessions, r.Challenges, r.Throttle)
+	fmt.Fprintf(stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d audit events\n", r.Sessions, r.Challenges, r.Throttle, r.AuditEvents)
 	return nil
 }
 
@@ -326,9 +326,9 @@ func purgeEvery(ctx context.Context, svc *auth.RetentionService, interval time.D
 		cancel()
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle)
+			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents)
 		case r.Total() > 0:
-			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle)
+			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents)
 		}
 	}
 }

@@ -112,7 +112,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 		// a header, not cookies: no credentials mode.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
-			AllowMethods:  []string{"GET", "POST", "PUT", "DELETE"},
+			AllowMethods:  []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
 			AllowHeaders:  []string{"Authorization", "Content-Type", "X-Request-ID"},
 			ExposeHeaders: []string{"Retry-After", "WWW-Authenticate", "X-Request-ID"},
 			MaxAge:        600,
@@ -121,7 +121,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
 	e.Use(checkInput) // strings no database can store: see input.go
-	e.Use(validator(spec, svc.Sessions, func(c echo.Context) bool {
+	e.Use(validator(spec, svc.Sessions, bodyRules(svc), func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).
 		p := c.Request().URL.Path

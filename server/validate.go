@@ -21,8 +21,9 @@ import (
 
 // validator checks every request against the embedded spec before a handler runs. It authenticates
 // operations that declare a security requirement (an authentication failure outranks a bad body, as in
-// FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields.
-func validator(spec *openapi3.T, sessions *auth.SessionService, skip func(echo.Context) bool) echo.MiddlewareFunc {
+// FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields, those the
+// operation's body rule finds included (bodyrules.go).
+func validator(spec *openapi3.T, sessions *auth.SessionService, rules map[string]bodyRule, skip func(echo.Context) bool) echo.MiddlewareFunc {
 	authenticate := func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 		c := echomw.GetEchoContext(ctx)
 		if c == nil {
@@ -72,7 +73,7 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, skip func(echo.C
 				}
 				return he
 			}
-			return translateValidation(he.Internal)
+			return withBodyRules(c, rules, translateValidation(he.Internal))
 		},
 	}
 	return echomw.OapiRequestValidatorWithOptions(spec, opts)

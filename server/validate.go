@@ -34,7 +34,7 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, rules map[string
 		if err != nil {
 			return err
 		}
-		c.SetRequest(req.WithContext(auth.WithPrincipal(req.Context(), p)))
+		c.Set(ctxPrincipal, p) // into the request's context once validation is over: see below
 		return nil
 	}
 	emailFormat := openapi3.NewCallbackValidator(func(s string) error {
@@ -76,8 +76,23 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, rules map[string
 			return withBodyRules(c, rules, translateValidation(he.Internal))
 		},
 	}
-	return echomw.OapiRequestValidatorWithOptions(spec, opts)
+	validate := echomw.OapiRequestValidatorWithOptions(spec, opts)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return validate(func(c echo.Context) error {
+			// The caller joins the request's context only now. Replacing the request while it is being
+			// validated would leave the body the validator keeps (KeepValidatedValue) on the request it
+			// started with, and the handler would decode the raw body again, matching member names
+			// case-insensitively: {"NAME": …} would set name unvalidated, where FastAPI ignores it.
+			if p, ok := c.Get(ctxPrincipal).(*auth.Principal); ok {
+				c.SetRequest(c.Request().WithContext(auth.WithPrincipal(c.Request().Context(), p)))
+			}
+			return next(c)
+		})
+	}
 }
+
+// ctxPrincipal holds the caller authenticated during validation.
+const ctxPrincipal = "principal"
 
 // translateValidation orders what kin-openapi found: an authentication failure first, then an
 // over-large body, then every invalid field as one 422.

@@ -99,7 +99,9 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 	}
 	l, err := s.d.Sessions.start(ctx, u, AMRPassword, newHash)
 	if errors.Is(err, ErrNotFound) {
-		return fail(u.ID, "deleted") // the account was deleted while this login ran
+		// The account was deleted while this login ran: recorded as a login for no account, so that
+		// nothing about its client joins the erased account's events.
+		return fail(uuid.Nil, "deleted")
 	}
 	return l, err
 }

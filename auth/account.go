@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -61,6 +62,14 @@ func (s *AccountService) verifyPassword(ctx context.Context, u *User, pw, where 
 	if !allowed {
 		fail("locked_out")
 		return rateLimited("Too many wrong passwords", until.Sub(s.env.Clock.Now()))
+	}
+	if u.PasswordHash == "" {
+		// No password to match (a user made without one): wrong, in the time a check takes.
+		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
+			return hashErr(err)
+		}
+		fail("no_password")
+		return wrong
 	}
 	ok, _, err := s.d.Hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil {
@@ -144,9 +153,14 @@ func (s *AccountService) ResetWithCode(ctx context.Context, rawPhone, code, next
 
 // NewUser is what CreateUser needs.
 type NewUser struct {
-	Phone           string // any format the phone parser accepts
-	Name            string
-	Email           string // optional
+	Phone       string // any format the phone parser accepts
+	Name        string
+	Email       string // optional
+	Gender      *string
+	DateOfBirth *time.Time
+	Place       *string
+	// Password is optional: a user without one logs in by code (and can set one by a password reset);
+	// a password login for it fails as a wrong password does.
 	Password        string
 	Roles           []string // beyond RoleUser
 	HasGivenConsent bool
@@ -154,20 +168,48 @@ type NewUser struct {
 
 // CreateUser validates and stores a new active user. ErrConflict when the phone or email is taken.
 func (s *AccountService) CreateUser(ctx context.Context, in NewUser) (*User, error) {
+	u, fields := s.checkNewUser(in)
+	if len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	if in.Password != "" {
+		var err error
+		if u.PasswordHash, err = s.d.Hasher.Hash(ctx, in.Password); err != nil {
+			return nil, hashErr(err)
+		}
+	}
+	return s.insertUser(ctx, u)
+}
+
+// NewUserErrors reports every field of in that CreateUser would refuse, looking nothing up: for a
+// request whose other fields its schema refused, so that one answer names them all.
+func (s *AccountService) NewUserErrors(in NewUser) []FieldError {
+	_, fields := s.checkNewUser(in)
+	return fields
+}
+
+// checkNewUser validates and normalizes in into a user to store (without its password hash).
+func (s *AccountService) checkNewUser(in NewUser) (*User, []FieldError) {
 	n, err := parsePhone(s.d.Phones, "phone", in.Phone)
 	fields := fieldsOf(nil, err)
-	name := strings.TrimSpace(in.Name)
-	if name == "" || len(name) > 200 {
-		fields = append(fields, FieldError{Field: "name", Msg: "Name must be 1 to 200 characters", Type: "value_error"})
+	c := ProfileChange{Name: &in.Name}
+	if strings.TrimSpace(in.Email) != "" {
+		c.Email = To(in.Email)
 	}
-	var email *string
-	if e := strings.TrimSpace(in.Email); e != "" {
-		if !ValidEmail(e) {
-			fields = append(fields, FieldError{Field: "email", Msg: "value is not a valid email address", Type: "value_error"})
-		}
-		email = &e
+	if in.Gender != nil {
+		c.Gender = To(*in.Gender)
 	}
-	fields = fieldsOf(fields, checkNewPassword(s.d.Policy, "password", in.Password, n.E164, name))
+	if in.DateOfBirth != nil {
+		c.DateOfBirth = To(*in.DateOfBirth)
+	}
+	if in.Place != nil {
+		c.Place = To(*in.Place)
+	}
+	c, profileFields := normalizeProfile(c, s.env.Clock.Now())
+	fields = append(fields, profileFields...)
+	if in.Password != "" {
+		fields = fieldsOf(fields, checkNewPassword(s.d.Policy, "password", in.Password, n.E164, *c.Name))
+	}
 	var roles []string
 	for _, r := range in.Roles {
 		if !slices.Contains(KnownRoles, r) {
@@ -176,15 +218,9 @@ func (s *AccountService) CreateUser(ctx context.Context, in NewUser) (*User, err
 			roles = append(roles, r)
 		}
 	}
-	if len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
 	slices.Sort(roles)
-	hash, err := s.d.Hasher.Hash(ctx, in.Password)
-	if err != nil {
-		return nil, hashErr(err)
-	}
-	return s.insertUser(ctx, &User{Phone: n.E164, Name: name, Email: email, PasswordHash: hash, HasGivenConsent: in.HasGivenConsent, Roles: roles})
+	return &User{Phone: n.E164, Name: *c.Name, Email: c.Email.Value, Gender: c.Gender.Value, DateOfBirth: c.DateOfBirth.Value,
+		Place: c.Place.Value, HasGivenConsent: in.HasGivenConsent, Roles: roles}, fields
 }
 
 // insertUser stores a new active user from u's profile fields, setting its id and timestamps (and

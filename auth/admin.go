@@ -25,6 +25,9 @@ type AdminDeps struct {
 	Hasher   *password.Hasher
 	Policy   *password.Policy
 	Phones   phone.Parser
+	// Accounts creates users and Lifecycle edits and deletes them, by the rules users are held to.
+	Accounts  *AccountService
+	Lifecycle *LifecycleService
 }
 
 // AdminService is user management for callers with RoleAdmin, and the audit trail. Every method
@@ -37,8 +40,8 @@ type AdminService struct {
 
 // NewAdminService returns an AdminService.
 func NewAdminService(env Env, d AdminDeps) (*AdminService, error) {
-	if d.Users == nil || d.Admin == nil || d.Sessions == nil || d.Hasher == nil || d.Policy == nil {
-		return nil, errors.New("auth: AdminService needs Users, UserAdmin, Sessions, a Hasher and a Policy")
+	if d.Users == nil || d.Admin == nil || d.Sessions == nil || d.Hasher == nil || d.Policy == nil || d.Accounts == nil || d.Lifecycle == nil {
+		return nil, errors.New("auth: AdminService needs Users, UserAdmin, Sessions, a Hasher, a Policy, an AccountService and a LifecycleService")
 	}
 	env = env.WithDefaults()
 	return &AdminService{env: env, d: d, lock: lockout{env: env, t: d.Throttle}}, nil

@@ -39,6 +39,7 @@ type fixture struct {
 	codes     *auth.CodeService
 	logins    *auth.LoginService
 	accounts  *auth.AccountService
+	lifecycle *auth.LifecycleService
 	admin     *auth.AdminService
 	retention *auth.RetentionService
 	hasher    *password.Hasher
@@ -141,8 +142,11 @@ func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fa
 	f.accounts, err = auth.NewAccountService(env, auth.LockoutConfig{Threshold: 3}, auth.AccountDeps{Users: db.Users(), Hasher: h, Policy: policy,
 		Throttle: db.Throttle(), Phones: phones, Codes: f.codes, Sessions: f.sessions})
 	must(err)
+	f.lifecycle, err = auth.NewLifecycleService(env, auth.LifecycleConfig{ReauthWindow: 10 * time.Minute}, auth.LifecycleDeps{
+		Users: db.Users(), Sessions: db.Sessions(), Erasure: db.Users(), Phones: phones, Accounts: f.accounts, Codes: f.codes})
+	must(err)
 	f.admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
-		Throttle: db.Throttle(), Hasher: h, Policy: policy, Phones: phones})
+		Throttle: db.Throttle(), Hasher: h, Policy: policy, Phones: phones, Accounts: f.accounts, Lifecycle: f.lifecycle})
 	must(err)
 	f.retention, err = auth.NewRetentionService(env, auth.RetentionConfig{SessionRetention: 48 * time.Hour}, db.Purger())
 	must(err)

@@ -130,29 +130,52 @@ func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend
 	if err != nil {
 		return "", err
 	}
-	now := s.env.Clock.Now()
-	ref := "otp_" + randomToken(12)
 	u, err := s.d.Users.ByPhone(ctx, phone)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return "", err
 	}
 	exists := err == nil
 	active := exists && u.IsActive
-	eligible := active
+	req := sendRequest{phone: phone, purpose: purpose, user: userID(u), eligible: active, resend: resend}
 	if purpose == PurposeSignup {
-		eligible = !exists
+		req.eligible, req.user = !exists, uuid.Nil
+		if active {
+			req.notice, req.noticeTo = noticeSignupExists, u.ID
+		}
 	}
+	return s.send(ctx, req)
+}
+
+// sendRequest is one code request, its eligibility already decided by the caller.
+type sendRequest struct {
+	phone    string    // E.164, allowed to receive SMS
+	purpose  string    // maybe bound to a user (boundPurpose)
+	user     uuid.UUID // who the code is for, for the audit trail (uuid.Nil: nobody known)
+	eligible bool      // a code goes out; otherwise a decoy challenge no code answers
+	// notice, for an ineligible number, is the notice its owner noticeTo gets instead of a code ("":
+	// none).
+	notice   string
+	noticeTo uuid.UUID
+	resend   bool
+}
+
+// send applies the cooldown and the budgets, then stores a live code and texts it, or stores a decoy
+// (and maybe texts a notice): every answer is the same whether or not a code went out.
+func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
+	phone, purpose, label := r.phone, r.purpose, purposeLabel(r.purpose)
+	now := s.env.Clock.Now()
+	ref := "otp_" + randomToken(12)
 
 	if code, ok := s.cfg.TestCodes[phone]; ok {
 		// Test numbers: no SMS and no budgets, but the same expiry, attempts and single use.
 		h := s.decoyHash(phone, purpose)
-		if eligible {
+		if r.eligible {
 			h = s.codeHash(phone, purpose, code)
 		}
-		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !resend); err != nil {
+		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !r.resend); err != nil {
 			return "", err
 		}
-		s.env.Logger.InfoContext(ctx, "otp test number", "reference_id", ref, "purpose", purpose)
+		s.env.Logger.InfoContext(ctx, "otp test number", "reference_id", ref, "purpose", label)
 		return ref, nil
 	}
 
@@ -196,45 +219,45 @@ func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend
 	}
 
 	switch {
-	case eligible:
+	case r.eligible:
 		code := newCode()
 		h := s.codeHash(phone, purpose, code)
-		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !resend); err != nil {
+		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !r.resend); err != nil {
 			undo()
 			return "", err
 		}
-		if err := s.sendSMS(ctx, phone, s.codeText(purpose, code), purpose, ref); err != nil {
-			s.env.Record(ctx, EventOTPSendFailed, userID(u), uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone), "error": errorKind(err)})
-			s.env.Observer.Code(purpose, "send_failed")
+		if err := s.sendSMS(ctx, phone, s.codeText(label, code), label, ref); err != nil {
+			s.env.Record(ctx, EventOTPSendFailed, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone), "error": errorKind(err)})
+			s.env.Observer.Code(label, "send_failed")
 			if cerr := s.d.Challenges.ClearCode(context.WithoutCancel(ctx), phone, purpose, h); cerr != nil {
 				s.env.Logger.ErrorContext(ctx, "clearing an undelivered code", "reference_id", ref, "err", cerr)
 			}
 			undo()
 			return "", err
 		}
-		s.env.Record(ctx, EventOTPSent, userID(u), uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
-		s.env.Observer.Code(purpose, "sent")
+		s.env.Record(ctx, EventOTPSent, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone)})
+		s.env.Observer.Code(label, "sent")
 	default:
 		// No code goes out, but a decoy challenge is stored as a code would be, so that a verify for
 		// this number answers exactly as for one that got a code and a wrong guess: the same detail,
 		// the same countdown of attempts, the same lockout (README: no enumeration).
-		if err := s.d.Challenges.SetCode(ctx, phone, purpose, s.decoyHash(phone, purpose), ref, now.Add(s.cfg.TTL), !resend); err != nil {
+		if err := s.d.Challenges.SetCode(ctx, phone, purpose, s.decoyHash(phone, purpose), ref, now.Add(s.cfg.TTL), !r.resend); err != nil {
 			undo()
 			return "", err
 		}
-		if purpose == PurposeSignup && active {
+		if r.notice != "" {
 			// Tell the owner, without a code; a failure here must look like any other answer.
-			if err := s.sendSMS(ctx, phone, s.noticeText(noticeSignupExists), purposeNotice, ref); err != nil {
-				s.env.Logger.WarnContext(ctx, "sending the account-exists notice", "reference_id", ref, "err", err)
+			if err := s.sendSMS(ctx, phone, s.noticeText(r.notice), purposeNotice, ref); err != nil {
+				s.env.Logger.WarnContext(ctx, "sending a notice", "notice", r.notice, "reference_id", ref, "err", err)
 			} else {
-				s.env.Record(ctx, EventOTPSent, u.ID, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": noticeSignupExists})
+				s.env.Record(ctx, EventOTPSent, r.noticeTo, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": r.notice})
 				s.env.Observer.Code(purposeNotice, "sent")
 			}
 		} else {
 			s.padLikeASend(ctx)
 		}
 	}
-	s.env.Logger.InfoContext(ctx, "otp requested", "reference_id", ref, "purpose", purpose, "phone", maskPhone(phone), "resend", resend)
+	s.env.Logger.InfoContext(ctx, "otp requested", "reference_id", ref, "purpose", label, "phone", maskPhone(phone), "resend", r.resend)
 	return ref, nil
 }
 
@@ -292,22 +315,55 @@ func (s *CodeService) padLikeASend(ctx context.Context) {
 // time. It returns the challenge's hash and reference id, for consume.
 func (s *CodeService) check(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
 	hash, ref, err = s.checkOnce(ctx, phone, purpose, code)
-	if err != nil {
-		typ, reason, event := EventOTPFailed, "invalid", "failed"
-		switch {
-		case errors.Is(err, ErrRateLimited):
-			typ, reason, event = EventOTPLocked, "too_many_attempts", "locked"
-		case err == errCodeExpired:
-			reason = "expired"
-		case errors.Is(err, ErrBadRequest):
-			reason = "wrong_or_no_code"
-		default:
-			return "", "", err
-		}
-		s.env.Record(ctx, typ, uuid.Nil, uuid.Nil, ref, map[string]string{"purpose": purpose, "phone": maskPhone(phone), "reason": reason})
-		s.env.Observer.Code(purpose, event)
+	if err != nil && !s.recordFailure(ctx, phone, purpose, ref, err) {
+		return "", "", err
 	}
 	return hash, ref, err
+}
+
+// recordFailure audits and counts a refused guess; false when err is no such refusal (unexpected).
+func (s *CodeService) recordFailure(ctx context.Context, phone, purpose, ref string, err error) bool {
+	typ, reason, event := EventOTPFailed, "invalid", "failed"
+	switch {
+	case errors.Is(err, ErrRateLimited):
+		typ, reason, event = EventOTPLocked, "too_many_attempts", "locked"
+	case err == errCodeExpired:
+		reason = "expired"
+	case errors.Is(err, ErrBadRequest):
+		reason = "wrong_or_no_code"
+	default:
+		return false
+	}
+	label := purposeLabel(purpose)
+	s.env.Record(ctx, typ, PurposeOwner(purpose), uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone), "reason": reason})
+	s.env.Observer.Code(label, event)
+	return true
+}
+
+// wrongCode is the answer to a wrong guess that leaves left attempts.
+func wrongCode(left int) error {
+	if left <= 0 {
+		return errTooMany
+	}
+	return newError(ErrBadRequest, fmt.Sprintf("Invalid code; %d attempt%s left", left, map[bool]string{true: "", false: "s"}[left == 1]))
+}
+
+// refuseAsWrong answers a right code, which check has counted, exactly as a wrong guess: the attempt
+// stays counted, the code stays live, and the answer and the audit trail are a wrong guess's. For a
+// request refused for what the code may not reveal (the number it would move an account to was taken
+// meanwhile).
+func (s *CodeService) refuseAsWrong(ctx context.Context, phone, purpose string) error {
+	ch, err := s.d.Challenges.Get(ctx, phone, purpose)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		err = errCodeInvalid
+	case err == nil:
+		err = wrongCode(s.cfg.MaxAttempts - ch.Attempts) // check counted this guess already
+	default:
+		return err
+	}
+	s.recordFailure(ctx, phone, purpose, "", err)
+	return err
 }
 
 func (s *CodeService) checkOnce(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
@@ -340,11 +396,7 @@ func (s *CodeService) checkOnce(ctx context.Context, phone, purpose, code string
 	want, _ := hex.DecodeString(ch.CodeHash)
 	got, _ := hex.DecodeString(s.codeHash(phone, purpose, code))
 	if !hmac.Equal(got, want) {
-		left := s.cfg.MaxAttempts - ch.Attempts - 1
-		if left <= 0 {
-			return "", "", errTooMany
-		}
-		return "", "", newError(ErrBadRequest, fmt.Sprintf("Invalid code; %d attempt%s left", left, map[bool]string{true: "", false: "s"}[left == 1]))
+		return "", "", wrongCode(s.cfg.MaxAttempts - ch.Attempts - 1)
 	}
 	return ch.CodeHash, ch.ReferenceID, nil
 }
@@ -358,8 +410,9 @@ func (s *CodeService) consume(ctx context.Context, phone, purpose, hash string) 
 	if !ok {
 		return errCodeInvalid
 	}
-	s.env.Record(ctx, EventOTPVerified, uuid.Nil, uuid.Nil, "", map[string]string{"purpose": purpose, "phone": maskPhone(phone)})
-	s.env.Observer.Code(purpose, "verified")
+	label := purposeLabel(purpose)
+	s.env.Record(ctx, EventOTPVerified, PurposeOwner(purpose), uuid.Nil, "", map[string]string{"purpose": label, "phone": maskPhone(phone)})
+	s.env.Observer.Code(label, "verified")
 	return nil
 }
 
@@ -368,7 +421,7 @@ func (s *CodeService) consume(ctx context.Context, phone, purpose, hash string) 
 // failure only costs the user that one guess, so it is logged.
 func (s *CodeService) release(ctx context.Context, phone, purpose, hash string) {
 	if err := s.d.Challenges.ReleaseAttempt(context.WithoutCancel(ctx), phone, purpose, hash); err != nil {
-		s.env.Logger.WarnContext(ctx, "giving back a code attempt", "purpose", purpose, "err", err)
+		s.env.Logger.WarnContext(ctx, "giving back a code attempt", "purpose", purposeLabel(purpose), "err", err)
 	}
 }
 

@@ -73,12 +73,37 @@ type RetentionConfig struct {
 	// SessionRetention is how long a session's record (IP, user agent, why it ended) and its refresh
 	// tokens are kept after it ended or expired, for investigations.
 	SessionRetention time.Duration
+	// AuditRetention is how long audit events are kept (0: for good). The purge is the one deletion
+	// the append-only audit trail allows.
+	AuditRetention time.Duration
 }
+
+// MinAuditRetention is the shortest AuditRetention: a day of events always stays, so that the events
+// of an incident are there when it is investigated.
+const MinAuditRetention = 24 * time.Hour
 
 // Validate reports a bad setting.
 func (c RetentionConfig) Validate() error {
-	if c.SessionRetention < 0 {
+	switch {
+	case c.SessionRetention < 0:
 		return fmt.Errorf("session retention %s must not be negative", c.SessionRetention)
+	case c.AuditRetention != 0 && c.AuditRetention < MinAuditRetention:
+		return fmt.Errorf("audit retention %s must be 0 (keep everything) or at least %s", c.AuditRetention, MinAuditRetention)
+	}
+	return nil
+}
+
+// LifecycleConfig configures the account lifecycle: profile, phone change, export and deletion.
+type LifecycleConfig struct {
+	// ReauthWindow is how long after its login a session may change the phone number, export or delete
+	// the account without a fresh proof (0: a proof every time). Refreshes do not extend it.
+	ReauthWindow time.Duration
+}
+
+// Validate reports a bad setting.
+func (c LifecycleConfig) Validate() error {
+	if c.ReauthWindow < 0 || c.ReauthWindow > 24*time.Hour {
+		return fmt.Errorf("re-authentication window %s must be between 0 and 24h", c.ReauthWindow)
 	}
 	return nil
 }

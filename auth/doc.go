@@ -5,7 +5,9 @@
 //	CodeService       one-time codes: send, check, consume; the SMS texts          codes.go, messages.go
 //	LoginService      password and code logins, the login lockout                  login.go
 //	AccountService    sign-up, password change and reset, creating users           account.go, signup.go
-//	AdminService      user management and the audit trail for admins               admin.go
+//	LifecycleService  profile, re-authentication, phone change, export, deletion   lifecycle.go, profile.go, reauth.go,
+//	                                                                               phonechange.go, export.go, deletion.go
+//	AdminService      user management and the audit trail for admins               admin.go, adminusers.go
 //	RetentionService  deleting the rows no rule needs any more                     purge.go
 //
 // The interfaces the services need from the outside world are in interfaces.go; the values a request

@@ -18,6 +18,10 @@ var (
 	ErrRateLimited        = errors.New("rate limited")            // (429, Retry-After)
 	ErrProviderFailed     = errors.New("sms provider failed")     // (502)
 	ErrUnavailable        = errors.New("temporarily unavailable") // overloaded or a dependency down (503)
+	// ErrReauthRequired is a good token on a sensitive request that lacks the fresh proof it needs, or
+	// brings a wrong one: 401 with WWW-Authenticate: Bearer error="insufficient_user_authentication"
+	// (RFC 9470), so that a client asks for the password or a code instead of refreshing its token.
+	ErrReauthRequired = errors.New("re-authentication required")
 )
 
 // Error is a rule violation with a message fit for the client.

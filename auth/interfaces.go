@@ -30,6 +30,23 @@ type Users interface {
 	// RecordLogin sets last_login_at and, when rehash is not "", replaces the password hash.
 	// ErrNotFound for an unknown user.
 	RecordLogin(ctx context.Context, userID uuid.UUID, at time.Time, rehash string) error
+	// UpdateProfile applies c (already validated) in one UPDATE statement, with updated_at = at, and
+	// returns the user as it is then. When c sets the phone, the same transaction ends the user's active
+	// sessions except keepSession (uuid.Nil: all of them), with reason EndPhoneChanged, and reports how
+	// many. ErrConflict when the phone or email is taken (of racing changes to one value, one wins);
+	// ErrNotFound for an unknown user.
+	UpdateProfile(ctx context.Context, userID uuid.UUID, c ProfileChange, at time.Time, keepSession uuid.UUID) (*User, int, error)
+}
+
+// Erasure deletes accounts.
+type Erasure interface {
+	// DeleteUser deletes the user and, in the same transaction, every row that is theirs: sessions and
+	// refresh tokens, the code challenges of their phone and those bound to them, their phone's lockout
+	// counter (and whatever later features attach to a user). In the audit events about the user or
+	// acted by them it erases the IP address, the user agent and the (masked) phone of the details,
+	// keeping the rest under the user's id: the one change to the audit trail besides the retention
+	// purge. It returns the user as it was. ErrNotFound for an unknown user.
+	DeleteUser(ctx context.Context, userID uuid.UUID) (*User, error)
 }
 
 // UserAdmin is what user management needs beyond Users.
@@ -64,6 +81,8 @@ type Sessions interface {
 	End(ctx context.Context, userID, sessionID uuid.UUID, at time.Time, reason string) error
 	// EndAll ends the user's active sessions except keep (uuid.Nil: none kept); it returns how many.
 	EndAll(ctx context.Context, userID uuid.UUID, at time.Time, keep uuid.UUID, reason string) (int, error)
+	// History returns up to limit of the user's stored sessions, ended or not, newest first.
+	History(ctx context.Context, userID uuid.UUID, limit int) ([]*Session, error)
 }
 
 // Keys stores signing keys, shared by every instance through the database.
@@ -74,7 +93,9 @@ type Keys interface {
 	Add(ctx context.Context, k token.Key) error
 }
 
-// Challenges stores code challenges. Each method is atomic on its own.
+// Challenges stores code challenges. Each method is atomic on its own. A challenge whose purpose is
+// bound to a user (PurposeOwner is not uuid.Nil) belongs to that user: it is deleted with the user, and
+// ClaimSend and SetCode answer ErrNotFound when there is no such user (any more).
 type Challenges interface {
 	// Get returns the challenge, or ErrNotFound.
 	Get(ctx context.Context, phone, purpose string) (*Challenge, error)
@@ -131,9 +152,13 @@ type Purger interface {
 	// PurgeThrottle deletes the login-lockout counters of phones that belong to no user, last counted
 	// before `before` and not locked at now.
 	PurgeThrottle(ctx context.Context, before, now time.Time) (int64, error)
+	// PurgeAudit deletes the audit events from before `before`, batch events per statement: the one
+	// deletion the append-only audit trail allows.
+	PurgeAudit(ctx context.Context, before time.Time, batch int) (int64, error)
 }
 
-// Audit is the append-only log of security events.
+// Audit is the append-only log of security events: nothing changes or deletes an event, except the
+// retention purge (Purger.PurgeAudit) and the erasure of a deleted user (Erasure.DeleteUser).
 type Audit interface {
 	// Record appends e (its ID is assigned by the store).
 	Record(ctx context.Context, e AuditEvent) error

@@ -41,9 +41,10 @@ func NewLoginService(env Env, cfg LockoutConfig, d LoginDeps) (*LoginService, er
 	return &LoginService{env: env, d: d, lock: lockout{env: env, t: d.Throttle, cfg: cfg}}, nil
 }
 
-// PasswordLogin authenticates by phone and password. Unknown phone, wrong password, inactive account
-// and a locked-out phone fail alike; the first three in the same time (a missing user still costs
-// one hash), a locked-out phone without hashing at all, so a flood against it costs nothing.
+// PasswordLogin authenticates by phone and password. Unknown phone, wrong password, an account without
+// a password, inactive account and a locked-out phone fail alike; all but the last in the same time (a
+// missing user or password still costs one hash), a locked-out phone without hashing at all, so a
+// flood against it costs nothing.
 func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (*Login, error) {
 	n, err := parsePhone(s.d.Phones, "phone", rawPhone)
 	if err != nil {
@@ -69,6 +70,14 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 	} else if err != nil {
 		return nil, err
 	}
+	if u.PasswordHash == "" {
+		// A user without a password logs in by code only; here it fails as a wrong password does, in
+		// the same time.
+		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
+			return nil, hashErr(err)
+		}
+		return fail(u.ID, "no_password")
+	}
 	ok, rehash, err := s.d.Hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil {
 		return nil, hashErr(err)
@@ -88,7 +97,13 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 			newHash = ""
 		}
 	}
-	return s.d.Sessions.start(ctx, u, AMRPassword, newHash)
+	l, err := s.d.Sessions.start(ctx, u, AMRPassword, newHash)
+	if errors.Is(err, ErrNotFound) {
+		// The account was deleted while this login ran: recorded as a login for no account, so that
+		// nothing about its client joins the erased account's events.
+		return fail(uuid.Nil, "deleted")
+	}
+	return l, err
 }
 
 // CodeLogin logs in an active user with a login code.
@@ -108,5 +123,9 @@ func (s *LoginService) CodeLogin(ctx context.Context, rawPhone, code string) (*L
 	}
 	// Proving the phone clears a password lockout: a lockout must not shut its owner out.
 	s.lock.clear(ctx, n.E164)
-	return s.d.Sessions.start(ctx, u, AMROTP, "")
+	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
+	if errors.Is(err, ErrNotFound) {
+		return nil, errCodeInvalid // the account was deleted while this login ran
+	}
+	return l, err
 }

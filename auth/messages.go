@@ -11,10 +11,19 @@ import (
 const (
 	noticeSignupExists  = "signup_exists"
 	noticePasswordReset = "password_reset"
+	// noticePhoneTaken goes to a number another account asked to move to, when it has an account.
+	noticePhoneTaken = "phone_change_taken"
+	// noticePhoneMoved goes to the number an account moved away from; noticePhoneAssigned to the one an
+	// admin moved it to.
+	noticePhoneMoved    = "phone_changed"
+	noticePhoneAssigned = "phone_assigned"
+	noticeDeleted       = "account_deleted"
 )
 
+// codeText is the SMS of a code of purpose (a label: not bound to a user).
 func (s *CodeService) codeText(purpose, code string) string {
-	what := map[string]string{PurposeLogin: "login", PurposeSignup: "sign-up", PurposeReset: "password reset"}[purpose]
+	what := map[string]string{PurposeLogin: "login", PurposeSignup: "sign-up", PurposeReset: "password reset",
+		PurposeReauth: "confirmation", PurposePhoneChange: "phone number change"}[purpose]
 	text := fmt.Sprintf("%s is your %s %s code. It expires in %s. Never share it with anyone.",
 		code, s.cfg.AppName, what, humanDuration(s.cfg.TTL))
 	if s.cfg.SMSDomain != "" {
@@ -28,6 +37,14 @@ func (s *CodeService) noticeText(kind string) string {
 	switch kind {
 	case noticeSignupExists:
 		return fmt.Sprintf("Someone tried to sign up for %s with this number, which already has an account. If it was you, log in instead. If not, you can ignore this message.", s.cfg.AppName)
+	case noticePhoneTaken:
+		return fmt.Sprintf("Someone tried to move a %s account to this number, which already has an account. Nothing was changed. If it was you, log in with this number instead. If not, you can ignore this message.", s.cfg.AppName)
+	case noticePhoneMoved:
+		return fmt.Sprintf("Your %s account was moved to another phone number and no longer uses this one. If this wasn't you, contact support at once.", s.cfg.AppName)
+	case noticePhoneAssigned:
+		return fmt.Sprintf("This number is now the phone number of your %s account. If you didn't expect this, contact support.", s.cfg.AppName)
+	case noticeDeleted:
+		return fmt.Sprintf("Your %s account has been deleted. If this wasn't you, contact support at once.", s.cfg.AppName)
 	default: // noticePasswordReset
 		return fmt.Sprintf("Your %s password was just reset and you were logged out everywhere. If this wasn't you, contact support at once.", s.cfg.AppName)
 	}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -81,6 +82,7 @@ const (
 	EndRefreshReuse    = "refresh_token_reuse"
 	EndRevoked         = "revoked"
 	EndDeactivated     = "user_deactivated"
+	EndPhoneChanged    = "phone_changed"
 )
 
 // Rotation is the outcome of presenting a refresh token.
@@ -107,8 +109,37 @@ const (
 	PurposeLogin  = "login"
 	PurposeSignup = "signup"
 	PurposeReset  = "password_reset"
-	purposeNotice = "notice" // an SMS that carries no code
+	// PurposeReauth proves a sensitive request of a logged-in user; PurposePhoneChange proves the
+	// number an account moves to. Both are bound to their user (boundPurpose).
+	PurposeReauth      = "reauth"
+	PurposePhoneChange = "phone_change"
+	purposeNotice      = "notice" // an SMS that carries no code
 )
+
+// boundPurpose is purpose bound to one user, "<purpose>:<user id>": its codes verify only for that user
+// (the purpose is part of the code's hash), it has a challenge of its own per user (two accounts can
+// move to one number at once, and the first to verify wins), and the store deletes it with the user.
+func boundPurpose(purpose string, user uuid.UUID) string { return purpose + ":" + user.String() }
+
+// PurposeOwner returns the user a bound purpose belongs to, or uuid.Nil for a purpose of a phone
+// alone (login, signup, password reset). The store names that user in the challenge's row.
+func PurposeOwner(purpose string) uuid.UUID {
+	_, id, ok := strings.Cut(purpose, ":")
+	if !ok {
+		return uuid.Nil
+	}
+	u, ok := ParseID(id)
+	if !ok {
+		return uuid.Nil
+	}
+	return u
+}
+
+// purposeLabel is a purpose without its user: what metrics, the audit trail and the SMS provider see.
+func purposeLabel(purpose string) string {
+	label, _, _ := strings.Cut(purpose, ":")
+	return label
+}
 
 // Challenge is the state of the codes of one phone and purpose.
 type Challenge struct {
@@ -169,6 +200,17 @@ const (
 	EventKeyRotated          = "key.rotated"
 	EventUsersImported       = "users.imported" // one per import, with counts
 	EventPurged              = "data.purged"    // one per Purge that deleted something, with counts
+	// EventReauthFailed is a sensitive request without the fresh proof it needs (a wrong password is
+	// EventPasswordCheckFailed, a wrong code EventOTPFailed).
+	EventReauthFailed = "reauth.failed"
+	EventUserCreated  = "user.created" // by an admin
+	// EventUserUpdated names the changed profile fields ("fields"), never their values.
+	EventUserUpdated      = "user.updated"
+	EventConsentGiven     = "consent.given"
+	EventConsentWithdrawn = "consent.withdrawn"
+	EventPhoneChanged     = "phone.changed"
+	EventUserDeleted      = "user.deleted"
+	EventDataExported     = "data.exported"
 )
 
 // EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
@@ -177,7 +219,39 @@ var EventTypes = []string{
 	EventSignup, EventLoginSucceeded, EventLoginFailed, EventOTPSent, EventOTPSendFailed, EventOTPVerified,
 	EventOTPFailed, EventOTPLocked, EventPasswordChanged, EventPasswordReset, EventPasswordCheckFailed, EventSessionEnded, EventRoleGranted,
 	EventRoleRevoked, EventUserDeactivated, EventUserActivated, EventUserUnlocked, EventKeyRotated,
-	EventUsersImported, EventPurged,
+	EventUsersImported, EventPurged, EventReauthFailed, EventUserCreated, EventUserUpdated, EventConsentGiven,
+	EventConsentWithdrawn, EventPhoneChanged, EventUserDeleted, EventDataExported,
+}
+
+// Edit is one field of a partial update: the zero Edit leaves the field alone, Set with a nil Value
+// clears it, Set with a Value gives it that value.
+type Edit[T any] struct {
+	Set   bool
+	Value *T
+}
+
+// Clear is the Edit that clears a field; To the one that sets it to v.
+func Clear[T any]() Edit[T] { return Edit[T]{Set: true} }
+
+// To is the Edit that sets a field to v.
+func To[T any](v T) Edit[T] { return Edit[T]{Set: true, Value: &v} }
+
+// ProfileChange is a partial update of a user's profile; a nil or zero field is left alone.
+type ProfileChange struct {
+	Phone       *string // E.164 (a raw number in a request; normalized before it reaches the store)
+	Name        *string // cannot be cleared
+	Email       Edit[string]
+	Gender      Edit[string]
+	DateOfBirth Edit[time.Time] // a date; the time part is zero
+	Place       Edit[string]
+	// Consent true gives consent at the update's time (a consent already given keeps its time); false
+	// withdraws it and clears the time.
+	Consent *bool
+}
+
+// empty reports whether c changes nothing.
+func (c ProfileChange) empty() bool {
+	return c.Phone == nil && c.Name == nil && !c.Email.Set && !c.Gender.Set && !c.DateOfBirth.Set && !c.Place.Set && c.Consent == nil
 }
 
 // SystemClock is the real clock.

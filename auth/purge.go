@@ -11,11 +11,11 @@ import (
 
 // PurgeResult counts what one Purge deleted.
 type PurgeResult struct {
-	Sessions, Challenges, Throttle int64
+	Sessions, Challenges, Throttle, AuditEvents int64
 }
 
 // Total is the number of rows deleted.
-func (r PurgeResult) Total() int64 { return r.Sessions + r.Challenges + r.Throttle }
+func (r PurgeResult) Total() int64 { return r.Sessions + r.Challenges + r.Throttle + r.AuditEvents }
 
 const (
 	// scratchRetention is how long a code challenge outlives its code and its last send, and a lockout
@@ -26,6 +26,8 @@ const (
 	// purgeBatch bounds the sessions (and their refresh-token chains) one statement deletes, so that
 	// each transaction stays short on a live database.
 	purgeBatch = 1000
+	// auditPurgeBatch bounds the audit events one statement deletes.
+	auditPurgeBatch = 5000
 )
 
 // RetentionService deletes what no rule needs any more.
@@ -48,10 +50,10 @@ func NewRetentionService(env Env, cfg RetentionConfig, purger Purger) (*Retentio
 
 // Purge deletes sessions that ended or expired more than RetentionConfig.SessionRetention ago (with
 // their refresh tokens), code challenges and the lockout counters of phones without a user that have
-// been dead for a day. Without it those tables grow with every login and with every number an
-// attacker tries. It records the counts in the audit trail when anything went (complete=false when a
-// step failed after others had deleted rows). Running it from several instances at once is safe: each
-// row goes once.
+// been dead for a day, and, when RetentionConfig.AuditRetention is set, the audit events older than
+// it. Without it those tables grow with every login and with every number an attacker tries. It
+// records the counts in the audit trail when anything went (complete=false when a step failed after
+// others had deleted rows). Running it from several instances at once is safe: each row goes once.
 func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error) {
 	defer func() {
 		// What went is recorded even when a later step failed.
@@ -60,6 +62,7 @@ func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error)
 				"sessions":       strconv.FormatInt(r.Sessions, 10),
 				"otp_challenges": strconv.FormatInt(r.Challenges, 10),
 				"login_throttle": strconv.FormatInt(r.Throttle, 10),
+				"audit_events":   strconv.FormatInt(r.AuditEvents, 10),
 				"complete":       strconv.FormatBool(err == nil),
 			})
 		}
@@ -71,6 +74,11 @@ func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error)
 	if r.Challenges, err = s.purger.PurgeChallenges(ctx, now.Add(-scratchRetention)); err != nil {
 		return r, err
 	}
-	r.Throttle, err = s.purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now)
+	if r.Throttle, err = s.purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now); err != nil {
+		return r, err
+	}
+	if s.cfg.AuditRetention > 0 {
+		r.AuditEvents, err = s.purger.PurgeAudit(ctx, now.Add(-s.cfg.AuditRetention), auditPurgeBatch)
+	}
 	return r, err
 }

@@ -66,9 +66,10 @@ func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string)
 	}
 	refresh, refreshHash := newRefreshToken()
 	if err := s.sessions.Create(ctx, sess, refreshHash); err != nil {
-		return nil, err
+		return nil, err // ErrNotFound: the user was deleted meanwhile (no session was stored)
 	}
 	if err := s.users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
+		// ErrNotFound: deleted meanwhile, and the session with it. No token is issued.
 		return nil, err
 	}
 	u.LastLoginAt = &now
@@ -126,7 +127,9 @@ func (s *SessionService) Refresh(ctx context.Context, raw string) (*Login, error
 	}
 	next, nextHash := newRefreshToken()
 	outcome, err := s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval)
-	if err != nil {
+	if errors.Is(err, ErrNotFound) {
+		return nil, errBadRefresh // the session went meanwhile (its user was deleted)
+	} else if err != nil {
 		return nil, err
 	}
 	if outcome == Reused {

@@ -69,5 +69,9 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 		return nil, err
 	}
 	s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
-	return s.d.Sessions.start(ctx, u, AMROTP, "")
+	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
+	if errors.Is(err, ErrNotFound) {
+		return nil, errCodeInvalid // an admin deleted the new account at once
+	}
+	return l, err
 }

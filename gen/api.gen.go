@@ -14,9 +14,46 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for AdminCreateUserRequestRoles.
+const (
+	AdminCreateUserRequestRolesAdmin AdminCreateUserRequestRoles = "admin"
+	AdminCreateUserRequestRolesUser  AdminCreateUserRequestRoles = "user"
+)
+
+// Valid indicates whether the value is a known member of the AdminCreateUserRequestRoles enum.
+func (e AdminCreateUserRequestRoles) Valid() bool {
+	switch e {
+	case AdminCreateUserRequestRolesAdmin:
+		return true
+	case AdminCreateUserRequestRolesUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportedSessionAmr.
+const (
+	ExportedSessionAmrOtp ExportedSessionAmr = "otp"
+	ExportedSessionAmrPwd ExportedSessionAmr = "pwd"
+)
+
+// Valid indicates whether the value is a known member of the ExportedSessionAmr enum.
+func (e ExportedSessionAmr) Valid() bool {
+	switch e {
+	case ExportedSessionAmrOtp:
+		return true
+	case ExportedSessionAmrPwd:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for HealthStatus.
 const (
@@ -59,16 +96,16 @@ func (e LogoutRequestScope) Valid() bool {
 
 // Defines values for SessionInfoAmr.
 const (
-	Otp SessionInfoAmr = "otp"
-	Pwd SessionInfoAmr = "pwd"
+	SessionInfoAmrOtp SessionInfoAmr = "otp"
+	SessionInfoAmrPwd SessionInfoAmr = "pwd"
 )
 
 // Valid indicates whether the value is a known member of the SessionInfoAmr enum.
 func (e SessionInfoAmr) Valid() bool {
 	switch e {
-	case Otp:
+	case SessionInfoAmrOtp:
 		return true
-	case Pwd:
+	case SessionInfoAmrPwd:
 		return true
 	default:
 		return false
@@ -120,6 +157,57 @@ func (e AdminGrantRoleParamsRole) Valid() bool {
 	}
 }
 
+// AccountExport Everything phoneauth holds about one user; never a password hash, token or code.
+type AccountExport struct {
+	// AuditEvents The audit events about the user, newest first.
+	AuditEvents []AuditEvent `json:"audit_events"`
+
+	// AuditEventsTruncated Whether there were more audit events than the 50,000 newest given here.
+	AuditEventsTruncated bool      `json:"audit_events_truncated"`
+	ExportedAt           time.Time `json:"exported_at"`
+
+	// Sessions Every session still on record (ended ones are kept for `PHONEAUTH_SESSION_RETENTION`), newest first.
+	Sessions []ExportedSession `json:"sessions"`
+	User     UserResponse      `json:"user"`
+}
+
+// AdminCreateUserRequest defines model for AdminCreateUserRequest.
+type AdminCreateUserRequest struct {
+	// DateOfBirth From 1900-01-01 to today.
+	DateOfBirth *openapi_types.Date  `json:"date_of_birth,omitempty"`
+	Email       *openapi_types.Email `json:"email,omitempty"`
+	Gender      *string              `json:"gender,omitempty"`
+	Name        string               `json:"name"`
+
+	// Password 8 to 1024 characters (Unicode code points); no composition rules; rejected when it is one of the
+	// most common passwords, only whitespace, or the account's phone number or name.
+	//
+	//
+	// Example: correct horse battery staple
+	Password *NewPassword `json:"password,omitempty"`
+
+	// Phone Example: +14155550100
+	Phone string  `json:"phone"`
+	Place *string `json:"place,omitempty"`
+
+	// Roles Roles beyond `user`, which every user has.
+	Roles *[]AdminCreateUserRequestRoles `json:"roles,omitempty"`
+}
+
+// AdminCreateUserRequestRoles defines model for AdminCreateUserRequest.Roles.
+type AdminCreateUserRequestRoles string
+
+// AdminUpdateUserRequest defines model for AdminUpdateUserRequest.
+type AdminUpdateUserRequest struct {
+	// Embedded struct due to allOf(#/components/schemas/ProfileFields)
+	ProfileFields `yaml:",inline"`
+	// Embedded fields due to inline allOf schema
+	// Phone A new phone number; ends every session of the user and notifies both numbers.
+	//
+	// Example: +14155550100
+	Phone *string `json:"phone,omitempty"`
+}
+
 // AdminUser defines model for AdminUser.
 type AdminUser struct {
 	// Embedded struct due to allOf(#/components/schemas/UserResponse)
@@ -155,7 +243,10 @@ type AuditEvent struct {
 	// Type What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
 	// `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
 	// `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
-	// `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password),
+	// `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password or
+	// a re-authentication), `reauth.failed` (a sensitive request without the fresh proof it needs),
+	// `user.created` (by an admin), `user.updated` (the names of the changed fields, never their values),
+	// `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
 	// `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
 	//
 	//
@@ -184,6 +275,25 @@ type ChangePasswordRequest struct {
 	// Example: correct horse battery staple
 	NewPassword NewPassword `json:"new_password"`
 }
+
+// ExportedSession defines model for ExportedSession.
+type ExportedSession struct {
+	Amr       ExportedSessionAmr `json:"amr"`
+	CreatedAt time.Time          `json:"created_at"`
+
+	// EndReason Why it ended: `logout`, `password_changed`, `refresh_token_reuse`, `revoked`, `user_deactivated`
+	// or `phone_changed`; null while it has not.
+	EndReason  *string            `json:"end_reason"`
+	EndedAt    *time.Time         `json:"ended_at"`
+	ExpiresAt  time.Time          `json:"expires_at"`
+	Id         openapi_types.UUID `json:"id"`
+	Ip         string             `json:"ip"`
+	LastUsedAt time.Time          `json:"last_used_at"`
+	UserAgent  string             `json:"user_agent"`
+}
+
+// ExportedSessionAmr defines model for ExportedSession.Amr.
+type ExportedSessionAmr string
 
 // ForgotPasswordConfirmRequest defines model for ForgotPasswordConfirmRequest.
 type ForgotPasswordConfirmRequest struct {
@@ -331,6 +441,56 @@ type OpenIDConfiguration struct {
 	AdditionalProperties             map[string]interface{} `json:"-"`
 }
 
+// PhoneChangeRequest The new number, and a fresh proof as in Reauthentication.
+type PhoneChangeRequest struct {
+	// NewPhoneNumber Example: +14155550123
+	NewPhoneNumber string `json:"new_phone_number"`
+
+	// OtpCode A code from POST /api/v1/auth/reauthenticate (not the one texted to the new number).
+	//
+	// Example: 123456
+	OtpCode  *string `json:"otp_code,omitempty"`
+	Password *string `json:"password,omitempty"`
+}
+
+// PhoneChangeVerifyRequest defines model for PhoneChangeVerifyRequest.
+type PhoneChangeVerifyRequest struct {
+	// NewPhoneNumber Example: +14155550123
+	NewPhoneNumber string `json:"new_phone_number"`
+
+	// OtpCode The code texted to the new number.
+	//
+	// Example: 123456
+	OtpCode string `json:"otp_code"`
+}
+
+// ProfileFields Profile fields of a partial update: an absent field is left alone, `null` clears an optional one.
+// Strings are trimmed; a `gender` or `place` that is blank is cleared. Unknown fields are ignored.
+type ProfileFields struct {
+	// DateOfBirth From 1900-01-01 to today.
+	DateOfBirth nullable.Nullable[openapi_types.Date] `json:"date_of_birth,omitempty"`
+
+	// Email Unique across users, case-insensitively (409 when taken).
+	Email  nullable.Nullable[string] `json:"email,omitempty"`
+	Gender nullable.Nullable[string] `json:"gender,omitempty"`
+
+	// Name Cannot be cleared or blank.
+	Name  *string                   `json:"name,omitempty"`
+	Place nullable.Nullable[string] `json:"place,omitempty"`
+}
+
+// Reauthentication A fresh proof for a sensitive request: the account's `password`, or an `otp_code` texted by POST
+// /api/v1/auth/reauthenticate (the way for an account without a password); not both. None is needed
+// while the session's login (not its last refresh) is younger than `PHONEAUTH_REAUTH_WINDOW` (10
+// minutes by default). A missing or wrong proof is a 401 with `WWW-Authenticate: Bearer
+// error="insufficient_user_authentication"`; a wrong password counts toward the login lockout (429
+// while locked) and a wrong code toward the code's attempts.
+type Reauthentication struct {
+	// OtpCode Example: 123456
+	OtpCode  *string `json:"otp_code,omitempty"`
+	Password *string `json:"password,omitempty"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
@@ -420,6 +580,16 @@ type Token struct {
 	TokenType string `json:"token_type"`
 }
 
+// UpdateProfileRequest defines model for UpdateProfileRequest.
+type UpdateProfileRequest struct {
+	// Embedded struct due to allOf(#/components/schemas/ProfileFields)
+	ProfileFields `yaml:",inline"`
+	// Embedded fields due to inline allOf schema
+	// HasGivenConsent `true` gives consent (`consent_given_at` becomes now, or stays when consent was already given);
+	// `false` withdraws it (`consent_given_at` becomes null).
+	HasGivenConsent *bool `json:"has_given_consent,omitempty"`
+}
+
 // UserResponse defines model for UserResponse.
 type UserResponse struct {
 	ConsentGivenAt  *time.Time           `json:"consent_given_at"`
@@ -501,6 +671,9 @@ type OTPToken = OTPTokenResponse
 // PayloadTooLarge defines model for PayloadTooLarge.
 type PayloadTooLarge = HTTPError
 
+// ReauthenticationRequired defines model for ReauthenticationRequired.
+type ReauthenticationRequired = HTTPError
+
 // TooManyRequests defines model for TooManyRequests.
 type TooManyRequests = HTTPError
 
@@ -550,8 +723,17 @@ type AdminRevokeRoleParamsRole string
 // AdminGrantRoleParamsRole defines parameters for AdminGrantRole.
 type AdminGrantRoleParamsRole string
 
+// AdminCreateUserJSONRequestBody defines body for AdminCreateUser for application/json ContentType.
+type AdminCreateUserJSONRequestBody = AdminCreateUserRequest
+
+// AdminUpdateUserJSONRequestBody defines body for AdminUpdateUser for application/json ContentType.
+type AdminUpdateUserJSONRequestBody = AdminUpdateUserRequest
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
+
+// DeleteAccountJSONRequestBody defines body for DeleteAccount for application/json ContentType.
+type DeleteAccountJSONRequestBody = Reauthentication
 
 // ConfirmPasswordResetJSONRequestBody defines body for ConfirmPasswordReset for application/json ContentType.
 type ConfirmPasswordResetJSONRequestBody = ForgotPasswordConfirmRequest
@@ -573,6 +755,18 @@ type VerifyLoginOtpJSONRequestBody = OTPVerifyRequest
 
 // LogoutJSONRequestBody defines body for Logout for application/json ContentType.
 type LogoutJSONRequestBody = LogoutRequest
+
+// UpdateUsersMeJSONRequestBody defines body for UpdateUsersMe for application/json ContentType.
+type UpdateUsersMeJSONRequestBody = UpdateProfileRequest
+
+// ExportMyDataJSONRequestBody defines body for ExportMyData for application/json ContentType.
+type ExportMyDataJSONRequestBody = Reauthentication
+
+// StartPhoneChangeJSONRequestBody defines body for StartPhoneChange for application/json ContentType.
+type StartPhoneChangeJSONRequestBody = PhoneChangeRequest
+
+// VerifyPhoneChangeJSONRequestBody defines body for VerifyPhoneChange for application/json ContentType.
+type VerifyPhoneChangeJSONRequestBody = PhoneChangeVerifyRequest
 
 // RefreshAccessTokenJSONRequestBody defines body for RefreshAccessToken for application/json ContentType.
 type RefreshAccessTokenJSONRequestBody = RefreshRequest
@@ -928,9 +1122,18 @@ type ServerInterface interface {
 	// AdminListUsers List Users
 	// (GET /api/v1/admin/users)
 	AdminListUsers(ctx echo.Context, params AdminListUsersParams) error
+	// AdminCreateUser Create User
+	// (POST /api/v1/admin/users)
+	AdminCreateUser(ctx echo.Context) error
+	// AdminDeleteUser Delete User
+	// (DELETE /api/v1/admin/users/{user_id})
+	AdminDeleteUser(ctx echo.Context, userId UserID) error
 	// AdminGetUser Get User
 	// (GET /api/v1/admin/users/{user_id})
 	AdminGetUser(ctx echo.Context, userId UserID) error
+	// AdminUpdateUser Update User
+	// (PATCH /api/v1/admin/users/{user_id})
+	AdminUpdateUser(ctx echo.Context, userId UserID) error
 	// AdminActivateUser Activate User
 	// (POST /api/v1/admin/users/{user_id}/activate)
 	AdminActivateUser(ctx echo.Context, userId UserID) error
@@ -952,6 +1155,9 @@ type ServerInterface interface {
 	// ChangePassword Change Password
 	// (POST /api/v1/auth/change-password)
 	ChangePassword(ctx echo.Context) error
+	// DeleteAccount Delete Account
+	// (POST /api/v1/auth/delete-account)
+	DeleteAccount(ctx echo.Context) error
 	// ConfirmPasswordReset Confirm Password Reset
 	// (POST /api/v1/auth/forgot-password/confirm)
 	ConfirmPasswordReset(ctx echo.Context) error
@@ -976,6 +1182,21 @@ type ServerInterface interface {
 	// ReadUsersMe Read Users Me
 	// (GET /api/v1/auth/me)
 	ReadUsersMe(ctx echo.Context) error
+	// UpdateUsersMe Update Users Me
+	// (PATCH /api/v1/auth/me)
+	UpdateUsersMe(ctx echo.Context) error
+	// ExportMyData Export My Data
+	// (POST /api/v1/auth/me/export)
+	ExportMyData(ctx echo.Context) error
+	// StartPhoneChange Start Phone Change
+	// (POST /api/v1/auth/phone-change)
+	StartPhoneChange(ctx echo.Context) error
+	// VerifyPhoneChange Verify Phone Change
+	// (POST /api/v1/auth/phone-change/verify)
+	VerifyPhoneChange(ctx echo.Context) error
+	// SendReauthenticationCode Send Reauthentication Code
+	// (POST /api/v1/auth/reauthenticate)
+	SendReauthenticationCode(ctx echo.Context) error
 	// RefreshAccessToken Refresh Access Token
 	// (POST /api/v1/auth/refresh)
 	RefreshAccessToken(ctx echo.Context) error
@@ -1123,6 +1344,31 @@ func (w *ServerInterfaceWrapper) AdminListUsers(ctx echo.Context) error {
 	return err
 }
 
+// AdminCreateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminCreateUser(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminCreateUser(ctx)
+	return err
+}
+
+// AdminDeleteUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminDeleteUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminDeleteUser(ctx, userId)
+	return err
+}
+
 // AdminGetUser converts echo context to params.
 func (w *ServerInterfaceWrapper) AdminGetUser(ctx echo.Context) error {
 	var err error
@@ -1136,6 +1382,22 @@ func (w *ServerInterfaceWrapper) AdminGetUser(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.AdminGetUser(ctx, userId)
+	return err
+}
+
+// AdminUpdateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminUpdateUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminUpdateUser(ctx, userId)
 	return err
 }
 
@@ -1260,6 +1522,15 @@ func (w *ServerInterfaceWrapper) ChangePassword(ctx echo.Context) error {
 	return err
 }
 
+// DeleteAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteAccount(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteAccount(ctx)
+	return err
+}
+
 // ConfirmPasswordReset converts echo context to params.
 func (w *ServerInterfaceWrapper) ConfirmPasswordReset(ctx echo.Context) error {
 	var err error
@@ -1329,6 +1600,51 @@ func (w *ServerInterfaceWrapper) ReadUsersMe(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReadUsersMe(ctx)
+	return err
+}
+
+// UpdateUsersMe converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateUsersMe(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateUsersMe(ctx)
+	return err
+}
+
+// ExportMyData converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// StartPhoneChange converts echo context to params.
+func (w *ServerInterfaceWrapper) StartPhoneChange(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartPhoneChange(ctx)
+	return err
+}
+
+// VerifyPhoneChange converts echo context to params.
+func (w *ServerInterfaceWrapper) VerifyPhoneChange(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.VerifyPhoneChange(ctx)
+	return err
+}
+
+// SendReauthenticationCode converts echo context to params.
+func (w *ServerInterfaceWrapper) SendReauthenticationCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendReauthenticationCode(ctx)
 	return err
 }
 
@@ -1480,7 +1796,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/audit-events", wrapper.AdminListAuditEvents, options.OperationMiddlewares["adminListAuditEvents"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/users", wrapper.AdminListUsers, options.OperationMiddlewares["adminListUsers"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/users", wrapper.AdminCreateUser, options.OperationMiddlewares["adminCreateUser"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminDeleteUser, options.OperationMiddlewares["adminDeleteUser"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminGetUser, options.OperationMiddlewares["adminGetUser"]...)
+	router.PATCH(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminUpdateUser, options.OperationMiddlewares["adminUpdateUser"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/activate", wrapper.AdminActivateUser, options.OperationMiddlewares["adminActivateUser"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/deactivate", wrapper.AdminDeactivateUser, options.OperationMiddlewares["adminDeactivateUser"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/roles/:role", wrapper.AdminRevokeRole, options.OperationMiddlewares["adminRevokeRole"]...)
@@ -1488,6 +1807,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/sessions", wrapper.AdminEndUserSessions, options.OperationMiddlewares["adminEndUserSessions"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/unlock", wrapper.AdminUnlockUser, options.OperationMiddlewares["adminUnlockUser"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/delete-account", wrapper.DeleteAccount, options.OperationMiddlewares["deleteAccount"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/forgot-password/confirm", wrapper.ConfirmPasswordReset, options.OperationMiddlewares["confirmPasswordReset"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/forgot-password/init", wrapper.InitiatePasswordReset, options.OperationMiddlewares["initiatePasswordReset"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/login", wrapper.LoginForAccessToken, options.OperationMiddlewares["loginForAccessToken"]...)
@@ -1496,6 +1816,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/login/verify-otp", wrapper.VerifyLoginOtp, options.OperationMiddlewares["verifyLoginOtp"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/auth/me", wrapper.ReadUsersMe, options.OperationMiddlewares["readUsersMe"]...)
+	router.PATCH(options.BaseURL+"/api/v1/auth/me", wrapper.UpdateUsersMe, options.OperationMiddlewares["updateUsersMe"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/me/export", wrapper.ExportMyData, options.OperationMiddlewares["exportMyData"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/phone-change", wrapper.StartPhoneChange, options.OperationMiddlewares["startPhoneChange"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/phone-change/verify", wrapper.VerifyPhoneChange, options.OperationMiddlewares["verifyPhoneChange"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/reauthenticate", wrapper.SendReauthenticationCode, options.OperationMiddlewares["sendReauthenticationCode"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/refresh", wrapper.RefreshAccessToken, options.OperationMiddlewares["refreshAccessToken"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/reset-password", wrapper.ResetPassword, options.OperationMiddlewares["resetPassword"]...)
 	router.GET(options.BaseURL+"/api/v1/auth/sessions", wrapper.ListSessions, options.OperationMiddlewares["listSessions"]...)
@@ -1526,6 +1851,8 @@ type OTPSentJSONResponse OTPResponse
 type OTPTokenJSONResponse OTPTokenResponse
 
 type PayloadTooLargeJSONResponse HTTPError
+
+type ReauthenticationRequiredJSONResponse HTTPError
 
 type TooManyRequestsJSONResponse HTTPError
 
@@ -1841,6 +2168,246 @@ func (response AdminListUsers503JSONResponse) VisitAdminListUsersResponse(w http
 	return err
 }
 
+type AdminCreateUserRequestObject struct {
+	Body *AdminCreateUserJSONRequestBody
+}
+
+type AdminCreateUserResponseObject interface {
+	VisitAdminCreateUserResponse(w http.ResponseWriter) error
+}
+
+type AdminCreateUser201JSONResponse AdminUser
+
+func (response AdminCreateUser201JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminCreateUser401JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminCreateUser403JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AdminCreateUser409JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AdminCreateUser413JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminCreateUser422JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminCreateUser500JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminCreateUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminCreateUser503JSONResponse) VisitAdminCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminDeleteUserResponseObject interface {
+	VisitAdminDeleteUserResponse(w http.ResponseWriter) error
+}
+
+type AdminDeleteUser200JSONResponse MessageResponse
+
+func (response AdminDeleteUser200JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminDeleteUser400JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminDeleteUser401JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminDeleteUser403JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminDeleteUser404JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminDeleteUser422JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminDeleteUser500JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminDeleteUser503JSONResponse) VisitAdminDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdminGetUserRequestObject struct {
 	UserId UserID `json:"user_id"`
 }
@@ -1936,6 +2503,141 @@ func (response AdminGetUser500JSONResponse) VisitAdminGetUserResponse(w http.Res
 type AdminGetUser503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response AdminGetUser503JSONResponse) VisitAdminGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUserRequestObject struct {
+	UserId UserID `json:"user_id"`
+	Body   *AdminUpdateUserJSONRequestBody
+}
+
+type AdminUpdateUserResponseObject interface {
+	VisitAdminUpdateUserResponse(w http.ResponseWriter) error
+}
+
+type AdminUpdateUser200JSONResponse AdminUser
+
+func (response AdminUpdateUser200JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminUpdateUser401JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminUpdateUser403JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminUpdateUser404JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AdminUpdateUser409JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AdminUpdateUser413JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminUpdateUser422JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminUpdateUser500JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminUpdateUser503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminUpdateUser503JSONResponse) VisitAdminUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -2733,6 +3435,114 @@ func (response ChangePassword503JSONResponse) VisitChangePasswordResponse(w http
 	return err
 }
 
+type DeleteAccountRequestObject struct {
+	Body *DeleteAccountJSONRequestBody
+}
+
+type DeleteAccountResponseObject interface {
+	VisitDeleteAccountResponse(w http.ResponseWriter) error
+}
+
+type DeleteAccount200JSONResponse MessageResponse
+
+func (response DeleteAccount200JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAccount401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response DeleteAccount401JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAccount413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteAccount413JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAccount422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response DeleteAccount422JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteAccount429JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAccount500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteAccount500JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteAccount503JSONResponse) VisitDeleteAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ConfirmPasswordResetRequestObject struct {
 	Body *ConfirmPasswordResetJSONRequestBody
 }
@@ -3507,6 +4317,575 @@ func (response ReadUsersMe500JSONResponse) VisitReadUsersMeResponse(w http.Respo
 type ReadUsersMe503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ReadUsersMe503JSONResponse) VisitReadUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMeRequestObject struct {
+	Body *UpdateUsersMeJSONRequestBody
+}
+
+type UpdateUsersMeResponseObject interface {
+	VisitUpdateUsersMeResponse(w http.ResponseWriter) error
+}
+
+type UpdateUsersMe200JSONResponse UserResponse
+
+func (response UpdateUsersMe200JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMe401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateUsersMe401JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMe409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateUsersMe409JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMe413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateUsersMe413JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMe422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response UpdateUsersMe422JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMe500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateUsersMe500JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUsersMe503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateUsersMe503JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyDataRequestObject struct {
+	Body *ExportMyDataJSONRequestBody
+}
+
+type ExportMyDataResponseObject interface {
+	VisitExportMyDataResponse(w http.ResponseWriter) error
+}
+
+type ExportMyData200ResponseHeaders struct {
+	ContentDisposition string
+}
+
+type ExportMyData200JSONResponse struct {
+	Body    AccountExport
+	Headers ExportMyData200ResponseHeaders
+}
+
+func (response ExportMyData200JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response ExportMyData401JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ExportMyData413JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response ExportMyData422JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ExportMyData429JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ExportMyData500JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ExportMyData503JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChangeRequestObject struct {
+	Body *StartPhoneChangeJSONRequestBody
+}
+
+type StartPhoneChangeResponseObject interface {
+	VisitStartPhoneChangeResponse(w http.ResponseWriter) error
+}
+
+type StartPhoneChange200JSONResponse struct{ OTPSentJSONResponse }
+
+func (response StartPhoneChange200JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response StartPhoneChange400JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response StartPhoneChange401JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response StartPhoneChange413JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response StartPhoneChange422JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response StartPhoneChange429JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response StartPhoneChange500JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response StartPhoneChange502JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPhoneChange503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response StartPhoneChange503JSONResponse) VisitStartPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChangeRequestObject struct {
+	Body *VerifyPhoneChangeJSONRequestBody
+}
+
+type VerifyPhoneChangeResponseObject interface {
+	VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error
+}
+
+type VerifyPhoneChange200JSONResponse UserResponse
+
+func (response VerifyPhoneChange200JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response VerifyPhoneChange400JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response VerifyPhoneChange401JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyPhoneChange413JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response VerifyPhoneChange422JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response VerifyPhoneChange429JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response VerifyPhoneChange500JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyPhoneChange503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response VerifyPhoneChange503JSONResponse) VisitVerifyPhoneChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendReauthenticationCodeRequestObject struct {
+}
+
+type SendReauthenticationCodeResponseObject interface {
+	VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error
+}
+
+type SendReauthenticationCode200JSONResponse struct{ OTPSentJSONResponse }
+
+func (response SendReauthenticationCode200JSONResponse) VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendReauthenticationCode401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SendReauthenticationCode401JSONResponse) VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendReauthenticationCode429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SendReauthenticationCode429JSONResponse) VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendReauthenticationCode500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response SendReauthenticationCode500JSONResponse) VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendReauthenticationCode502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response SendReauthenticationCode502JSONResponse) VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendReauthenticationCode503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SendReauthenticationCode503JSONResponse) VisitSendReauthenticationCodeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -4313,9 +5692,18 @@ type StrictServerInterface interface {
 	// AdminListUsers List Users
 	// (GET /api/v1/admin/users)
 	AdminListUsers(ctx context.Context, request AdminListUsersRequestObject) (AdminListUsersResponseObject, error)
+	// AdminCreateUser Create User
+	// (POST /api/v1/admin/users)
+	AdminCreateUser(ctx context.Context, request AdminCreateUserRequestObject) (AdminCreateUserResponseObject, error)
+	// AdminDeleteUser Delete User
+	// (DELETE /api/v1/admin/users/{user_id})
+	AdminDeleteUser(ctx context.Context, request AdminDeleteUserRequestObject) (AdminDeleteUserResponseObject, error)
 	// AdminGetUser Get User
 	// (GET /api/v1/admin/users/{user_id})
 	AdminGetUser(ctx context.Context, request AdminGetUserRequestObject) (AdminGetUserResponseObject, error)
+	// AdminUpdateUser Update User
+	// (PATCH /api/v1/admin/users/{user_id})
+	AdminUpdateUser(ctx context.Context, request AdminUpdateUserRequestObject) (AdminUpdateUserResponseObject, error)
 	// AdminActivateUser Activate User
 	// (POST /api/v1/admin/users/{user_id}/activate)
 	AdminActivateUser(ctx context.Context, request AdminActivateUserRequestObject) (AdminActivateUserResponseObject, error)
@@ -4337,6 +5725,9 @@ type StrictServerInterface interface {
 	// ChangePassword Change Password
 	// (POST /api/v1/auth/change-password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
+	// DeleteAccount Delete Account
+	// (POST /api/v1/auth/delete-account)
+	DeleteAccount(ctx context.Context, request DeleteAccountRequestObject) (DeleteAccountResponseObject, error)
 	// ConfirmPasswordReset Confirm Password Reset
 	// (POST /api/v1/auth/forgot-password/confirm)
 	ConfirmPasswordReset(ctx context.Context, request ConfirmPasswordResetRequestObject) (ConfirmPasswordResetResponseObject, error)
@@ -4361,6 +5752,21 @@ type StrictServerInterface interface {
 	// ReadUsersMe Read Users Me
 	// (GET /api/v1/auth/me)
 	ReadUsersMe(ctx context.Context, request ReadUsersMeRequestObject) (ReadUsersMeResponseObject, error)
+	// UpdateUsersMe Update Users Me
+	// (PATCH /api/v1/auth/me)
+	UpdateUsersMe(ctx context.Context, request UpdateUsersMeRequestObject) (UpdateUsersMeResponseObject, error)
+	// ExportMyData Export My Data
+	// (POST /api/v1/auth/me/export)
+	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// StartPhoneChange Start Phone Change
+	// (POST /api/v1/auth/phone-change)
+	StartPhoneChange(ctx context.Context, request StartPhoneChangeRequestObject) (StartPhoneChangeResponseObject, error)
+	// VerifyPhoneChange Verify Phone Change
+	// (POST /api/v1/auth/phone-change/verify)
+	VerifyPhoneChange(ctx context.Context, request VerifyPhoneChangeRequestObject) (VerifyPhoneChangeResponseObject, error)
+	// SendReauthenticationCode Send Reauthentication Code
+	// (POST /api/v1/auth/reauthenticate)
+	SendReauthenticationCode(ctx context.Context, request SendReauthenticationCodeRequestObject) (SendReauthenticationCodeResponseObject, error)
 	// RefreshAccessToken Refresh Access Token
 	// (POST /api/v1/auth/refresh)
 	RefreshAccessToken(ctx context.Context, request RefreshAccessTokenRequestObject) (RefreshAccessTokenResponseObject, error)
@@ -4501,6 +5907,77 @@ func (sh *strictHandler) AdminListUsers(ctx echo.Context, params AdminListUsersP
 	return nil
 }
 
+// AdminCreateUser operation middleware
+func (sh *strictHandler) AdminCreateUser(ctx echo.Context) error {
+	var request AdminCreateUserRequestObject
+
+	var body AdminCreateUserJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminCreateUser(ctx.Request().Context(), request.(AdminCreateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminCreateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminCreateUserResponseObject); ok {
+		return validResponse.VisitAdminCreateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminDeleteUser operation middleware
+func (sh *strictHandler) AdminDeleteUser(ctx echo.Context, userId UserID) error {
+	var request AdminDeleteUserRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminDeleteUser(ctx.Request().Context(), request.(AdminDeleteUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminDeleteUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminDeleteUserResponseObject); ok {
+		return validResponse.VisitAdminDeleteUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // AdminGetUser operation middleware
 func (sh *strictHandler) AdminGetUser(ctx echo.Context, userId UserID) error {
 	var request AdminGetUserRequestObject
@@ -4520,6 +5997,54 @@ func (sh *strictHandler) AdminGetUser(ctx echo.Context, userId UserID) error {
 		return err
 	} else if validResponse, ok := response.(AdminGetUserResponseObject); ok {
 		return validResponse.VisitAdminGetUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminUpdateUser operation middleware
+func (sh *strictHandler) AdminUpdateUser(ctx echo.Context, userId UserID) error {
+	var request AdminUpdateUserRequestObject
+
+	request.UserId = userId
+
+	var body AdminUpdateUserJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminUpdateUser(ctx.Request().Context(), request.(AdminUpdateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminUpdateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminUpdateUserResponseObject); ok {
+		return validResponse.VisitAdminUpdateUserResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -4718,6 +6243,55 @@ func (sh *strictHandler) ChangePassword(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
 		return validResponse.VisitChangePasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteAccount operation middleware
+func (sh *strictHandler) DeleteAccount(ctx echo.Context) error {
+	var request DeleteAccountRequestObject
+
+	var body DeleteAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteAccount(ctx.Request().Context(), request.(DeleteAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteAccountResponseObject); ok {
+		return validResponse.VisitDeleteAccountResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -5066,6 +6640,216 @@ func (sh *strictHandler) ReadUsersMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ReadUsersMeResponseObject); ok {
 		return validResponse.VisitReadUsersMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateUsersMe operation middleware
+func (sh *strictHandler) UpdateUsersMe(ctx echo.Context) error {
+	var request UpdateUsersMeRequestObject
+
+	var body UpdateUsersMeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUsersMe(ctx.Request().Context(), request.(UpdateUsersMeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUsersMe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateUsersMeResponseObject); ok {
+		return validResponse.VisitUpdateUsersMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportMyData operation middleware
+func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
+	var request ExportMyDataRequestObject
+
+	var body ExportMyDataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportMyData(ctx.Request().Context(), request.(ExportMyDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportMyData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
+		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartPhoneChange operation middleware
+func (sh *strictHandler) StartPhoneChange(ctx echo.Context) error {
+	var request StartPhoneChangeRequestObject
+
+	var body StartPhoneChangeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartPhoneChange(ctx.Request().Context(), request.(StartPhoneChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartPhoneChange")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartPhoneChangeResponseObject); ok {
+		return validResponse.VisitStartPhoneChangeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// VerifyPhoneChange operation middleware
+func (sh *strictHandler) VerifyPhoneChange(ctx echo.Context) error {
+	var request VerifyPhoneChangeRequestObject
+
+	var body VerifyPhoneChangeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyPhoneChange(ctx.Request().Context(), request.(VerifyPhoneChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyPhoneChange")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(VerifyPhoneChangeResponseObject); ok {
+		return validResponse.VisitVerifyPhoneChangeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendReauthenticationCode operation middleware
+func (sh *strictHandler) SendReauthenticationCode(ctx echo.Context) error {
+	var request SendReauthenticationCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendReauthenticationCode(ctx.Request().Context(), request.(SendReauthenticationCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendReauthenticationCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendReauthenticationCodeResponseObject); ok {
+		return validResponse.VisitSendReauthenticationCodeResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -107,15 +107,57 @@ func (h *handler) AdminListAuditEvents(ctx context.Context, req gen.AdminListAud
 	}
 	out := gen.AdminListAuditEvents200JSONResponse{Events: make([]gen.AuditEvent, 0, len(events))}
 	for _, e := range events {
-		out.Events = append(out.Events, gen.AuditEvent{
-			Id: e.ID, At: e.At.In(time.UTC), Type: e.Type, UserId: optionalID(e.UserID), ActorId: optionalID(e.ActorID),
-			Ip: e.IP, UserAgent: e.UserAgent, ReferenceId: e.ReferenceID, Details: e.Details,
-		})
+		out.Events = append(out.Events, auditEvent(e))
 	}
 	if next != "" {
 		out.NextCursor = &next
 	}
 	return out, nil
+}
+
+func auditEvent(e auth.AuditEvent) gen.AuditEvent {
+	return gen.AuditEvent{
+		Id: e.ID, At: e.At.In(time.UTC), Type: e.Type, UserId: optionalID(e.UserID), ActorId: optionalID(e.ActorID),
+		Ip: e.IP, UserAgent: e.UserAgent, ReferenceId: e.ReferenceID, Details: e.Details,
+	}
+}
+
+func (h *handler) AdminCreateUser(ctx context.Context, req gen.AdminCreateUserRequestObject) (gen.AdminCreateUserResponseObject, error) {
+	b := req.Body
+	in := auth.NewUser{Phone: b.Phone, Name: b.Name, Gender: b.Gender, DateOfBirth: dateOf(b.DateOfBirth), Place: b.Place}
+	if b.Email != nil {
+		in.Email = string(*b.Email)
+	}
+	if b.Password != nil {
+		in.Password = *b.Password
+	}
+	if b.Roles != nil {
+		for _, r := range *b.Roles {
+			in.Roles = append(in.Roles, string(r))
+		}
+	}
+	au, err := h.Admin.CreateUser(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return gen.AdminCreateUser201JSONResponse(adminUser(au)), nil
+}
+
+func (h *handler) AdminUpdateUser(ctx context.Context, req gen.AdminUpdateUserRequestObject) (gen.AdminUpdateUserResponseObject, error) {
+	c := profileChange(req.Body.ProfileFields)
+	c.Phone = req.Body.Phone
+	au, err := h.Admin.UpdateUser(ctx, req.UserId, c)
+	if err != nil {
+		return nil, err
+	}
+	return gen.AdminUpdateUser200JSONResponse(adminUser(au)), nil
+}
+
+func (h *handler) AdminDeleteUser(ctx context.Context, req gen.AdminDeleteUserRequestObject) (gen.AdminDeleteUserResponseObject, error) {
+	if err := h.Admin.DeleteUser(ctx, req.UserId); err != nil {
+		return nil, err
+	}
+	return gen.AdminDeleteUser200JSONResponse{Message: "User deleted"}, nil
 }
 
 // optionalID writes uuid.Nil (no user, no actor) as null.

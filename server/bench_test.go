@@ -20,7 +20,7 @@ func BenchmarkRequestValidation(b *testing.B) {
 	}
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler))
-	mw := validator(spec, nil, phone.Parser{}, func(echo.Context) bool { return false })
+	mw := validator(spec, nil, phone.Parser{}, nil, func(echo.Context) bool { return false })
 	h := mw(func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	const body = `{"phone":"+14155550100","password":"correct horse battery staple"}`
 	for b.Loop() {

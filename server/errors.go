@@ -24,6 +24,7 @@ var kinds = []struct {
 	{auth.ErrUnauthenticated, http.StatusUnauthorized, "Not authenticated"},
 	{auth.ErrInvalidToken, http.StatusUnauthorized, "Could not validate credentials"},
 	{auth.ErrInvalidCredentials, http.StatusUnauthorized, "Incorrect phone number or password"},
+	{auth.ErrReauthRequired, http.StatusUnauthorized, "Re-authentication required"},
 	{auth.ErrForbidden, http.StatusForbidden, "Not enough permissions"},
 	{auth.ErrNotFound, http.StatusNotFound, "Not found"},
 	{auth.ErrConflict, http.StatusConflict, "Already exists"},
@@ -102,6 +103,10 @@ func errorHandlerSampled(log *slog.Logger, sampler *logSampler) echo.HTTPErrorHa
 		h := c.Response().Header()
 		if status == http.StatusUnauthorized {
 			h.Set("WWW-Authenticate", "Bearer")
+			if errors.Is(err, auth.ErrReauthRequired) {
+				// RFC 9470: the token is good, the request needs a fresh proof of who holds it.
+				h.Set("WWW-Authenticate", `Bearer error="insufficient_user_authentication"`)
+			}
 		}
 		if retry > 0 {
 			h.Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))

@@ -67,16 +67,17 @@ type Deps struct {
 
 // Services are the auth services the API is built on; main wires them, the handler holds them.
 type Services struct {
-	Keys     *auth.KeyService
-	Sessions *auth.SessionService
-	Codes    *auth.CodeService
-	Logins   *auth.LoginService
-	Accounts *auth.AccountService
-	Admin    *auth.AdminService
+	Keys      *auth.KeyService
+	Sessions  *auth.SessionService
+	Codes     *auth.CodeService
+	Logins    *auth.LoginService
+	Accounts  *auth.AccountService
+	Lifecycle *auth.LifecycleService
+	Admin     *auth.AdminService
 }
 
 func (s Services) validate() error {
-	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Admin == nil {
+	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Lifecycle == nil || s.Admin == nil {
 		return errors.New("server: every service is required")
 	}
 	return nil
@@ -119,7 +120,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 		// a header, not cookies: no credentials mode.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
-			AllowMethods:  []string{"GET", "POST", "PUT", "DELETE"},
+			AllowMethods:  []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
 			AllowHeaders:  []string{"Authorization", "Content-Type", "X-Request-ID"},
 			ExposeHeaders: []string{"Retry-After", "WWW-Authenticate", "X-Request-ID"},
 			MaxAge:        600,
@@ -128,7 +129,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
 	e.Use(checkInput) // strings no database can store: see input.go
-	e.Use(validator(spec, svc.Sessions, cfg.Phones, func(c echo.Context) bool {
+	e.Use(validator(spec, svc.Sessions, cfg.Phones, bodyRules(svc), func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).
 		p := c.Request().URL.Path

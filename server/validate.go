@@ -22,9 +22,10 @@ import (
 
 // validator checks every request against the embedded spec before a handler runs. It authenticates
 // operations that declare a security requirement (an authentication failure outranks a bad body, as in
-// FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields. phones is the
-// parser of the format phone (see formats.go).
-func validator(spec *openapi3.T, sessions *auth.SessionService, phones phone.Parser, skip func(echo.Context) bool) echo.MiddlewareFunc {
+// FastAPI) and turns every other failure into FastAPI's 422 listing all invalid fields, those the
+// operation's body rule finds included (bodyrules.go). phones is the parser of the format phone (see
+// formats.go).
+func validator(spec *openapi3.T, sessions *auth.SessionService, phones phone.Parser, rules map[string]bodyRule, skip func(echo.Context) bool) echo.MiddlewareFunc {
 	authenticate := func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 		c := echomw.GetEchoContext(ctx)
 		if c == nil {
@@ -35,7 +36,7 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, phones phone.Par
 		if err != nil {
 			return err
 		}
-		c.SetRequest(req.WithContext(auth.WithPrincipal(req.Context(), p)))
+		c.Set(ctxPrincipal, p) // into the request's context once validation is over: see below
 		return nil
 	}
 	opts := &echomw.Options{
@@ -59,11 +60,26 @@ func validator(spec *openapi3.T, sessions *auth.SessionService, phones phone.Par
 				}
 				return he
 			}
-			return translateValidation(he.Internal)
+			return withBodyRules(c, rules, translateValidation(he.Internal))
 		},
 	}
-	return echomw.OapiRequestValidatorWithOptions(spec, opts)
+	validate := echomw.OapiRequestValidatorWithOptions(spec, opts)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return validate(func(c echo.Context) error {
+			// The caller joins the request's context only now. Replacing the request while it is being
+			// validated would leave the body the validator keeps (KeepValidatedValue) on the request it
+			// started with, and the handler would decode the raw body again, matching member names
+			// case-insensitively: {"NAME": …} would set name unvalidated, where FastAPI ignores it.
+			if p, ok := c.Get(ctxPrincipal).(*auth.Principal); ok {
+				c.SetRequest(c.Request().WithContext(auth.WithPrincipal(c.Request().Context(), p)))
+			}
+			return next(c)
+		})
+	}
 }
+
+// ctxPrincipal holds the caller authenticated during validation.
+const ctxPrincipal = "principal"
 
 // translateValidation orders what kin-openapi found: an authentication failure first, then an
 // over-large body, then every invalid field as one 422.

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/phoneauth/phoneauth/auth"
 )
@@ -25,7 +27,8 @@ type auditRow struct {
 func (auditRow) TableName() string { return "audit_events" }
 
 // Audit is the GORM repository of the append-only audit log. It has no way to change or delete an
-// event, and the schema's triggers refuse it from anyone else.
+// event, and the schema's triggers refuse it from anyone else, except the two changes they allow (see
+// withAuditPermit): Purger.PurgeAudit and Users.DeleteUser.
 type Audit struct{ db *DB }
 
 var _ auth.Audit = (*Audit)(nil)
@@ -95,4 +98,35 @@ func (r *Audit) List(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEvent
 		out[i] = e
 	}
 	return out, nil
+}
+
+// The two changes the append-only audit trail allows (migrations 00007), each declared by the
+// transaction that makes it: the retention purge deletes events from before a cut-off, and a user's
+// deletion erases what identifies a person from that user's events.
+const (
+	permitPurge = "purge"
+	permitErase = "erase"
+)
+
+// withAuditPermit runs fn in tx with the permit the audit trail's triggers read: on PostgreSQL a
+// transaction-local setting, on SQLite a row of audit_permits that fn's transaction deletes again
+// before it commits. value is the purge's cut-off or the erased user's id.
+func withAuditPermit(tx *gorm.DB, dialect, kind string, value any, fn func() error) error {
+	if dialect == Postgres {
+		setting := map[string]string{permitPurge: "phoneauth.audit_purge_before", permitErase: "phoneauth.audit_erase_user"}[kind]
+		if t, ok := value.(time.Time); ok {
+			value = t.UTC().Format(time.RFC3339Nano)
+		}
+		if err := tx.Exec("SELECT set_config(?, ?, true)", setting, fmt.Sprint(value)).Error; err != nil {
+			return err
+		}
+		return fn()
+	}
+	if err := tx.Exec("INSERT INTO audit_permits (kind, value) VALUES (?, ?)", kind, value).Error; err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	return tx.Exec("DELETE FROM audit_permits WHERE kind = ? AND value = ?", kind, value).Error
 }

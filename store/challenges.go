@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -69,13 +70,13 @@ func (r *Challenges) Get(ctx context.Context, phone, purpose string) (*auth.Chal
 func (r *Challenges) ClaimSend(ctx context.Context, phone, purpose string, now time.Time, interval time.Duration) (bool, time.Time, error) {
 	var rows []struct{ PrevSentAtMs int64 }
 	err := r.q(ctx).Raw(`
-		INSERT INTO otp_challenges (phone, purpose, last_sent_at_ms, prev_sent_at_ms)
-		VALUES (?, ?, CAST(? AS BIGINT), 0)
+		INSERT INTO otp_challenges (phone, purpose, user_id, last_sent_at_ms, prev_sent_at_ms)
+		VALUES (?, ?, ?, CAST(? AS BIGINT), 0)
 		ON CONFLICT (phone, purpose) DO UPDATE SET
 			prev_sent_at_ms = otp_challenges.last_sent_at_ms,
 			last_sent_at_ms = excluded.last_sent_at_ms
 		WHERE otp_challenges.last_sent_at_ms <= CAST(? AS BIGINT)
-		RETURNING prev_sent_at_ms`, phone, purpose, ms(now), ms(now.Add(-interval))).Scan(&rows).Error
+		RETURNING prev_sent_at_ms`, phone, purpose, owner(purpose), ms(now), ms(now.Add(-interval))).Scan(&rows).Error
 	if err != nil {
 		return false, time.Time{}, translate(err)
 	}
@@ -101,15 +102,19 @@ func (r *Challenges) ReleaseSend(ctx context.Context, phone, purpose string, at,
 // SetCode implements auth.Challenges in one upsert.
 func (r *Challenges) SetCode(ctx context.Context, phone, purpose, hash, referenceID string, expires time.Time, resetAttempts bool) error {
 	return translate(r.q(ctx).Exec(`
-		INSERT INTO otp_challenges (phone, purpose, code_hash, reference_id, expires_at_ms, attempts)
-		VALUES (?, ?, ?, ?, CAST(? AS BIGINT), 0)
+		INSERT INTO otp_challenges (phone, purpose, user_id, code_hash, reference_id, expires_at_ms, attempts)
+		VALUES (?, ?, ?, ?, ?, CAST(? AS BIGINT), 0)
 		ON CONFLICT (phone, purpose) DO UPDATE SET
 			code_hash = excluded.code_hash,
 			reference_id = excluded.reference_id,
 			expires_at_ms = excluded.expires_at_ms,
 			attempts = CASE WHEN ? THEN 0 ELSE otp_challenges.attempts END`,
-		phone, purpose, hash, referenceID, ms(expires), resetAttempts).Error)
+		phone, purpose, owner(purpose), hash, referenceID, ms(expires), resetAttempts).Error)
 }
+
+// owner is the user_id of a challenge row: the user its purpose is bound to, or NULL. The foreign key
+// refuses a bound challenge for a user that does not exist (translated to auth.ErrNotFound).
+func owner(purpose string) *uuid.UUID { return nullID(auth.PurposeOwner(purpose)) }
 
 // ClearCode implements auth.Challenges.
 func (r *Challenges) ClearCode(ctx context.Context, phone, purpose, hash string) error {

@@ -31,6 +31,8 @@ func translate(err error) error {
 		switch {
 		case pg.Code == "23505": // unique_violation
 			return fmt.Errorf("%w: %s", auth.ErrConflict, pg.ConstraintName)
+		case pg.Code == "23503": // foreign_key_violation: the row referred to is gone (a deleted user)
+			return fmt.Errorf("%w: %s", auth.ErrNotFound, pg.ConstraintName)
 		case strings.HasPrefix(pg.Code, "08"), pg.Code == "57P01", pg.Code == "57P02", pg.Code == "57P03",
 			pg.Code == "57014", pg.Code == "53300": // connection, shutdown, statement timeout, too many connections
 			return unavailable(err)
@@ -42,6 +44,8 @@ func translate(err error) error {
 		switch code := lite.Code(); {
 		case code == 2067 || code == 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
 			return fmt.Errorf("%w: %s", auth.ErrConflict, lite.Error())
+		case code == 787: // SQLITE_CONSTRAINT_FOREIGNKEY: the row referred to is gone (a deleted user)
+			return fmt.Errorf("%w: %s", auth.ErrNotFound, lite.Error())
 		case code&0xff == 5 || code&0xff == 6: // SQLITE_BUSY, SQLITE_LOCKED
 			return unavailable(err)
 		}

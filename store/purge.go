@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/phoneauth/phoneauth/auth"
 )
 
@@ -51,4 +53,30 @@ func (r *Purger) PurgeThrottle(ctx context.Context, before, now time.Time) (int6
 		WHERE updated_at_ms < ? AND locked_until_ms <= ?
 		  AND NOT EXISTS (SELECT 1 FROM users WHERE users.phone = login_throttle.phone)`, ms(before), ms(now))
 	return res.RowsAffected, translate(res.Error)
+}
+
+// PurgeAudit implements auth.Purger: each batch is one transaction that declares its cut-off to the
+// append-only trigger (withAuditPermit), which lets it delete the events from before it and nothing
+// else.
+func (r *Purger) PurgeAudit(ctx context.Context, before time.Time, batch int) (int64, error) {
+	before = before.UTC()
+	var total int64
+	for {
+		var n int64
+		err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return withAuditPermit(tx, r.db.dialect, permitPurge, before, func() error {
+				res := tx.Exec(`DELETE FROM audit_events WHERE id IN (
+					SELECT id FROM audit_events WHERE at < ? ORDER BY id LIMIT ?)`, before, batch)
+				n = res.RowsAffected
+				return res.Error
+			})
+		})
+		if err != nil {
+			return total, translate(err)
+		}
+		total += n
+		if n < int64(batch) {
+			return total, nil
+		}
+	}
 }

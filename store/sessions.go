@@ -163,6 +163,20 @@ func (r *Sessions) ListActive(ctx context.Context, userID uuid.UUID) ([]*auth.Se
 	return out, nil
 }
 
+// History implements auth.Sessions.
+func (r *Sessions) History(ctx context.Context, userID uuid.UUID, limit int) ([]*auth.Session, error) {
+	var rows []sessionRow
+	err := r.db.gorm.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*auth.Session, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toSession()
+	}
+	return out, nil
+}
+
 // End implements auth.Sessions.
 func (r *Sessions) End(ctx context.Context, userID, sessionID uuid.UUID, at time.Time, reason string) error {
 	res := r.db.gorm.WithContext(ctx).Model(&sessionRow{}).

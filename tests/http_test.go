@@ -118,11 +118,11 @@ func TestMethodNotAllowedSaysAllow(t *testing.T) {
 		for _, tc := range []struct{ method, path, allow string }{
 			{"DELETE", "/api/v1/auth/login", "POST"},
 			{"GET", "/api/v1/auth/logout", "POST"},
-			{"PUT", "/api/v1/auth/me", "GET"},
+			{"PUT", "/api/v1/auth/me", "GET, PATCH"},
 			{"OPTIONS", "/api/v1/auth/refresh", "POST"}, // no CORS configured: nobody answers OPTIONS
 			{"POST", "/api/v1/auth/sessions/0b7e5f8a-3c1d-4e2f-9a6b-1c2d3e4f5a6b", "DELETE"},
 			{"PATCH", user + "/roles/admin", "DELETE, PUT"},
-			{"POST", user, "GET"},
+			{"POST", user, "DELETE, GET, PATCH"},
 			{"POST", "/.well-known/jwks.json", "GET"},
 			{"DELETE", "/.well-known/openid-configuration", "GET"},
 		} {
@@ -131,8 +131,8 @@ func TestMethodNotAllowedSaysAllow(t *testing.T) {
 			wantHeader(t, tc.method+" "+tc.path, r, "Allow", tc.allow)
 		}
 		// HEAD has no body for the harness to validate.
-		if r := s.raw("HEAD", "/api/v1/auth/me"); r.Status != 405 || r.Header.Get("Allow") != "GET" {
-			t.Errorf("HEAD /api/v1/auth/me: %d, Allow %q; want 405, GET", r.Status, r.Header.Get("Allow"))
+		if r := s.raw("HEAD", "/api/v1/auth/me"); r.Status != 405 || r.Header.Get("Allow") != "GET, PATCH" {
+			t.Errorf("HEAD /api/v1/auth/me: %d, Allow %q; want 405, GET, PATCH", r.Status, r.Header.Get("Allow"))
 		}
 		// Outside the API Echo answers the 405 itself, and OPTIONS does work there.
 		if r := s.do("POST", "/healthz", nil); r.Status != 405 || r.Header.Get("Allow") != "OPTIONS, GET" {

@@ -41,6 +41,7 @@ type config struct {
 	otp             auth.OTPConfig
 	lockout         auth.LockoutConfig
 	retention       auth.RetentionConfig
+	lifecycle       auth.LifecycleConfig
 	defaultRegion   string
 	server          server.Config
 	publicURL       string // PHONEAUTH_PUBLIC_URL as given ("": unset)
@@ -246,7 +247,11 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 	}
 	c.retention = auth.RetentionConfig{
 		SessionRetention: e.duration("PHONEAUTH_SESSION_RETENTION", 30*24*time.Hour, 0, 10*365*24*time.Hour),
+		// 0 keeps every audit event.
+		AuditRetention: e.duration("PHONEAUTH_AUDIT_RETENTION", 0, 0, 100*365*24*time.Hour),
 	}
+	// 0 asks for a proof every time.
+	c.lifecycle = auth.LifecycleConfig{ReauthWindow: e.duration("PHONEAUTH_REAUTH_WINDOW", 10*time.Minute, 0, 24*time.Hour)}
 	// 0 disables the lockout.
 	c.lockout = auth.LockoutConfig{Threshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures)}
 	if ttl := c.keys.AccessTokenTTL; c.sessions.MaxAge < ttl {
@@ -317,6 +322,9 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 		if _, _, err := net.SplitHostPort(c.debugAddr); err != nil {
 			e.fail("PHONEAUTH_DEBUG_ADDR", c.debugAddr, "must be host:port, e.g. 127.0.0.1:6060")
 		}
+	}
+	if r := c.retention.AuditRetention; r > 0 && r < auth.MinAuditRetention {
+		e.errs = append(e.errs, &envError{"PHONEAUTH_AUDIT_RETENTION", r.String(), "must be 0 (keep everything) or at least 24h"})
 	}
 	if c.purgeInterval > 0 && c.purgeInterval < time.Minute {
 		e.fail("PHONEAUTH_PURGE_INTERVAL", shortDuration(c.purgeInterval), "must be 0 (off) or between 1m and 24h")

@@ -116,3 +116,21 @@ func TestListenURL(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigLifecycleSettings: the re-authentication window and the audit retention, with their
+// defaults and limits.
+func TestConfigLifecycleSettings(t *testing.T) {
+	c, err := loadConfig(envOf())
+	if err != nil || c.lifecycle.ReauthWindow != 10*time.Minute || c.retention.AuditRetention != 0 {
+		t.Fatalf("defaults: %+v %+v %v", c.lifecycle, c.retention, err)
+	}
+	c, err = loadConfig(envOf("PHONEAUTH_REAUTH_WINDOW", "0", "PHONEAUTH_AUDIT_RETENTION", "2160h"))
+	if err != nil || c.lifecycle.ReauthWindow != 0 || c.retention.AuditRetention != 90*24*time.Hour {
+		t.Fatalf("values: %+v %+v %v", c.lifecycle, c.retention, err)
+	}
+	for _, bad := range [][]string{{"PHONEAUTH_AUDIT_RETENTION", "12h"}, {"PHONEAUTH_AUDIT_RETENTION", "forever"}, {"PHONEAUTH_REAUTH_WINDOW", "48h"}} {
+		if _, err := loadConfig(envOf(bad...)); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%v: %v, want an error naming %s", bad, err, bad[0])
+		}
+	}
+}

@@ -374,7 +374,7 @@ func purge(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters\n", r.Sessions, r.Challenges, r.Throttle)
+	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d audit events\n", r.Sessions, r.Challenges, r.Throttle, r.AuditEvents)
 	return nil
 }
 
@@ -396,9 +396,9 @@ func purgeEvery(ctx context.Context, svc *auth.RetentionService, interval time.D
 		cancel()
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle)
+			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents)
 		case r.Total() > 0:
-			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle)
+			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents)
 		}
 	}
 }

@@ -67,8 +67,14 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	}); err != nil {
 		return nil, err
 	}
+	if s.Lifecycle, err = auth.NewLifecycleService(env, cfg.lifecycle, auth.LifecycleDeps{
+		Users: db.Users(), Sessions: db.Sessions(), Erasure: db.Users(), Phones: phones, Accounts: s.Accounts, Codes: s.Codes,
+	}); err != nil {
+		return nil, err
+	}
 	if s.Admin, err = auth.NewAdminService(env, auth.AdminDeps{
 		Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(), Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones,
+		Accounts: s.Accounts, Lifecycle: s.Lifecycle,
 	}); err != nil {
 		return nil, err
 	}

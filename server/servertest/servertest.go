@@ -30,6 +30,8 @@ type Options struct {
 	Server  server.Config   // PublicURL defaults to http://phoneauth.test; the services parse phones with Server.Phones
 	OTP     *auth.OTPConfig // nil: auth.DefaultOTPConfig()
 	Metrics bool            // collect and serve /metrics
+	// Lifecycle configures re-authentication; the zero value asks for a proof every time.
+	Lifecycle auth.LifecycleConfig
 }
 
 // Server is an in-process phoneauth.
@@ -93,8 +95,11 @@ func New(t testing.TB, opt Options) *Server {
 	svc.Accounts, err = auth.NewAccountService(env, auth.LockoutConfig{Threshold: 10}, auth.AccountDeps{Users: db.Users(), Hasher: hasher, Policy: policy,
 		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
 	must(err)
+	svc.Lifecycle, err = auth.NewLifecycleService(env, opt.Lifecycle, auth.LifecycleDeps{Users: db.Users(), Sessions: db.Sessions(),
+		Erasure: db.Users(), Phones: phones, Accounts: svc.Accounts, Codes: svc.Codes})
+	must(err)
 	svc.Admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
-		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones})
+		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones, Accounts: svc.Accounts, Lifecycle: svc.Lifecycle})
 	must(err)
 	if opt.Server.PublicURL == "" {
 		opt.Server.PublicURL = "http://phoneauth.test"

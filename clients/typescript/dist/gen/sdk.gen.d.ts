@@ -1,5 +1,5 @@
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses } from './types.gen.js';
+import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses } from './types.gen.js';
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
      * You can provide a client instance returned by `createClient()` instead of
@@ -25,6 +25,66 @@ export declare const loginForAccessToken: <ThrowOnError extends boolean = false>
  * Get current user information.
  */
 export declare const readUsersMe: <ThrowOnError extends boolean = false>(options?: Options<ReadUsersMeData, ThrowOnError>) => RequestResult<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError>;
+/**
+ * Update Users Me
+ *
+ * Change the caller's profile. Only the fields sent change; `null` clears an optional field
+ * (`email`, `gender`, `date_of_birth`, `place`); `name` cannot be cleared. Unknown fields are ignored.
+ * Giving consent records the time; withdrawing it clears the flag and the time. A taken email is a
+ * 409; every invalid field is reported in one 422.
+ *
+ */
+export declare const updateUsersMe: <ThrowOnError extends boolean = false>(options: Options<UpdateUsersMeData, ThrowOnError>) => RequestResult<UpdateUsersMeResponses, UpdateUsersMeErrors, ThrowOnError>;
+/**
+ * Export My Data
+ *
+ * Everything phoneauth holds about the caller, as one JSON document to save (`Content-Disposition:
+ * attachment`): the profile, the sessions (times, IP, user agent, how they ended) and the audit events
+ * about the caller. Never a password hash, token or code. Needs a fresh proof in the body (see
+ * Reauthentication); the export is audited.
+ *
+ */
+export declare const exportMyData: <ThrowOnError extends boolean = false>(options?: Options<ExportMyDataData, ThrowOnError>) => RequestResult<ExportMyDataResponses, ExportMyDataErrors, ThrowOnError>;
+/**
+ * Send Reauthentication Code
+ *
+ * Text a code to the caller's own phone number, to prove a sensitive request (`otp_code` in the body of
+ * phone-change, delete-account or me/export); the way for an account without a password. The usual
+ * cooldown, budgets and attempt limit apply.
+ *
+ */
+export declare const sendReauthenticationCode: <ThrowOnError extends boolean = false>(options?: Options<SendReauthenticationCodeData, ThrowOnError>) => RequestResult<SendReauthenticationCodeResponses, SendReauthenticationCodeErrors, ThrowOnError>;
+/**
+ * Start Phone Change
+ *
+ * Text a code to the new number, bound to the caller and that number; `phone-change/verify` then moves
+ * the account. Needs a fresh proof (see Reauthentication). The new number is normalized and checked as
+ * at signup; the current number is a 400. The answer is the same whether or not the new number belongs
+ * to another account: such a number gets a notice that someone tried to move an account to it, and no
+ * code.
+ *
+ */
+export declare const startPhoneChange: <ThrowOnError extends boolean = false>(options: Options<StartPhoneChangeData, ThrowOnError>) => RequestResult<StartPhoneChangeResponses, StartPhoneChangeErrors, ThrowOnError>;
+/**
+ * Verify Phone Change
+ *
+ * Move the caller's account to the new number with the code texted to it. Every other session ends,
+ * the old number gets a notice, and the answer is the profile. A wrong or expired code is a 400, as at
+ * login; a number that belongs to another account fails exactly as a wrong code does.
+ *
+ */
+export declare const verifyPhoneChange: <ThrowOnError extends boolean = false>(options: Options<VerifyPhoneChangeData, ThrowOnError>) => RequestResult<VerifyPhoneChangeResponses, VerifyPhoneChangeErrors, ThrowOnError>;
+/**
+ * Delete Account
+ *
+ * Delete the caller's account at once: the user, every session and refresh token (the token of this
+ * request stops working), the code challenges and lockout counter of its number. The audit trail keeps
+ * the events about the account under its id, without its phone number, IP addresses or user agents
+ * (see the README). The number gets a notice and can sign up again, as a new account. Needs a fresh
+ * proof (see Reauthentication).
+ *
+ */
+export declare const deleteAccount: <ThrowOnError extends boolean = false>(options?: Options<DeleteAccountData, ThrowOnError>) => RequestResult<DeleteAccountResponses, DeleteAccountErrors, ThrowOnError>;
 /**
  * Change Password
  *
@@ -141,11 +201,40 @@ export declare const deleteSession: <ThrowOnError extends boolean = false>(optio
  */
 export declare const adminListUsers: <ThrowOnError extends boolean = false>(options?: Options<AdminListUsersData, ThrowOnError>) => RequestResult<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>;
 /**
+ * Create User
+ *
+ * Create an active user. Without a `password` the user logs in by code, and can set a password through
+ * forgot-password; a password login for such a user fails as a wrong password does. 409 when the phone
+ * or email is taken. Audited with the acting admin.
+ *
+ */
+export declare const adminCreateUser: <ThrowOnError extends boolean = false>(options: Options<AdminCreateUserData, ThrowOnError>) => RequestResult<AdminCreateUserResponses, AdminCreateUserErrors, ThrowOnError>;
+/**
+ * Delete User
+ *
+ * Delete a user as delete-account does (every session, token, code challenge and lockout counter;
+ * the audit trail keeps the events under the user's id, without phone number, IP addresses or user
+ * agents), recording the acting admin. The number gets a notice. Admins cannot delete their own
+ * account this way (400): they use delete-account.
+ *
+ */
+export declare const adminDeleteUser: <ThrowOnError extends boolean = false>(options: Options<AdminDeleteUserData, ThrowOnError>) => RequestResult<AdminDeleteUserResponses, AdminDeleteUserErrors, ThrowOnError>;
+/**
  * Get User
  *
  * One user, with its login-lockout state.
  */
 export declare const adminGetUser: <ThrowOnError extends boolean = false>(options: Options<AdminGetUserData, ThrowOnError>) => RequestResult<AdminGetUserResponses, AdminGetUserErrors, ThrowOnError>;
+/**
+ * Update User
+ *
+ * Change a user's profile fields and phone number, as PATCH /api/v1/auth/me does (absent: unchanged;
+ * `null`: cleared). Consent is the user's to give and is not here. A new `phone` ends every session of
+ * the user, and both the old and the new number get a notice. 409 when the phone or email is taken.
+ * Audited with the acting admin.
+ *
+ */
+export declare const adminUpdateUser: <ThrowOnError extends boolean = false>(options: Options<AdminUpdateUserData, ThrowOnError>) => RequestResult<AdminUpdateUserResponses, AdminUpdateUserErrors, ThrowOnError>;
 /**
  * Activate User
  *

@@ -28,6 +28,134 @@ export const readUsersMe = (options) => (options?.client ?? client).get({
     ...options
 });
 /**
+ * Update Users Me
+ *
+ * Change the caller's profile. Only the fields sent change; `null` clears an optional field
+ * (`email`, `gender`, `date_of_birth`, `place`); `name` cannot be cleared. Unknown fields are ignored.
+ * Giving consent records the time; withdrawing it clears the flag and the time. A taken email is a
+ * 409; every invalid field is reported in one 422.
+ *
+ */
+export const updateUsersMe = (options) => (options.client ?? client).patch({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/me',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * Export My Data
+ *
+ * Everything phoneauth holds about the caller, as one JSON document to save (`Content-Disposition:
+ * attachment`): the profile, the sessions (times, IP, user agent, how they ended) and the audit events
+ * about the caller. Never a password hash, token or code. Needs a fresh proof in the body (see
+ * Reauthentication); the export is audited.
+ *
+ */
+export const exportMyData = (options) => (options?.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/me/export',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+/**
+ * Send Reauthentication Code
+ *
+ * Text a code to the caller's own phone number, to prove a sensitive request (`otp_code` in the body of
+ * phone-change, delete-account or me/export); the way for an account without a password. The usual
+ * cooldown, budgets and attempt limit apply.
+ *
+ */
+export const sendReauthenticationCode = (options) => (options?.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/reauthenticate',
+    ...options
+});
+/**
+ * Start Phone Change
+ *
+ * Text a code to the new number, bound to the caller and that number; `phone-change/verify` then moves
+ * the account. Needs a fresh proof (see Reauthentication). The new number is normalized and checked as
+ * at signup; the current number is a 400. The answer is the same whether or not the new number belongs
+ * to another account: such a number gets a notice that someone tried to move an account to it, and no
+ * code.
+ *
+ */
+export const startPhoneChange = (options) => (options.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/phone-change',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * Verify Phone Change
+ *
+ * Move the caller's account to the new number with the code texted to it. Every other session ends,
+ * the old number gets a notice, and the answer is the profile. A wrong or expired code is a 400, as at
+ * login; a number that belongs to another account fails exactly as a wrong code does.
+ *
+ */
+export const verifyPhoneChange = (options) => (options.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/phone-change/verify',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * Delete Account
+ *
+ * Delete the caller's account at once: the user, every session and refresh token (the token of this
+ * request stops working), the code challenges and lockout counter of its number. The audit trail keeps
+ * the events about the account under its id, without its phone number, IP addresses or user agents
+ * (see the README). The number gets a notice and can sign up again, as a new account. Needs a fresh
+ * proof (see Reauthentication).
+ *
+ */
+export const deleteAccount = (options) => (options?.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/delete-account',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+/**
  * Change Password
  *
  * Change current user's password. The new password must differ from the current one and pass the
@@ -266,6 +394,45 @@ export const adminListUsers = (options) => (options?.client ?? client).get({
     ...options
 });
 /**
+ * Create User
+ *
+ * Create an active user. Without a `password` the user logs in by code, and can set a password through
+ * forgot-password; a password login for such a user fails as a wrong password does. 409 when the phone
+ * or email is taken. Audited with the acting admin.
+ *
+ */
+export const adminCreateUser = (options) => (options.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * Delete User
+ *
+ * Delete a user as delete-account does (every session, token, code challenge and lockout counter;
+ * the audit trail keeps the events under the user's id, without phone number, IP addresses or user
+ * agents), recording the acting admin. The number gets a notice. Admins cannot delete their own
+ * account this way (400): they use delete-account.
+ *
+ */
+export const adminDeleteUser = (options) => (options.client ?? client).delete({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}',
+    ...options
+});
+/**
  * Get User
  *
  * One user, with its login-lockout state.
@@ -278,6 +445,28 @@ export const adminGetUser = (options) => (options.client ?? client).get({
         }],
     url: '/api/v1/admin/users/{user_id}',
     ...options
+});
+/**
+ * Update User
+ *
+ * Change a user's profile fields and phone number, as PATCH /api/v1/auth/me does (absent: unchanged;
+ * `null`: cleared). Consent is the user's to give and is not here. A new `phone` ends every session of
+ * the user, and both the old and the new number get a notice. 409 when the phone or email is taken.
+ * Audited with the acting admin.
+ *
+ */
+export const adminUpdateUser = (options) => (options.client ?? client).patch({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 /**
  * Activate User

@@ -42,6 +42,132 @@ export type UserResponse = {
     roles: Array<string>;
 };
 
+/**
+ * Profile fields of a partial update: an absent field is left alone, `null` clears an optional one.
+ * Strings are trimmed; a `gender` or `place` that is blank is cleared. Unknown fields are ignored.
+ *
+ */
+export type ProfileFields = {
+    /**
+     * Cannot be cleared or blank.
+     */
+    name?: string;
+    /**
+     * Unique across users, case-insensitively (409 when taken).
+     */
+    email?: string | null;
+    gender?: string | null;
+    /**
+     * From 1900-01-01 to today.
+     */
+    date_of_birth?: string | null;
+    place?: string | null;
+};
+
+export type UpdateProfileRequest = ProfileFields & {
+    /**
+     * `true` gives consent (`consent_given_at` becomes now, or stays when consent was already given);
+     * `false` withdraws it (`consent_given_at` becomes null).
+     *
+     */
+    has_given_consent?: boolean;
+};
+
+export type AdminUpdateUserRequest = ProfileFields & {
+    /**
+     * A new phone number; ends every session of the user and notifies both numbers.
+     */
+    phone?: string;
+};
+
+export type AdminCreateUserRequest = {
+    phone: string;
+    name: string;
+    email?: string | null;
+    gender?: string | null;
+    /**
+     * From 1900-01-01 to today.
+     */
+    date_of_birth?: string | null;
+    place?: string | null;
+    /**
+     * Roles beyond `user`, which every user has.
+     */
+    roles?: Array<'user' | 'admin'>;
+    password?: NewPassword;
+};
+
+/**
+ * A fresh proof for a sensitive request: the account's `password`, or an `otp_code` texted by POST
+ * /api/v1/auth/reauthenticate (the way for an account without a password); not both. None is needed
+ * while the session's login (not its last refresh) is younger than `PHONEAUTH_REAUTH_WINDOW` (10
+ * minutes by default). A missing or wrong proof is a 401 with `WWW-Authenticate: Bearer
+ * error="insufficient_user_authentication"`; a wrong password counts toward the login lockout (429
+ * while locked) and a wrong code toward the code's attempts.
+ *
+ */
+export type Reauthentication = {
+    password?: string;
+    otp_code?: string;
+};
+
+/**
+ * The new number, and a fresh proof as in Reauthentication.
+ */
+export type PhoneChangeRequest = {
+    new_phone_number: string;
+    password?: string;
+    /**
+     * A code from POST /api/v1/auth/reauthenticate (not the one texted to the new number).
+     */
+    otp_code?: string;
+};
+
+export type PhoneChangeVerifyRequest = {
+    new_phone_number: string;
+    /**
+     * The code texted to the new number.
+     */
+    otp_code: string;
+};
+
+/**
+ * Everything phoneauth holds about one user; never a password hash, token or code.
+ */
+export type AccountExport = {
+    exported_at: string;
+    user: UserResponse;
+    /**
+     * Every session still on record (ended ones are kept for `PHONEAUTH_SESSION_RETENTION`), newest first.
+     */
+    sessions: Array<ExportedSession>;
+    /**
+     * The audit events about the user, newest first.
+     */
+    audit_events: Array<AuditEvent>;
+    /**
+     * Whether there were more audit events than the 50,000 newest given here.
+     */
+    audit_events_truncated: boolean;
+};
+
+export type ExportedSession = {
+    id: string;
+    created_at: string;
+    last_used_at: string;
+    expires_at: string;
+    ended_at: string | null;
+    /**
+     * Why it ended: `logout`, `password_changed`, `refresh_token_reuse`, `revoked`, `user_deactivated`
+     * or `phone_changed`; null while it has not.
+     *
+     */
+    end_reason: string | null;
+    ip: string;
+    user_agent: string;
+    amr: 'pwd' | 'otp';
+};
+
 export type ChangePasswordRequest = {
     current_password: string;
     new_password: NewPassword;
@@ -193,7 +319,10 @@ export type AuditEvent = {
      * What happened: `user.signup`, `login.succeeded`, `login.failed`, `otp.sent`, `otp.send_failed`,
      * `otp.verified`, `otp.failed`, `otp.locked`, `password.changed`, `password.reset`, `session.ended`,
      * `role.granted`, `role.revoked`, `user.deactivated`, `user.activated`, `user.unlocked`,
-     * `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password),
+     * `password.check_failed` (a wrong or locked-out password outside login, e.g. at change-password or
+     * a re-authentication), `reauth.failed` (a sensitive request without the fresh proof it needs),
+     * `user.created` (by an admin), `user.updated` (the names of the changed fields, never their values),
+     * `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
      * `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
      *
      */
@@ -271,6 +400,8 @@ export type Limit = number;
  * The `next_cursor` of the previous page.
  */
 export type Cursor = string;
+
+export type Reauthentication2 = Reauthentication;
 
 export type OtpSend = OtpSendRequest;
 
@@ -351,6 +482,293 @@ export type ReadUsersMeResponses = {
 };
 
 export type ReadUsersMeResponse = ReadUsersMeResponses[keyof ReadUsersMeResponses];
+
+export type UpdateUsersMeData = {
+    body: UpdateProfileRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/me';
+};
+
+export type UpdateUsersMeErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type UpdateUsersMeError = UpdateUsersMeErrors[keyof UpdateUsersMeErrors];
+
+export type UpdateUsersMeResponses = {
+    /**
+     * The profile as it is now.
+     */
+    200: UserResponse;
+};
+
+export type UpdateUsersMeResponse = UpdateUsersMeResponses[keyof UpdateUsersMeResponses];
+
+export type ExportMyDataData = {
+    body?: Reauthentication2;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/me/export';
+};
+
+export type ExportMyDataErrors = {
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type ExportMyDataError = ExportMyDataErrors[keyof ExportMyDataErrors];
+
+export type ExportMyDataResponses = {
+    /**
+     * The caller's data.
+     */
+    200: AccountExport;
+};
+
+export type ExportMyDataResponse = ExportMyDataResponses[keyof ExportMyDataResponses];
+
+export type SendReauthenticationCodeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/reauthenticate';
+};
+
+export type SendReauthenticationCodeErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type SendReauthenticationCodeError = SendReauthenticationCodeErrors[keyof SendReauthenticationCodeErrors];
+
+export type SendReauthenticationCodeResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+
+export type SendReauthenticationCodeResponse = SendReauthenticationCodeResponses[keyof SendReauthenticationCodeResponses];
+
+export type StartPhoneChangeData = {
+    body: PhoneChangeRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/phone-change';
+};
+
+export type StartPhoneChangeErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The SMS provider failed. Nothing was consumed; the request can be retried at once.
+     */
+    502: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type StartPhoneChangeError = StartPhoneChangeErrors[keyof StartPhoneChangeErrors];
+
+export type StartPhoneChangeResponses = {
+    /**
+     * Successful Response
+     */
+    200: OtpResponse;
+};
+
+export type StartPhoneChangeResponse = StartPhoneChangeResponses[keyof StartPhoneChangeResponses];
+
+export type VerifyPhoneChangeData = {
+    body: PhoneChangeVerifyRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/phone-change/verify';
+};
+
+export type VerifyPhoneChangeErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type VerifyPhoneChangeError = VerifyPhoneChangeErrors[keyof VerifyPhoneChangeErrors];
+
+export type VerifyPhoneChangeResponses = {
+    /**
+     * The profile, with the new number.
+     */
+    200: UserResponse;
+};
+
+export type VerifyPhoneChangeResponse = VerifyPhoneChangeResponses[keyof VerifyPhoneChangeResponses];
+
+export type DeleteAccountData = {
+    body?: Reauthentication2;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/delete-account';
+};
+
+export type DeleteAccountErrors = {
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type DeleteAccountError = DeleteAccountErrors[keyof DeleteAccountErrors];
+
+export type DeleteAccountResponses = {
+    /**
+     * The account is gone.
+     */
+    200: MessageResponse;
+};
+
+export type DeleteAccountResponse = DeleteAccountResponses[keyof DeleteAccountResponses];
 
 export type ChangePasswordData = {
     body: ChangePasswordRequest;
@@ -1027,6 +1445,106 @@ export type AdminListUsersResponses = {
 
 export type AdminListUsersResponse = AdminListUsersResponses[keyof AdminListUsersResponses];
 
+export type AdminCreateUserData = {
+    body: AdminCreateUserRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/users';
+};
+
+export type AdminCreateUserErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminCreateUserError = AdminCreateUserErrors[keyof AdminCreateUserErrors];
+
+export type AdminCreateUserResponses = {
+    /**
+     * The user was created.
+     */
+    201: AdminUser;
+};
+
+export type AdminCreateUserResponse = AdminCreateUserResponses[keyof AdminCreateUserResponses];
+
+export type AdminDeleteUserData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}';
+};
+
+export type AdminDeleteUserErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminDeleteUserError = AdminDeleteUserErrors[keyof AdminDeleteUserErrors];
+
+export type AdminDeleteUserResponses = {
+    /**
+     * The user is gone.
+     */
+    200: MessageResponse;
+};
+
+export type AdminDeleteUserResponse = AdminDeleteUserResponses[keyof AdminDeleteUserResponses];
+
 export type AdminGetUserData = {
     body?: never;
     path: {
@@ -1073,6 +1591,61 @@ export type AdminGetUserResponses = {
 };
 
 export type AdminGetUserResponse = AdminGetUserResponses[keyof AdminGetUserResponses];
+
+export type AdminUpdateUserData = {
+    body: AdminUpdateUserRequest;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}';
+};
+
+export type AdminUpdateUserErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminUpdateUserError = AdminUpdateUserErrors[keyof AdminUpdateUserErrors];
+
+export type AdminUpdateUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: AdminUser;
+};
+
+export type AdminUpdateUserResponse = AdminUpdateUserResponses[keyof AdminUpdateUserResponses];
 
 export type AdminActivateUserData = {
     body?: never;

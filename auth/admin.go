@@ -25,6 +25,8 @@ type AdminDeps struct {
 	Hasher   *password.Hasher
 	Policy   *password.Policy
 	Phones   phone.Parser
+	Guard    *SMSGuard   // nil: no SMS guard to show or clear
+	Messages SMSMessages // nil: no message log
 }
 
 // AdminService is user management for callers with RoleAdmin, and the audit trail. Every method

@@ -73,12 +73,18 @@ type RetentionConfig struct {
 	// SessionRetention is how long a session's record (IP, user agent, why it ended) and its refresh
 	// tokens are kept after it ended or expired, for investigations.
 	SessionRetention time.Duration
+	// SMSLogRetention is how long the message log keeps an SMS (its delivery status included); 0 is
+	// DefaultSMSLogRetention.
+	SMSLogRetention time.Duration
 }
 
 // Validate reports a bad setting.
 func (c RetentionConfig) Validate() error {
 	if c.SessionRetention < 0 {
 		return fmt.Errorf("session retention %s must not be negative", c.SessionRetention)
+	}
+	if c.SMSLogRetention < 0 {
+		return fmt.Errorf("SMS log retention %s must not be negative", c.SMSLogRetention)
 	}
 	return nil
 }
@@ -95,12 +101,22 @@ type OTPConfig struct {
 	SMSTimeout       time.Duration     // deadline of one provider call
 	SMSDomain        string            // for the WebOTP / iOS autofill line "@domain #code"
 	AppName          string            // named in the messages
+	// SMSHourlyLimit caps the code requests that may send an SMS per rolling hour, all destinations
+	// together (0: no cap); SMSCountryHourlyLimits caps them per destination country (ISO region →
+	// cap, "*" for each country not listed). Every instance draws on the same caps through the Limiter.
+	SMSHourlyLimit         int
+	SMSCountryHourlyLimits map[string]int
+	// CaptchaMode is CaptchaOff, CaptchaAlways or CaptchaAdaptive (CodeDeps.Captcha verifies tokens).
+	// CaptchaIPSoftLimit is the adaptive mode's soft budget: code requests per client IP per rolling
+	// hour without a CAPTCHA.
+	CaptchaMode        string
+	CaptchaIPSoftLimit int
 }
 
 // DefaultOTPConfig is the configuration when nothing is set.
 func DefaultOTPConfig() OTPConfig {
 	return OTPConfig{TTL: 5 * time.Minute, MaxAttempts: 5, ResendInterval: 60 * time.Second, PhoneHourlyLimit: 5,
-		IPHourlyLimit: 30, SMSTimeout: 10 * time.Second, AppName: "phoneauth"}
+		IPHourlyLimit: 30, SMSTimeout: 10 * time.Second, AppName: "phoneauth", CaptchaIPSoftLimit: 3}
 }
 
 // Validate reports the first bad rule.
@@ -116,6 +132,15 @@ func (c OTPConfig) Validate() error {
 		return errors.New("hourly limits must not be negative")
 	case c.SMSTimeout <= 0 || c.SMSTimeout > time.Minute:
 		return fmt.Errorf("SMS timeout %s must be between 0 and 1m", c.SMSTimeout)
+	case c.SMSHourlyLimit < 0 || c.CaptchaIPSoftLimit < 0:
+		return errors.New("SMS caps and the CAPTCHA soft limit must not be negative")
+	case c.CaptchaMode != CaptchaOff && c.CaptchaMode != CaptchaAlways && c.CaptchaMode != CaptchaAdaptive:
+		return fmt.Errorf("CAPTCHA mode %q must be always or adaptive", c.CaptchaMode)
+	}
+	for cc, n := range c.SMSCountryHourlyLimits {
+		if n < 0 || cc == "" {
+			return fmt.Errorf("SMS cap of country %q must not be negative", cc)
+		}
 	}
 	for p, code := range c.TestCodes {
 		if len(code) < 4 || len(code) > 10 || strings.Trim(code, "0123456789") != "" {

@@ -169,6 +169,8 @@ const (
 	EventKeyRotated          = "key.rotated"
 	EventUsersImported       = "users.imported" // one per import, with counts
 	EventPurged              = "data.purged"    // one per Purge that deleted something, with counts
+	EventSMSGuardBlocked     = "sms.guard_blocked"
+	EventSMSGuardCleared     = "sms.guard_cleared"
 )
 
 // EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
@@ -177,7 +179,7 @@ var EventTypes = []string{
 	EventSignup, EventLoginSucceeded, EventLoginFailed, EventOTPSent, EventOTPSendFailed, EventOTPVerified,
 	EventOTPFailed, EventOTPLocked, EventPasswordChanged, EventPasswordReset, EventPasswordCheckFailed, EventSessionEnded, EventRoleGranted,
 	EventRoleRevoked, EventUserDeactivated, EventUserActivated, EventUserUnlocked, EventKeyRotated,
-	EventUsersImported, EventPurged,
+	EventUsersImported, EventPurged, EventSMSGuardBlocked, EventSMSGuardCleared,
 }
 
 // SystemClock is the real clock.

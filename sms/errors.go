@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -33,6 +34,14 @@ func (e *StatusError) Error() string {
 }
 
 func (e *StatusError) Unwrap() error { return ErrProviderFailed }
+
+// ErrorCode is the provider's error code, else "http_" and the status, for the message log.
+func (e *StatusError) ErrorCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return "http_" + strconv.Itoa(e.Status)
+}
 
 // Rejected reports whether the provider refused the message itself (a 4xx other than 408 and 429):
 // trying another provider would not help, and the provider is up.

@@ -390,7 +390,7 @@ func (s *CodeService) consume(ctx context.Context, phone, purpose, hash string) 
 	s.env.Observer.Code(purpose, "verified")
 	if _, test := s.cfg.TestCodes[phone]; s.d.Guard != nil && !test {
 		if n, err := s.d.Phones.Parse(phone); err == nil {
-			s.d.Guard.countVerified(n)
+			s.d.Guard.CountVerified(n)
 		}
 	}
 	return nil

@@ -18,7 +18,7 @@ func (s *CodeService) screen(ctx context.Context, n phone.Number) (release func(
 	release = func() {}
 	state, until := GuardWatching, time.Time{}
 	if s.d.Guard != nil {
-		state, until = s.d.Guard.check(ctx, n)
+		state, until = s.d.Guard.Check(ctx, n)
 	}
 	adaptive := s.cfg.CaptchaMode == CaptchaAdaptive
 	need := s.cfg.CaptchaMode == CaptchaAlways
@@ -54,7 +54,7 @@ func (s *CodeService) screen(ctx context.Context, n phone.Number) (release func(
 		}
 	}
 	if s.d.Guard != nil {
-		undo, prev := s.d.Guard.countSend(n), release
+		undo, prev := s.d.Guard.CountSend(n), release
 		release = func() { prev(); undo() }
 	}
 	return release, nil

@@ -187,9 +187,9 @@ func (g *SMSGuard) judge(p string, c PrefixCount) string {
 	return GuardWatching
 }
 
-// check says whether a code may go to n: GuardBlocked (with the block's end), GuardSuspect, or
+// Check says whether a code may go to n: GuardBlocked (with the block's end), GuardSuspect, or
 // GuardWatching/GuardExempt. The send that finds a prefix over the line blocks it.
-func (g *SMSGuard) check(ctx context.Context, n phone.Number) (state string, until time.Time) {
+func (g *SMSGuard) Check(ctx context.Context, n phone.Number) (state string, until time.Time) {
 	g.maybeSync(ctx)
 	now := g.env.Clock.Now()
 	p := n.Prefix()
@@ -233,8 +233,8 @@ func (g *SMSGuard) block(ctx context.Context, b PrefixBlock) {
 	g.env.Observer.SMSGuard(b.Region, "blocked")
 }
 
-// countSend counts a code (or decoy) going to n; undo takes it back when the request then fails.
-func (g *SMSGuard) countSend(n phone.Number) (undo func()) {
+// CountSend counts a code (or decoy) going to n; undo takes it back when the request then fails.
+func (g *SMSGuard) CountSend(n phone.Number) (undo func()) {
 	p := n.Prefix()
 	g.mu.Lock()
 	g.prefix(p, n.Region, g.env.Clock.Now()).pending.Sends++
@@ -252,8 +252,8 @@ func (g *SMSGuard) countSend(n phone.Number) (undo func()) {
 	}
 }
 
-// countVerified counts a code of n verified.
-func (g *SMSGuard) countVerified(n phone.Number) {
+// CountVerified counts a code of n verified.
+func (g *SMSGuard) CountVerified(n phone.Number) {
 	g.mu.Lock()
 	g.prefix(n.Prefix(), n.Region, g.env.Clock.Now()).pending.Verified++
 	g.mu.Unlock()
@@ -262,8 +262,11 @@ func (g *SMSGuard) countVerified(n phone.Number) {
 
 // maybeSync syncs when the interval has passed and no other request is syncing.
 func (g *SMSGuard) maybeSync(ctx context.Context) {
+	now := g.env.Clock.Now()
 	g.mu.Lock()
-	due := g.env.Clock.Now().Sub(g.lastSync) >= g.cfg.SyncInterval
+	// Also at the first request of a new bucket, so that what was counted goes to the bucket it
+	// was counted in.
+	due := now.Sub(g.lastSync) >= g.cfg.SyncInterval || !now.Truncate(g.bucket).Equal(g.lastSync.Truncate(g.bucket))
 	g.mu.Unlock()
 	if !due || !g.sync.TryLock() {
 		return
@@ -289,6 +292,11 @@ func (g *SMSGuard) syncLocked(ctx context.Context) error {
 	var deltas []PrefixCount
 	var names []string
 	g.mu.Lock()
+	// What is pending was counted since the last sync, which was in this bucket or the one before.
+	counted := g.lastSync
+	if counted.IsZero() {
+		counted = now
+	}
 	g.lastSync = now
 	for p, st := range g.prefixes {
 		if now.Sub(st.touched) > g.cfg.Window && st.pending == (PrefixCount{}) && st.inflight == (PrefixCount{}) {
@@ -307,7 +315,7 @@ func (g *SMSGuard) syncLocked(ctx context.Context) error {
 
 	addErr := error(nil)
 	if len(deltas) > 0 {
-		addErr = g.store.Add(ctx, now.Truncate(g.bucket), deltas)
+		addErr = g.store.Add(ctx, counted.Truncate(g.bucket), deltas)
 	}
 	var counts map[string]PrefixCount
 	var blocks []PrefixBlock

@@ -64,7 +64,7 @@ func (g *RedisGuard) Add(ctx context.Context, bucket time.Time, counts []auth.Pr
 	ttl := (2 * g.window).Milliseconds()
 	pipe := g.l.rdb.Pipeline()
 	for _, c := range counts {
-		addScript.Run(ctx, pipe, []string{g.countsKey(c.Prefix), g.prefix + "active"},
+		addScript.Eval(ctx, pipe, []string{g.countsKey(c.Prefix), g.prefix + "active"},
 			bucket.UnixMilli(), c.Sends, c.Verified, c.Region, oldest, ttl, c.Prefix)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {

@@ -22,6 +22,7 @@ type Metrics struct {
 	smsErrors   *prometheus.CounterVec
 	smsDuration *prometheus.HistogramVec
 	hashWait    prometheus.Histogram
+	sms         smsMetrics // smsmetrics.go
 }
 
 // NewMetrics registers the metrics, with the Go runtime's and the process's.
@@ -44,7 +45,9 @@ func NewMetrics() *Metrics {
 		hashWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "phoneauth_password_hash_wait_seconds",
 			Help:    "Time a password hash waited for a slot of the hashing gate.",
 			Buckets: []float64{.0001, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
+		sms: newSMSMetrics(),
 	}
+	m.registry.MustRegister(m.sms.collectors()...)
 	m.registry.MustRegister(m.requests, m.duration, m.logins, m.codes, m.smsErrors, m.smsDuration, m.hashWait,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -189,3 +189,19 @@ func twilioSignature(authToken, fullURL string, form url.Values) []byte {
 	}
 	return m.Sum(nil)
 }
+
+// TwilioStatus maps a MessageStatus of Twilio's status callback to the message log's statuses: ""
+// for one that says nothing new (queued, sending, accepted, scheduled).
+func TwilioStatus(s string) string {
+	switch s {
+	case "sent":
+		return "sent"
+	case "delivered", "read":
+		return "delivered"
+	case "undelivered":
+		return "undelivered"
+	case "failed", "canceled":
+		return "failed"
+	}
+	return ""
+}

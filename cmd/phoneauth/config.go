@@ -15,7 +15,6 @@ import (
 	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/auth/token"
 	"github.com/phoneauth/phoneauth/server"
-	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -36,16 +35,9 @@ type config struct {
 	server          server.Config
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
-	sms             smsConfig
+	sms             smsConfig // sms.go
 	debugAddr       string        // pprof listener; "" = off
 	purgeInterval   time.Duration // how often serve purges dead rows; 0 = never (run phoneauth purge)
-}
-
-// smsConfig selects and configures the SMS provider.
-type smsConfig struct {
-	provider string // log, webhook or twilio
-	webhook  sms.WebhookConfig
-	twilio   sms.TwilioConfig
 }
 
 // envError names the variable that holds a bad value.
@@ -239,6 +231,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.sms = loadSMS(e)
+	c.sms.apply(&c) // sms.go
 	if path := e.str("PHONEAUTH_JWT_PRIVATE_KEY_FILE", ""); path != "" {
 		data, err := os.ReadFile(path)
 		if err == nil {
@@ -321,30 +314,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, joinErrors(e.errs)
 	}
 	return c, nil
-}
-
-func loadSMS(e *env) smsConfig {
-	c := smsConfig{provider: strings.ToLower(e.str("PHONEAUTH_SMS_PROVIDER", "log"))}
-	switch c.provider {
-	case "log":
-	case "webhook":
-		c.webhook = sms.WebhookConfig{URL: e.str("PHONEAUTH_SMS_WEBHOOK_URL", ""), Secret: e.secret("PHONEAUTH_SMS_WEBHOOK_SECRET")}
-		if err := c.webhook.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SMS_WEBHOOK_URL / PHONEAUTH_SMS_WEBHOOK_SECRET: %w", err))
-		}
-	case "twilio":
-		c.twilio = sms.TwilioConfig{
-			AccountSID: e.str("PHONEAUTH_TWILIO_ACCOUNT_SID", ""), AuthToken: e.secret("PHONEAUTH_TWILIO_AUTH_TOKEN"),
-			From: e.str("PHONEAUTH_TWILIO_FROM", ""), MessagingServiceSID: e.str("PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID", ""),
-			BaseURL: e.str("PHONEAUTH_TWILIO_BASE_URL", ""),
-		}
-		if err := c.twilio.Validate(); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_TWILIO_*: %w", err))
-		}
-	default:
-		e.errs = append(e.errs, &envError{"PHONEAUTH_SMS_PROVIDER", c.provider, "must be log, webhook or twilio"})
-	}
-	return c
 }
 
 func joinErrors(errs []error) error {

@@ -32,7 +32,6 @@ import (
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/server"
-	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -134,17 +133,6 @@ func sealHint(err error) error {
 	return err
 }
 
-func newSender(c smsConfig, log *slog.Logger) (auth.SMSSender, error) {
-	switch c.provider {
-	case "webhook":
-		return sms.NewWebhook(c.webhook)
-	case "twilio":
-		return sms.NewTwilio(c.twilio)
-	default:
-		return sms.NewLog(log), nil
-	}
-}
-
 // openLimiter connects to the shared rate limiter when PHONEAUTH_REDIS_URL is set; without it the
 // limiter is nil and auth keeps the limits in this process's memory. Only serve opens it: the CLI
 // sends no codes, so it must keep working while Redis is down.
@@ -189,7 +177,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer closeLimiter() // after the HTTP server has drained
-	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter})
+	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter, guardStore: guardStore(cfg, db, limiter)})
 	if err != nil {
 		return err
 	}
@@ -305,7 +293,8 @@ func purge(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "purged %d sessions, %d code challenges, %d lockout counters\n", r.Sessions, r.Challenges, r.Throttle)
+	fmt.Fprintf(stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d SMS log entries, %d SMS guard rows\n",
+		r.Sessions, r.Challenges, r.Throttle, r.SMSMessages, r.SMSGuard)
 	return nil
 }
 

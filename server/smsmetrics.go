@@ -55,4 +55,6 @@ func (m *Metrics) SMSGuard(country, event string) {
 func (m *Metrics) SMSCap(cap string, used float64) { m.sms.caps.WithLabelValues(cap).Set(used) }
 
 // SMSReceipt counts one delivery status (auth.Observer).
-func (m *Metrics) SMSReceipt(provider, status string) { m.sms.receipts.WithLabelValues(provider, status).Inc() }
+func (m *Metrics) SMSReceipt(provider, status string) {
+	m.sms.receipts.WithLabelValues(provider, status).Inc()
+}

@@ -121,7 +121,8 @@ func (g *RedisGuard) Counts(ctx context.Context, prefixes []string, since time.T
 func (g *RedisGuard) Top(ctx context.Context, since time.Time, limit int) ([]auth.PrefixCount, error) {
 	ctx, stop := context.WithTimeout(ctx, g.l.timeout)
 	defer stop()
-	names, err := g.l.rdb.ZRangeByScore(ctx, g.prefix+"active", &redis.ZRangeBy{Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}).Result()
+	// ZRANGEBYSCORE rather than ZRANGE … BYSCORE, which needs Redis 6.2.
+	names, err := g.l.rdb.Do(ctx, "ZRANGEBYSCORE", g.prefix+"active", since.UnixMilli(), "+inf").StringSlice()
 	if err != nil {
 		return nil, limiterUnavailable(err)
 	}

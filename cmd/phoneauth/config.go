@@ -35,7 +35,7 @@ type config struct {
 	server          server.Config
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
-	sms             smsConfig // sms.go
+	sms             smsConfig     // sms.go
 	debugAddr       string        // pprof listener; "" = off
 	purgeInterval   time.Duration // how often serve purges dead rows; 0 = never (run phoneauth purge)
 }

@@ -260,4 +260,3 @@ func count(s []string, v string) int {
 	}
 	return n
 }
-

@@ -9,7 +9,7 @@ CLIENT := clients/typescript
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: help run build generate check-generated test test-go test-node test-short fuzz lint vuln bench common-passwords \
-	swagger-ui client check-client client-test lint-spec browser-test clean
+	swagger-ui client check-client client-test lint-spec browser-test check-alerts clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ generate: ## regenerate gen/ from openapi.yaml
 check-generated: generate ## fail when gen/ is not what openapi.yaml generates
 	@git diff --exit-code -- gen/ || { echo "gen/ is stale: run make generate and commit"; exit 1; }
 
-test: test-go test-node ## run the whole suite: Go (PostgreSQL too when PHONEAUTH_TEST_DATABASE_URL is set), client, spec lint, browser
+test: test-go test-node check-alerts ## run the whole suite: Go (PostgreSQL too when PHONEAUTH_TEST_DATABASE_URL is set), client, spec lint, browser, alert rules
 
 test-go: ## the Go tests, with -race, then 5s of fuzzing the request path
 	$(GO) test -race -count=1 -timeout 12m ./...
@@ -54,6 +54,14 @@ test-node: ## the Node tests (client, spec lint, browser); skipped, loudly, with
 		else \
 			$(call skip_or_fail,the browser test of /docs,Chromium at $(CHROMIUM) (apt-get install -y chromium)); \
 		fi; \
+	fi
+
+PROMTOOL ?= promtool
+check-alerts: ## check the SMS alert rules (deploy/prometheus/sms-alerts.yaml) and their test cases with promtool; skipped, loudly, without it (fails when CI is set)
+	@if ! command -v $(PROMTOOL) >/dev/null; then \
+		$(call skip_or_fail,the Prometheus alert rules,promtool (apt-get install -y prometheus)); \
+	else \
+		cd deploy/prometheus && $(PROMTOOL) check rules sms-alerts.yaml && $(PROMTOOL) test rules sms-alerts.test.yaml; \
 	fi
 
 test-short: ## unit tests only, fast

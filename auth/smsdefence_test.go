@@ -91,7 +91,7 @@ type defenceFixture struct {
 
 // newDefenceFixture is newFixture with the SMS defences: a guard on the database (cfg), the CAPTCHA
 // in otp.CaptchaMode with a fake provider, and the message log.
-func newDefenceFixture(t *testing.T, otp auth.OTPConfig, cfg *auth.SMSGuardConfig) *defenceFixture {
+func newDefenceFixture(t testing.TB, otp auth.OTPConfig, cfg *auth.SMSGuardConfig) *defenceFixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})

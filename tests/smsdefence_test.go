@@ -383,3 +383,48 @@ func TestTwilioReceipts(t *testing.T) {
 		wantStatus(t, post(unknown, signTwilio(twilioToken, public+"/api/v1/sms/status/twilio", unknown)), 204, "")
 	})
 }
+
+// TestGuardSharedByInstances: two processes on one PostgreSQL schema, the guard's counts in Redis
+// (and, without Redis, in the database): sends spread over both add up, and a block by one holds on
+// the other within the guard's sync interval (a second).
+func TestGuardSharedByInstances(t *testing.T) {
+	for _, store := range []string{"redis", "database"} {
+		t.Run(store, func(t *testing.T) {
+			redisURL, prefix := sharedRedis(t)
+			sk := newWebhookSink(t, "")
+			env := append(sk.env(), "PHONEAUTH_SMS_GUARD_MIN_SENDS=6", "PHONEAUTH_TRUSTED_PROXIES=127.0.0.1/32")
+			if store == "redis" {
+				env = append(env, "PHONEAUTH_REDIS_URL="+redisURL, "PHONEAUTH_REDIS_PREFIX="+prefix)
+			}
+			a := start(t, "postgres", env...)
+			b := &server{t: t, dialect: a.dialect, dbURL: a.dbURL, env: a.env, logs: &logBuffer{}}
+			b.launch()
+			for i := range 6 {
+				s := a
+				if i%2 == 1 {
+					s = b
+				}
+				s.sendCode("/api/v1/auth/signup/send-otp", pumped(i), "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+				time.Sleep(400 * time.Millisecond) // each instance syncs about every other send
+			}
+			time.Sleep(1100 * time.Millisecond)
+			for name, s := range map[string]*server{"a": a, "b": b} {
+				// The first request after the interval syncs; whichever instance blocks, both refuse.
+				deadline := time.Now().Add(3 * time.Second)
+				for {
+					r := s.do("POST", "/api/v1/auth/signup/send-otp", map[string]string{"phone_number": pumped(100)}, "X-Forwarded-For", "198.51.100.9")
+					if r.Status == 429 {
+						break
+					}
+					if r.Status != 200 || time.Now().After(deadline) {
+						t.Fatalf("instance %s: %d %s; want it blocked", name, r.Status, r.Body)
+					}
+					time.Sleep(300 * time.Millisecond)
+				}
+			}
+			if n := len(sk.all()); n > 8 {
+				t.Fatalf("%d SMS to the prefix, want about 6", n)
+			}
+		})
+	}
+}

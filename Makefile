@@ -9,7 +9,7 @@ CLIENT := clients/typescript
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: help run build image generate check-generated test test-go test-deploy helm-template test-node test-short fuzz lint vuln bench common-passwords \
-	swagger-ui client check-client client-test lint-spec browser-test clean
+	swagger-ui client check-client client-test lint-spec browser-test check-alerts clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ generate: ## regenerate gen/ from openapi.yaml
 check-generated: generate ## fail when gen/ is not what openapi.yaml generates
 	@git diff --exit-code -- gen/ || { echo "gen/ is stale: run make generate and commit"; exit 1; }
 
-test: test-go test-deploy test-node ## run the whole suite: Go on SQLite, PostgreSQL and Redis; the deploy assets; client, spec lint, browser
+test: test-go test-deploy check-alerts test-node ## run the whole suite: Go on SQLite, PostgreSQL and Redis; the deploy assets and alert rules; client, spec lint, browser
 
 # The Go tests use PHONEAUTH_TEST_DATABASE_URL and PHONEAUTH_TEST_REDIS_URL when they are set; otherwise
 # internal/testservices/run starts a throwaway PostgreSQL (from /usr/lib/postgresql/*/bin) and a
@@ -83,6 +83,14 @@ test-node: ## the Node tests (client, spec lint, browser); skipped, loudly, with
 		else \
 			$(call skip_or_fail,the browser tests (/docs and the client's session),Chromium at $(CHROMIUM) (apt-get install -y chromium)); \
 		fi; \
+	fi
+
+PROMTOOL ?= promtool
+check-alerts: ## check the SMS alert rules (deploy/prometheus/sms-alerts.yaml) and their test cases with promtool; skipped, loudly, without it (fails when CI is set)
+	@if ! command -v $(PROMTOOL) >/dev/null; then \
+		$(call skip_or_fail,the Prometheus alert rules,promtool (apt-get install -y prometheus)); \
+	else \
+		cd deploy/prometheus && $(PROMTOOL) check rules sms-alerts.yaml && $(PROMTOOL) test rules sms-alerts.test.yaml; \
 	fi
 
 test-short: ## unit tests only, fast

@@ -59,21 +59,21 @@ type recorder struct {
 
 type sent struct{ to, text, purpose, ref string }
 
-func (r *recorder) Send(ctx context.Context, to, text, purpose, ref string) error {
+func (r *recorder) Send(ctx context.Context, to, text, purpose, ref string) (string, string, error) {
 	r.mu.Lock()
 	fail, wait := r.fail, r.wait
 	r.mu.Unlock()
 	if wait {
 		<-ctx.Done()
-		return ctx.Err()
+		return "recorder", "", ctx.Err()
 	}
 	if fail != nil {
-		return fail
+		return "recorder", "", fail
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sent = append(r.sent, sent{to, text, purpose, ref})
-	return nil
+	return "recorder", "", nil
 }
 
 func (r *recorder) all() []sent {

@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,9 @@ type CodeDeps struct {
 	SMS        SMSSender // nil: sending a code answers 503
 	Limiter    Limiter   // nil: in this process's memory (one instance's limits)
 	Phones     phone.Parser
+	Guard      *SMSGuard       // nil: no SMS guard
+	Captcha    CaptchaVerifier // required when OTPConfig.CaptchaMode is set
+	Messages   SMSMessages     // nil: no message log
 }
 
 // CodeService sends one-time codes by SMS and checks them: single use, a limited number of guesses,
@@ -46,6 +50,7 @@ type CodeService struct {
 	d        CodeDeps
 	key      []byte       // HMAC key, from Secrets
 	sendNano atomic.Int64 // moving average of a provider call, for timing parity
+	capReads sync.Map     // cap key → *atomic.Int64: when its use was last read (smsdefence.go)
 }
 
 // NewCodeService loads (or creates) the key codes are hashed with.
@@ -55,6 +60,9 @@ func NewCodeService(ctx context.Context, env Env, cfg OTPConfig, d CodeDeps) (*C
 	}
 	if d.Challenges == nil || d.Secrets == nil || d.Users == nil {
 		return nil, errors.New("auth: CodeService needs Challenges, Secrets and Users")
+	}
+	if cfg.CaptchaMode != CaptchaOff && d.Captcha == nil {
+		return nil, errors.New("auth: a CAPTCHA mode needs a CaptchaVerifier")
 	}
 	env = env.WithDefaults()
 	if d.Limiter == nil {
@@ -95,15 +103,15 @@ func newCode() string {
 }
 
 // parseSMSPhone normalizes a phone that is to receive an SMS and applies the country allow-list.
-func (s *CodeService) parseSMSPhone(raw string) (string, error) {
+func (s *CodeService) parseSMSPhone(raw string) (phone.Number, error) {
 	n, err := parsePhone(s.d.Phones, "phone", raw)
 	if err != nil {
-		return "", err
+		return phone.Number{}, err
 	}
 	if len(s.cfg.AllowedCountries) > 0 && !slices.Contains(s.cfg.AllowedCountries, n.Region) {
-		return "", invalidField("phone", "Value error, SMS to numbers of this country ("+n.Region+") is not supported", "value_error")
+		return phone.Number{}, invalidField("phone", "Value error, SMS to numbers of this country ("+n.Region+") is not supported", "value_error")
 	}
-	return n.E164, nil
+	return n, nil
 }
 
 func retryIn(d time.Duration) string {
@@ -126,10 +134,11 @@ func rateLimited(detail string, after time.Duration) *Error {
 // whether or not a code went out: for login and reset only active accounts get one, for signup only
 // numbers without an account (an existing owner gets a notice instead). It returns the reference id.
 func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend bool) (string, error) {
-	phone, err := s.parseSMSPhone(rawPhone)
+	n, err := s.parseSMSPhone(rawPhone)
 	if err != nil {
 		return "", err
 	}
+	phone := n.E164
 	u, err := s.d.Users.ByPhone(ctx, phone)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return "", err
@@ -163,6 +172,10 @@ type sendRequest struct {
 // (and maybe texts a notice): every answer is the same whether or not a code went out.
 func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 	phone, purpose, label := r.phone, r.purpose, purposeLabel(r.purpose)
+	n, err := s.d.Phones.Parse(phone) // E.164 already: for the region the guard and the caps count by
+	if err != nil {
+		return "", err
+	}
 	now := s.env.Clock.Now()
 	ref := "otp_" + randomToken(12)
 
@@ -179,17 +192,23 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 		return ref, nil
 	}
 
-	// Every limit applies whether or not the number has an account, so a 429 reveals nothing.
-	cancelIP := func() {}
+	// Every limit applies whether or not the number has an account, so a 429 reveals nothing. The SMS
+	// guard and the CAPTCHA come first: they refuse before anything is spent (smsdefence.go).
+	cancelIP, err := s.screen(ctx, n)
+	if err != nil {
+		return "", err
+	}
 	if ip := ClientFrom(ctx).IP; ip != "" {
 		ok, after, cancel, err := s.d.Limiter.Reserve(ctx, "otp:ip:"+ip, s.cfg.IPHourlyLimit, time.Hour)
+		if err == nil && !ok {
+			err = rateLimited("Too many code requests from your network", after)
+		}
 		if err != nil {
+			cancelIP()
 			return "", err
 		}
-		if !ok {
-			return "", rateLimited("Too many code requests from your network", after)
-		}
-		cancelIP = cancel
+		release := cancelIP
+		cancelIP = func() { release(); cancel() }
 	}
 	ok, previous, err := s.d.Challenges.ClaimSend(ctx, phone, purpose, now, s.cfg.ResendInterval)
 	if err != nil {
@@ -204,6 +223,12 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 	if err == nil && !ok {
 		err = rateLimited("Too many codes requested for this number", after)
 	}
+	cancelCaps := func() {}
+	if err == nil {
+		if cancelCaps, err = s.reserveCaps(ctx, n.Region); err != nil {
+			cancelPhone()
+		}
+	}
 	if err != nil {
 		cancelIP()
 		_ = s.d.Challenges.ReleaseSend(ctx, phone, purpose, now, previous)
@@ -212,6 +237,7 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 	undo := func() {
 		cancelIP()
 		cancelPhone()
+		cancelCaps()
 		// The request failed: its cooldown must not hold back an immediate retry.
 		if err := s.d.Challenges.ReleaseSend(context.WithoutCancel(ctx), phone, purpose, now, previous); err != nil {
 			s.env.Logger.WarnContext(ctx, "releasing the send cooldown", "reference_id", ref, "err", err)
@@ -226,7 +252,7 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 			undo()
 			return "", err
 		}
-		if err := s.sendSMS(ctx, phone, s.codeText(label, code), label, ref); err != nil {
+		if err := s.sendSMS(ctx, n, s.codeText(label, code), label, ref); err != nil {
 			s.env.Record(ctx, EventOTPSendFailed, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone), "error": errorKind(err)})
 			s.env.Observer.Code(label, "send_failed")
 			if cerr := s.d.Challenges.ClearCode(context.WithoutCancel(ctx), phone, purpose, h); cerr != nil {
@@ -247,7 +273,7 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 		}
 		if r.notice != "" {
 			// Tell the owner, without a code; a failure here must look like any other answer.
-			if err := s.sendSMS(ctx, phone, s.noticeText(r.notice), purposeNotice, ref); err != nil {
+			if err := s.sendSMS(ctx, n, s.noticeText(r.notice), purposeNotice, ref); err != nil {
 				s.env.Logger.WarnContext(ctx, "sending a notice", "notice", r.notice, "reference_id", ref, "err", err)
 			} else {
 				s.env.Record(ctx, EventOTPSent, r.noticeTo, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": r.notice})
@@ -263,23 +289,29 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 
 // notify texts a notice (no code) to phone; a failure is logged, never returned: what it tells of has
 // already happened.
-func (s *CodeService) notify(ctx context.Context, phone, kind, ref string) {
-	if err := s.sendSMS(context.WithoutCancel(ctx), phone, s.noticeText(kind), purposeNotice, ref); err != nil {
+func (s *CodeService) notify(ctx context.Context, e164, kind, ref string) {
+	n, err := s.d.Phones.Parse(e164)
+	if err == nil {
+		err = s.sendSMS(context.WithoutCancel(ctx), n, s.noticeText(kind), purposeNotice, ref)
+	}
+	if err != nil {
 		s.env.Logger.WarnContext(ctx, "sending a notice", "notice", kind, "reference_id", ref, "err", err)
 	}
 }
 
-// sendSMS calls the provider with the configured deadline and turns failures into 502/503.
-func (s *CodeService) sendSMS(ctx context.Context, to, text, purpose, ref string) error {
+// sendSMS calls the provider with the configured deadline, records the message in the log, and turns
+// failures into 502/503.
+func (s *CodeService) sendSMS(ctx context.Context, to phone.Number, text, purpose, ref string) error {
 	if s.d.SMS == nil {
 		return &Error{Kind: ErrUnavailable, Detail: "SMS delivery is not configured"}
 	}
 	sctx, cancel := context.WithTimeout(ctx, s.cfg.SMSTimeout)
 	defer cancel()
 	start := time.Now()
-	err := s.d.SMS.Send(sctx, to, text, purpose, ref)
+	provider, id, err := s.d.SMS.Send(sctx, to.E164, text, purpose, ref)
 	took := time.Since(start)
 	s.env.Observer.SMS(purpose, took, err)
+	s.logMessage(ctx, to, purpose, ref, provider, id, err)
 	switch {
 	case err == nil:
 		// Moving average (1/8 weight) of a successful call, used to pad answers that send nothing.
@@ -413,6 +445,11 @@ func (s *CodeService) consume(ctx context.Context, phone, purpose, hash string) 
 	label := purposeLabel(purpose)
 	s.env.Record(ctx, EventOTPVerified, PurposeOwner(purpose), uuid.Nil, "", map[string]string{"purpose": label, "phone": maskPhone(phone)})
 	s.env.Observer.Code(label, "verified")
+	if _, test := s.cfg.TestCodes[phone]; s.d.Guard != nil && !test {
+		if n, err := s.d.Phones.Parse(phone); err == nil {
+			s.d.Guard.CountVerified(n)
+		}
+	}
 	return nil
 }
 

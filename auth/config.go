@@ -76,6 +76,9 @@ type RetentionConfig struct {
 	// AuditRetention is how long audit events are kept (0: for good). The purge is the one deletion
 	// the append-only audit trail allows.
 	AuditRetention time.Duration
+	// SMSLogRetention is how long the message log keeps an SMS (its delivery status included); 0 is
+	// DefaultSMSLogRetention.
+	SMSLogRetention time.Duration
 }
 
 // MinAuditRetention is the shortest AuditRetention: a day of events always stays, so that the events
@@ -89,6 +92,8 @@ func (c RetentionConfig) Validate() error {
 		return fmt.Errorf("session retention %s must not be negative", c.SessionRetention)
 	case c.AuditRetention != 0 && c.AuditRetention < MinAuditRetention:
 		return fmt.Errorf("audit retention %s must be 0 (keep everything) or at least %s", c.AuditRetention, MinAuditRetention)
+	case c.SMSLogRetention < 0:
+		return fmt.Errorf("SMS log retention %s must not be negative", c.SMSLogRetention)
 	}
 	return nil
 }
@@ -120,12 +125,22 @@ type OTPConfig struct {
 	SMSTimeout       time.Duration     // deadline of one provider call
 	SMSDomain        string            // for the WebOTP / iOS autofill line "@domain #code"
 	AppName          string            // named in the messages
+	// SMSHourlyLimit caps the code requests that may send an SMS per rolling hour, all destinations
+	// together (0: no cap); SMSCountryHourlyLimits caps them per destination country (ISO region →
+	// cap, "*" for each country not listed). Every instance draws on the same caps through the Limiter.
+	SMSHourlyLimit         int
+	SMSCountryHourlyLimits map[string]int
+	// CaptchaMode is CaptchaOff, CaptchaAlways or CaptchaAdaptive (CodeDeps.Captcha verifies tokens).
+	// CaptchaIPSoftLimit is the adaptive mode's soft budget: code requests per client IP per rolling
+	// hour without a CAPTCHA.
+	CaptchaMode        string
+	CaptchaIPSoftLimit int
 }
 
 // DefaultOTPConfig is the configuration when nothing is set.
 func DefaultOTPConfig() OTPConfig {
 	return OTPConfig{TTL: 5 * time.Minute, MaxAttempts: 5, ResendInterval: 60 * time.Second, PhoneHourlyLimit: 5,
-		IPHourlyLimit: 30, SMSTimeout: 10 * time.Second, AppName: "phoneauth"}
+		IPHourlyLimit: 30, SMSTimeout: 10 * time.Second, AppName: "phoneauth", CaptchaIPSoftLimit: 3}
 }
 
 // Validate reports the first bad rule.
@@ -141,6 +156,15 @@ func (c OTPConfig) Validate() error {
 		return errors.New("hourly limits must not be negative")
 	case c.SMSTimeout <= 0 || c.SMSTimeout > time.Minute:
 		return fmt.Errorf("SMS timeout %s must be between 0 and 1m", c.SMSTimeout)
+	case c.SMSHourlyLimit < 0 || c.CaptchaIPSoftLimit < 0:
+		return errors.New("SMS caps and the CAPTCHA soft limit must not be negative")
+	case c.CaptchaMode != CaptchaOff && c.CaptchaMode != CaptchaAlways && c.CaptchaMode != CaptchaAdaptive:
+		return fmt.Errorf("CAPTCHA mode %q must be always or adaptive", c.CaptchaMode)
+	}
+	for cc, n := range c.SMSCountryHourlyLimits {
+		if n < 0 || cc == "" {
+			return fmt.Errorf("SMS cap of country %q must not be negative", cc)
+		}
 	}
 	for p, code := range c.TestCodes {
 		if len(code) < 4 || len(code) > 10 || strings.Trim(code, "0123456789") != "" {

@@ -42,10 +42,14 @@ func (e Env) WithDefaults() Env {
 
 type nopObserver struct{}
 
-func (nopObserver) Login(string, string)             {}
-func (nopObserver) Code(string, string)              {}
-func (nopObserver) SMS(string, time.Duration, error) {}
-func (nopObserver) HashWait(time.Duration)           {}
+func (nopObserver) Login(string, string)                     {}
+func (nopObserver) Code(string, string)                      {}
+func (nopObserver) SMS(string, time.Duration, error)         {}
+func (nopObserver) HashWait(time.Duration)                   {}
+func (nopObserver) SMSAttempt(string, string, time.Duration) {}
+func (nopObserver) SMSGuard(string, string)                  {}
+func (nopObserver) SMSCap(string, float64)                   {}
+func (nopObserver) SMSReceipt(string, string)                {}
 
 // Record appends an event about userID to the audit trail, filling in the time and the client from
 // ctx. A failure is logged, not returned: the action it describes has already happened.

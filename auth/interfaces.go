@@ -155,6 +155,11 @@ type Purger interface {
 	// PurgeAudit deletes the audit events from before `before`, batch events per statement: the one
 	// deletion the append-only audit trail allows.
 	PurgeAudit(ctx context.Context, before time.Time, batch int) (int64, error)
+	// PurgeSMSMessages deletes the message log's entries sent before `before`, batch per statement.
+	PurgeSMSMessages(ctx context.Context, before time.Time, batch int) (int64, error)
+	// PurgeSMSGuard deletes the SMS guard's counts of buckets before `before` and the blocks that ended
+	// before it, as far as they are kept in the database.
+	PurgeSMSGuard(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Audit is the append-only log of security events: nothing changes or deletes an event, except the
@@ -166,9 +171,11 @@ type Audit interface {
 	List(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 }
 
-// SMSSender delivers text messages. Errors wrap context.DeadlineExceeded on a timeout.
+// SMSSender delivers text messages, through one provider or the first of several that takes each.
+// It returns the name of the provider that took (or last refused) the message and that provider's id
+// of it ("" when it gives none). Errors wrap context.DeadlineExceeded on a timeout.
 type SMSSender interface {
-	Send(ctx context.Context, to, text, purpose, referenceID string) error
+	Send(ctx context.Context, to, text, purpose, referenceID string) (provider, messageID string, err error)
 }
 
 // Limiter enforces budgets of limit events per rolling window (0: unlimited). cancel gives the
@@ -189,7 +196,67 @@ type Observer interface {
 	SMS(purpose string, took time.Duration, err error)
 	// HashWait is how long a password hash waited for a slot of the hashing gate.
 	HashWait(d time.Duration)
+	// SMSAttempt is one call to one SMS provider, or one it skipped ("ok", "rejected", "failed",
+	// "timeout", "skipped").
+	SMSAttempt(provider, outcome string, took time.Duration)
+	// SMSGuard is one event of the SMS guard for a destination country (ISO region): "sent" and
+	// "verified" codes, a prefix "blocked" or "cleared", a send "refused" because of a block.
+	SMSGuard(country, event string)
+	// SMSCap is the share (0 to 1) used of an hourly SMS cap: "all", or a country's (ISO region).
+	SMSCap(cap string, used float64)
+	// SMSReceipt is one delivery status reported by a provider ("sent", "delivered", "failed",
+	// "undelivered").
+	SMSReceipt(provider, status string)
 }
 
 // Clock tells the time; injected so expiry is testable without sleeping.
 type Clock interface{ Now() time.Time }
+
+// LimitUsage is what a Limiter can tell of a budget without taking from it; the SMS caps report their
+// use with it when the Limiter has it.
+type LimitUsage interface {
+	// Used returns how many units of key are taken in the rolling window ending now.
+	Used(ctx context.Context, key string, window time.Duration) (int, error)
+}
+
+// SMSGuardStore keeps the SMS guard's counts per destination prefix and its blocks, shared by every
+// instance (Redis, or the database). Counts are kept in buckets of a fixed length; the guard sums the
+// buckets of its window.
+type SMSGuardStore interface {
+	// Add adds each count to its prefix's bucket that starts at bucket.
+	Add(ctx context.Context, bucket time.Time, counts []PrefixCount) error
+	// Counts returns, for each of prefixes that has any, the sums of its buckets starting at or after
+	// since.
+	Counts(ctx context.Context, prefixes []string, since time.Time) (map[string]PrefixCount, error)
+	// Top returns up to limit prefixes with sends in the buckets starting at or after since, most
+	// sends first.
+	Top(ctx context.Context, since time.Time, limit int) ([]PrefixCount, error)
+	// Block stores b and forgets the prefix's counts, unless the prefix is blocked at b.BlockedAt
+	// already; created reports whether it stored b.
+	Block(ctx context.Context, b PrefixBlock) (created bool, err error)
+	// Blocks returns the blocks in force at now.
+	Blocks(ctx context.Context, now time.Time) ([]PrefixBlock, error)
+	// Clear lifts the prefix's block and forgets its counts; ok=false (and nothing changed but the
+	// counts) when it was not blocked at now.
+	Clear(ctx context.Context, prefix string, now time.Time) (b PrefixBlock, ok bool, err error)
+}
+
+// SMSMessages is the message log: one entry per SMS handed to a provider, never its text.
+type SMSMessages interface {
+	// Add appends m, setting its ID.
+	Add(ctx context.Context, m *SMSMessage) error
+	// SetStatusByProviderID records a delivery status of the message provider knows as messageID;
+	// found=false when there is none. A final status (delivered, failed, undelivered) is never
+	// replaced: receipts may arrive out of order.
+	SetStatusByProviderID(ctx context.Context, provider, messageID, status, errorCode string, at time.Time) (found bool, err error)
+	// SetStatusByReference does the same for the newest message of the reference id.
+	SetStatusByReference(ctx context.Context, referenceID, status, errorCode string, at time.Time) (found bool, err error)
+	// List returns messages matching f, newest first.
+	List(ctx context.Context, f SMSMessageFilter) ([]SMSMessage, error)
+}
+
+// CaptchaVerifier asks a CAPTCHA provider whether a token a client solved is good. ok=false is a bad,
+// expired or reused token; an error is the provider not answering properly (an outage).
+type CaptchaVerifier interface {
+	Verify(ctx context.Context, token, remoteIP string) (ok bool, err error)
+}

@@ -211,6 +211,8 @@ const (
 	EventPhoneChanged     = "phone.changed"
 	EventUserDeleted      = "user.deleted"
 	EventDataExported     = "data.exported"
+	EventSMSGuardBlocked  = "sms.guard_blocked"
+	EventSMSGuardCleared  = "sms.guard_cleared"
 )
 
 // EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
@@ -219,7 +221,8 @@ var EventTypes = []string{
 	EventSignup, EventLoginSucceeded, EventLoginFailed, EventOTPSent, EventOTPSendFailed, EventOTPVerified,
 	EventOTPFailed, EventOTPLocked, EventPasswordChanged, EventPasswordReset, EventPasswordCheckFailed, EventSessionEnded, EventRoleGranted,
 	EventRoleRevoked, EventUserDeactivated, EventUserActivated, EventUserUnlocked, EventKeyRotated,
-	EventUsersImported, EventPurged, EventReauthFailed, EventUserCreated, EventUserUpdated, EventConsentGiven,
+
+	EventUsersImported, EventPurged, EventSMSGuardBlocked, EventSMSGuardCleared, EventReauthFailed, EventUserCreated, EventUserUpdated, EventConsentGiven,
 	EventConsentWithdrawn, EventPhoneChanged, EventUserDeleted, EventDataExported,
 }
 

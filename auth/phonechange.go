@@ -25,7 +25,8 @@ func (s *LifecycleService) StartPhoneChange(ctx context.Context, rawPhone string
 	if err != nil {
 		return "", err
 	}
-	phone, err := s.d.Codes.parseSMSPhone(rawPhone)
+	n, err := s.d.Codes.parseSMSPhone(rawPhone)
+	phone := n.E164
 	if err != nil {
 		return "", err
 	}
@@ -68,7 +69,8 @@ func (s *LifecycleService) ConfirmPhoneChange(ctx context.Context, rawPhone, cod
 	if err != nil {
 		return nil, err
 	}
-	phone, err := s.d.Codes.parseSMSPhone(rawPhone)
+	n, err := s.d.Codes.parseSMSPhone(rawPhone)
+	phone := n.E164
 	if err != nil {
 		return nil, err
 	}

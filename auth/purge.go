@@ -12,10 +12,13 @@ import (
 // PurgeResult counts what one Purge deleted.
 type PurgeResult struct {
 	Sessions, Challenges, Throttle, AuditEvents int64
+	SMSMessages, SMSGuard                       int64
 }
 
 // Total is the number of rows deleted.
-func (r PurgeResult) Total() int64 { return r.Sessions + r.Challenges + r.Throttle + r.AuditEvents }
+func (r PurgeResult) Total() int64 {
+	return r.Sessions + r.Challenges + r.Throttle + r.AuditEvents + r.SMSMessages + r.SMSGuard
+}
 
 const (
 	// scratchRetention is how long a code challenge outlives its code and its last send, and a lockout
@@ -28,6 +31,9 @@ const (
 	purgeBatch = 1000
 	// auditPurgeBatch bounds the audit events one statement deletes.
 	auditPurgeBatch = 5000
+	// DefaultSMSLogRetention is RetentionConfig.SMSLogRetention when it is 0: 30 days, long enough to
+	// answer a user's or a carrier's question about a message, short enough not to keep numbers long.
+	DefaultSMSLogRetention = 720 * time.Hour
 )
 
 // RetentionService deletes what no rule needs any more.
@@ -45,15 +51,20 @@ func NewRetentionService(env Env, cfg RetentionConfig, purger Purger) (*Retentio
 	if purger == nil {
 		return nil, errors.New("auth: RetentionService needs a Purger")
 	}
+	if cfg.SMSLogRetention == 0 {
+		cfg.SMSLogRetention = DefaultSMSLogRetention
+	}
 	return &RetentionService{env: env.WithDefaults(), cfg: cfg, purger: purger}, nil
 }
 
 // Purge deletes sessions that ended or expired more than RetentionConfig.SessionRetention ago (with
 // their refresh tokens), code challenges and the lockout counters of phones without a user that have
-// been dead for a day, and, when RetentionConfig.AuditRetention is set, the audit events older than
-// it. Without it those tables grow with every login and with every number an attacker tries. It
-// records the counts in the audit trail when anything went (complete=false when a step failed after
-// others had deleted rows). Running it from several instances at once is safe: each row goes once.
+// been dead for a day, the message log's entries older than RetentionConfig.SMSLogRetention, the SMS
+// guard's counts and blocks a day past their use, and, when RetentionConfig.AuditRetention is set, the
+// audit events older than it. Without it those tables grow with every login and with every number an
+// attacker tries. It records the counts in the audit trail when anything went (complete=false when a
+// step failed after others had deleted rows). Running it from several instances at once is safe: each
+// row goes once.
 func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error) {
 	defer func() {
 		// What went is recorded even when a later step failed.
@@ -63,6 +74,8 @@ func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error)
 				"otp_challenges": strconv.FormatInt(r.Challenges, 10),
 				"login_throttle": strconv.FormatInt(r.Throttle, 10),
 				"audit_events":   strconv.FormatInt(r.AuditEvents, 10),
+				"sms_messages":   strconv.FormatInt(r.SMSMessages, 10),
+				"sms_guard":      strconv.FormatInt(r.SMSGuard, 10),
 				"complete":       strconv.FormatBool(err == nil),
 			})
 		}
@@ -75,6 +88,12 @@ func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error)
 		return r, err
 	}
 	if r.Throttle, err = s.purger.PurgeThrottle(ctx, now.Add(-scratchRetention), now); err != nil {
+		return r, err
+	}
+	if r.SMSMessages, err = s.purger.PurgeSMSMessages(ctx, now.Add(-s.cfg.SMSLogRetention), purgeBatch); err != nil {
+		return r, err
+	}
+	if r.SMSGuard, err = s.purger.PurgeSMSGuard(ctx, now.Add(-scratchRetention)); err != nil {
 		return r, err
 	}
 	if s.cfg.AuditRetention > 0 {

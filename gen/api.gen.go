@@ -94,6 +94,54 @@ func (e LogoutRequestScope) Valid() bool {
 	}
 }
 
+// Defines values for SMSGuardPrefixState.
+const (
+	Blocked  SMSGuardPrefixState = "blocked"
+	Exempt   SMSGuardPrefixState = "exempt"
+	Suspect  SMSGuardPrefixState = "suspect"
+	Watching SMSGuardPrefixState = "watching"
+)
+
+// Valid indicates whether the value is a known member of the SMSGuardPrefixState enum.
+func (e SMSGuardPrefixState) Valid() bool {
+	switch e {
+	case Blocked:
+		return true
+	case Exempt:
+		return true
+	case Suspect:
+		return true
+	case Watching:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SMSStatus.
+const (
+	Delivered   SMSStatus = "delivered"
+	Failed      SMSStatus = "failed"
+	Sent        SMSStatus = "sent"
+	Undelivered SMSStatus = "undelivered"
+)
+
+// Valid indicates whether the value is a known member of the SMSStatus enum.
+func (e SMSStatus) Valid() bool {
+	switch e {
+	case Delivered:
+		return true
+	case Failed:
+		return true
+	case Sent:
+		return true
+	case Undelivered:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SessionInfoAmr.
 const (
 	SessionInfoAmrOtp SessionInfoAmr = "otp"
@@ -121,6 +169,30 @@ const (
 func (e Role) Valid() bool {
 	switch e {
 	case RoleAdmin:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminListSmsMessagesParamsPurpose.
+const (
+	Login         AdminListSmsMessagesParamsPurpose = "login"
+	Notice        AdminListSmsMessagesParamsPurpose = "notice"
+	PasswordReset AdminListSmsMessagesParamsPurpose = "password_reset"
+	Signup        AdminListSmsMessagesParamsPurpose = "signup"
+)
+
+// Valid indicates whether the value is a known member of the AdminListSmsMessagesParamsPurpose enum.
+func (e AdminListSmsMessagesParamsPurpose) Valid() bool {
+	switch e {
+	case Login:
+		return true
+	case Notice:
+		return true
+	case PasswordReset:
+		return true
+	case Signup:
 		return true
 	default:
 		return false
@@ -247,7 +319,9 @@ type AuditEvent struct {
 	// a re-authentication), `reauth.failed` (a sensitive request without the fresh proof it needs),
 	// `user.created` (by an admin), `user.updated` (the names of the changed fields, never their values),
 	// `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
-	// `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
+	// `key.rotated`, `users.imported` (counts), `data.purged` (counts), `sms.guard_blocked` (a destination
+	// prefix blocked by the SMS guard: prefix, country, sends, verified, until) or `sms.guard_cleared` (an
+	// admin lifted a block). New types may be added.
 	//
 	//
 	// Example: login.failed
@@ -399,6 +473,11 @@ type OTPResponse struct {
 
 // OTPSendRequest defines model for OTPSendRequest.
 type OTPSendRequest struct {
+	// CaptchaToken The token of the CAPTCHA widget (Cloudflare Turnstile, hCaptcha or reCAPTCHA, as the service is
+	// configured), when the service asks for one: with `PHONEAUTH_CAPTCHA_MODE=always` on every request,
+	// with `adaptive` only after a 400 `captcha required`. Ignored when no CAPTCHA is configured.
+	CaptchaToken *string `json:"captcha_token,omitempty"`
+
 	// PhoneNumber Example: +14155550100
 	PhoneNumber string `json:"phone_number"`
 }
@@ -509,6 +588,90 @@ type ResetPasswordRequest struct {
 	Phone string `json:"phone"`
 }
 
+// SMSGuard defines model for SMSGuard.
+type SMSGuard struct {
+	BlockSeconds  int              `json:"block_seconds"`
+	Exempt        []string         `json:"exempt"`
+	MinRate       float32          `json:"min_rate"`
+	MinSends      int              `json:"min_sends"`
+	Prefixes      []SMSGuardPrefix `json:"prefixes"`
+	WindowSeconds int              `json:"window_seconds"`
+}
+
+// SMSGuardPrefix defines model for SMSGuardPrefix.
+type SMSGuardPrefix struct {
+	BlockedAt    *time.Time `json:"blocked_at,omitempty"`
+	BlockedUntil *time.Time `json:"blocked_until,omitempty"`
+
+	// Country Example: KG
+	Country string `json:"country"`
+
+	// Prefix Example: +996700
+	Prefix string `json:"prefix"`
+
+	// Sends Codes sent in the window (decoys included); for a blocked prefix, those that blocked it.
+	Sends int64 `json:"sends"`
+
+	// State `suspect`: half the sends needed to judge it and a rate below the minimum (the adaptive CAPTCHA
+	// asks for a CAPTCHA); `blocked`: refused until `blocked_until`; `exempt`: never blocked.
+	State SMSGuardPrefixState `json:"state"`
+
+	// VerificationRate verified / sends (1 when nothing was sent).
+	VerificationRate float32 `json:"verification_rate"`
+	Verified         int64   `json:"verified"`
+}
+
+// SMSGuardPrefixState `suspect`: half the sends needed to judge it and a rate below the minimum (the adaptive CAPTCHA
+// asks for a CAPTCHA); `blocked`: refused until `blocked_until`; `exempt`: never blocked.
+type SMSGuardPrefixState string
+
+// SMSMessage defines model for SMSMessage.
+type SMSMessage struct {
+	// Country Example: US
+	Country string `json:"country"`
+
+	// ErrorCode The provider's error code, or `timeout`, `unreachable`, `http_503` for a send that failed.
+	ErrorCode string `json:"error_code"`
+	Id        int64  `json:"id"`
+
+	// Phone The destination, masked.
+	//
+	// Example: +141******00
+	Phone string `json:"phone"`
+
+	// Provider The provider that took the message (or last refused it), as named in `PHONEAUTH_SMS_PROVIDER`.
+	//
+	// Example: twilio
+	Provider string `json:"provider"`
+
+	// ProviderMessageId The provider's id of the message (Twilio's sid); empty when it gave none.
+	ProviderMessageId string `json:"provider_message_id"`
+
+	// Purpose Example: login
+	Purpose string `json:"purpose"`
+
+	// ReferenceId The code request's (a notice shares the reference of its code).
+	ReferenceId string    `json:"reference_id"`
+	SentAt      time.Time `json:"sent_at"`
+
+	// Status `sent`: a provider took it; `delivered`: the handset has it; `failed`: no provider took it, or the
+	// provider gave up; `undelivered`: the carrier could not deliver it. A final status is never replaced.
+	Status SMSStatus `json:"status"`
+
+	// UpdatedAt When the status last changed.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SMSMessageList defines model for SMSMessageList.
+type SMSMessageList struct {
+	Messages   []SMSMessage `json:"messages"`
+	NextCursor *string      `json:"next_cursor"`
+}
+
+// SMSStatus `sent`: a provider took it; `delivered`: the handset has it; `failed`: no provider took it, or the
+// provider gave up; `undelivered`: the carrier could not deliver it. A final status is never replaced.
+type SMSStatus string
+
 // SessionInfo defines model for SessionInfo.
 type SessionInfo struct {
 	// Amr How the user authenticated, `pwd` or `otp`.
@@ -580,6 +743,15 @@ type Token struct {
 	TokenType string `json:"token_type"`
 }
 
+// TwilioStatusCallback The parameters phoneauth reads; Twilio sends more, which the signature covers too.
+type TwilioStatusCallback struct {
+	ErrorCode  *string `json:"ErrorCode,omitempty"`
+	MessageSid string  `json:"MessageSid"`
+
+	// MessageStatus queued, sending, sent, delivered, read, undelivered, failed, canceled, …
+	MessageStatus string `json:"MessageStatus"`
+}
+
 // UpdateProfileRequest defines model for UpdateProfileRequest.
 type UpdateProfileRequest struct {
 	// Embedded struct due to allOf(#/components/schemas/ProfileFields)
@@ -632,6 +804,16 @@ type ValidationError_Loc_Item struct {
 	union json.RawMessage
 }
 
+// WebhookStatusCallback defines model for WebhookStatusCallback.
+type WebhookStatusCallback struct {
+	ErrorCode   *string `json:"error_code,omitempty"`
+	ReferenceId string  `json:"reference_id"`
+
+	// Status `sent`: a provider took it; `delivered`: the handset has it; `failed`: no provider took it, or the
+	// provider gave up; `undelivered`: the carrier could not deliver it. A final status is never replaced.
+	Status SMSStatus `json:"status"`
+}
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -649,6 +831,9 @@ type BadGateway = HTTPError
 
 // BadRequest defines model for BadRequest.
 type BadRequest = HTTPError
+
+// CaptchaRefused defines model for CaptchaRefused.
+type CaptchaRefused = HTTPError
 
 // Conflict defines model for Conflict.
 type Conflict = HTTPError
@@ -706,6 +891,26 @@ type AdminListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// AdminListSmsMessagesParams defines parameters for AdminListSmsMessages.
+type AdminListSmsMessagesParams struct {
+	Status  *SMSStatus                         `form:"status,omitempty" json:"status,omitempty"`
+	Purpose *AdminListSmsMessagesParamsPurpose `form:"purpose,omitempty" json:"purpose,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 region of the destination.
+	Country *string    `form:"country,omitempty" json:"country,omitempty"`
+	Since   *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until   *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Limit Page size (1 to 200, default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AdminListSmsMessagesParamsPurpose defines parameters for AdminListSmsMessages.
+type AdminListSmsMessagesParamsPurpose string
+
 // AdminListUsersParams defines parameters for AdminListUsers.
 type AdminListUsersParams struct {
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -722,6 +927,18 @@ type AdminRevokeRoleParamsRole string
 
 // AdminGrantRoleParamsRole defines parameters for AdminGrantRole.
 type AdminGrantRoleParamsRole string
+
+// TwilioStatusCallbackParams defines parameters for TwilioStatusCallback.
+type TwilioStatusCallbackParams struct {
+	XTwilioSignature *string `json:"X-Twilio-Signature,omitempty"`
+}
+
+// WebhookStatusCallbackParams defines parameters for WebhookStatusCallback.
+type WebhookStatusCallbackParams struct {
+	WebhookId        *string `json:"webhook-id,omitempty"`
+	WebhookTimestamp *string `json:"webhook-timestamp,omitempty"`
+	WebhookSignature *string `json:"webhook-signature,omitempty"`
+}
 
 // AdminCreateUserJSONRequestBody defines body for AdminCreateUser for application/json ContentType.
 type AdminCreateUserJSONRequestBody = AdminCreateUserRequest
@@ -782,6 +999,12 @@ type SendSignupOtpJSONRequestBody = OTPSendRequest
 
 // VerifySignupOtpJSONRequestBody defines body for VerifySignupOtp for application/json ContentType.
 type VerifySignupOtpJSONRequestBody = SignupVerifyRequest
+
+// TwilioStatusCallbackFormdataRequestBody defines body for TwilioStatusCallback for application/x-www-form-urlencoded ContentType.
+type TwilioStatusCallbackFormdataRequestBody = TwilioStatusCallback
+
+// WebhookStatusCallbackJSONRequestBody defines body for WebhookStatusCallback for application/json ContentType.
+type WebhookStatusCallbackJSONRequestBody = WebhookStatusCallback
 
 // Getter for additional properties for JWK. Returns the specified
 // element and whether it was found
@@ -1119,6 +1342,15 @@ type ServerInterface interface {
 	// AdminListAuditEvents List Audit Events
 	// (GET /api/v1/admin/audit-events)
 	AdminListAuditEvents(ctx echo.Context, params AdminListAuditEventsParams) error
+	// AdminGetSmsGuard SMS Guard
+	// (GET /api/v1/admin/sms/guard)
+	AdminGetSmsGuard(ctx echo.Context) error
+	// AdminClearSmsGuard Clear an SMS Guard Block
+	// (DELETE /api/v1/admin/sms/guard/{prefix})
+	AdminClearSmsGuard(ctx echo.Context, prefix string) error
+	// AdminListSmsMessages List SMS Messages
+	// (GET /api/v1/admin/sms/messages)
+	AdminListSmsMessages(ctx echo.Context, params AdminListSmsMessagesParams) error
 	// AdminListUsers List Users
 	// (GET /api/v1/admin/users)
 	AdminListUsers(ctx echo.Context, params AdminListUsersParams) error
@@ -1218,6 +1450,12 @@ type ServerInterface interface {
 	// VerifySignupOtp Verify Signup Otp
 	// (POST /api/v1/auth/signup/verify-otp)
 	VerifySignupOtp(ctx echo.Context) error
+	// TwilioStatusCallback Twilio Status Callback
+	// (POST /api/v1/sms/status/twilio)
+	TwilioStatusCallback(ctx echo.Context, params TwilioStatusCallbackParams) error
+	// WebhookStatusCallback Webhook Status Callback
+	// (POST /api/v1/sms/status/webhook)
+	WebhookStatusCallback(ctx echo.Context, params WebhookStatusCallbackParams) error
 	// Healthz Liveness
 	// (GET /healthz)
 	Healthz(ctx echo.Context) error
@@ -1309,6 +1547,91 @@ func (w *ServerInterfaceWrapper) AdminListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.AdminListAuditEvents(ctx, params)
+	return err
+}
+
+// AdminGetSmsGuard converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminGetSmsGuard(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminGetSmsGuard(ctx)
+	return err
+}
+
+// AdminClearSmsGuard converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminClearSmsGuard(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "prefix" -------------
+	var prefix string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "prefix", ctx.Param("prefix"), &prefix, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter prefix: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminClearSmsGuard(ctx, prefix)
+	return err
+}
+
+// AdminListSmsMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminListSmsMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AdminListSmsMessagesParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "purpose" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "purpose", ctx.QueryParams(), &params.Purpose, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter purpose: %s", err))
+	}
+
+	// ------------- Optional query parameter "country" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "country", ctx.QueryParams(), &params.Country, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country: %s", err))
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", ctx.QueryParams(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter since: %s", err))
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", ctx.QueryParams(), &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter until: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminListSmsMessages(ctx, params)
 	return err
 }
 
@@ -1718,6 +2041,94 @@ func (w *ServerInterfaceWrapper) VerifySignupOtp(ctx echo.Context) error {
 	return err
 }
 
+// TwilioStatusCallback converts echo context to params.
+func (w *ServerInterfaceWrapper) TwilioStatusCallback(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params TwilioStatusCallbackParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Twilio-Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Twilio-Signature")]; found {
+		var XTwilioSignature string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Twilio-Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Twilio-Signature", valueList[0], &XTwilioSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Twilio-Signature: %s", err))
+		}
+
+		params.XTwilioSignature = &XTwilioSignature
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.TwilioStatusCallback(ctx, params)
+	return err
+}
+
+// WebhookStatusCallback converts echo context to params.
+func (w *ServerInterfaceWrapper) WebhookStatusCallback(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WebhookStatusCallbackParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "webhook-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("webhook-id")]; found {
+		var WebhookId string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-id: %s", err))
+		}
+
+		params.WebhookId = &WebhookId
+	}
+	// ------------- Optional header parameter "webhook-timestamp" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+		var WebhookTimestamp string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-timestamp, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-timestamp: %s", err))
+		}
+
+		params.WebhookTimestamp = &WebhookTimestamp
+	}
+	// ------------- Optional header parameter "webhook-signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("webhook-signature")]; found {
+		var WebhookSignature string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-signature: %s", err))
+		}
+
+		params.WebhookSignature = &WebhookSignature
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WebhookStatusCallback(ctx, params)
+	return err
+}
+
 // Healthz converts echo context to params.
 func (w *ServerInterfaceWrapper) Healthz(ctx echo.Context) error {
 	var err error
@@ -1795,6 +2206,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
 	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/audit-events", wrapper.AdminListAuditEvents, options.OperationMiddlewares["adminListAuditEvents"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/sms/guard", wrapper.AdminGetSmsGuard, options.OperationMiddlewares["adminGetSmsGuard"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/sms/guard/:prefix", wrapper.AdminClearSmsGuard, options.OperationMiddlewares["adminClearSmsGuard"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/sms/messages", wrapper.AdminListSmsMessages, options.OperationMiddlewares["adminListSmsMessages"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/users", wrapper.AdminListUsers, options.OperationMiddlewares["adminListUsers"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users", wrapper.AdminCreateUser, options.OperationMiddlewares["adminCreateUser"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminDeleteUser, options.OperationMiddlewares["adminDeleteUser"]...)
@@ -1828,6 +2242,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/signup/resend-otp", wrapper.ResendSignupOtp, options.OperationMiddlewares["resendSignupOtp"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/signup/send-otp", wrapper.SendSignupOtp, options.OperationMiddlewares["sendSignupOtp"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/signup/verify-otp", wrapper.VerifySignupOtp, options.OperationMiddlewares["verifySignupOtp"]...)
+	router.POST(options.BaseURL+"/api/v1/sms/status/twilio", wrapper.TwilioStatusCallback, options.OperationMiddlewares["twilioStatusCallback"]...)
+	router.POST(options.BaseURL+"/api/v1/sms/status/webhook", wrapper.WebhookStatusCallback, options.OperationMiddlewares["webhookStatusCallback"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.Healthz, options.OperationMiddlewares["healthz"]...)
 	router.GET(options.BaseURL+"/metrics", wrapper.Metrics, options.OperationMiddlewares["metrics"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.Readyz, options.OperationMiddlewares["readyz"]...)
@@ -1837,6 +2253,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 type BadGatewayJSONResponse HTTPError
 
 type BadRequestJSONResponse HTTPError
+
+type CaptchaRefusedJSONResponse HTTPError
 
 type ConflictJSONResponse HTTPError
 
@@ -2051,6 +2469,303 @@ func (response AdminListAuditEvents500JSONResponse) VisitAdminListAuditEventsRes
 type AdminListAuditEvents503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response AdminListAuditEvents503JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetSmsGuardRequestObject struct {
+}
+
+type AdminGetSmsGuardResponseObject interface {
+	VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error
+}
+
+type AdminGetSmsGuard200JSONResponse SMSGuard
+
+func (response AdminGetSmsGuard200JSONResponse) VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetSmsGuard401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminGetSmsGuard401JSONResponse) VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetSmsGuard403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminGetSmsGuard403JSONResponse) VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetSmsGuard404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminGetSmsGuard404JSONResponse) VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetSmsGuard500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminGetSmsGuard500JSONResponse) VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminGetSmsGuard503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminGetSmsGuard503JSONResponse) VisitAdminGetSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminClearSmsGuardRequestObject struct {
+	Prefix string `json:"prefix"`
+}
+
+type AdminClearSmsGuardResponseObject interface {
+	VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error
+}
+
+type AdminClearSmsGuard204Response struct {
+}
+
+func (response AdminClearSmsGuard204Response) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type AdminClearSmsGuard401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminClearSmsGuard401JSONResponse) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminClearSmsGuard403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminClearSmsGuard403JSONResponse) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminClearSmsGuard404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminClearSmsGuard404JSONResponse) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminClearSmsGuard422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminClearSmsGuard422JSONResponse) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminClearSmsGuard500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminClearSmsGuard500JSONResponse) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminClearSmsGuard503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminClearSmsGuard503JSONResponse) VisitAdminClearSmsGuardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessagesRequestObject struct {
+	Params AdminListSmsMessagesParams
+}
+
+type AdminListSmsMessagesResponseObject interface {
+	VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error
+}
+
+type AdminListSmsMessages200JSONResponse SMSMessageList
+
+func (response AdminListSmsMessages200JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessages400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminListSmsMessages400JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessages401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminListSmsMessages401JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessages403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminListSmsMessages403JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessages422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminListSmsMessages422JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessages500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminListSmsMessages500JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListSmsMessages503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminListSmsMessages503JSONResponse) VisitAdminListSmsMessagesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -3671,6 +4386,20 @@ func (response InitiatePasswordReset200JSONResponse) VisitInitiatePasswordResetR
 	return err
 }
 
+type InitiatePasswordReset400JSONResponse struct{ CaptchaRefusedJSONResponse }
+
+func (response InitiatePasswordReset400JSONResponse) VisitInitiatePasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type InitiatePasswordReset413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response InitiatePasswordReset413JSONResponse) VisitInitiatePasswordResetResponse(w http.ResponseWriter) error {
@@ -3883,6 +4612,20 @@ func (response ResendLoginOtp200JSONResponse) VisitResendLoginOtpResponse(w http
 	return err
 }
 
+type ResendLoginOtp400JSONResponse struct{ CaptchaRefusedJSONResponse }
+
+func (response ResendLoginOtp400JSONResponse) VisitResendLoginOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendLoginOtp413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ResendLoginOtp413JSONResponse) VisitResendLoginOtpResponse(w http.ResponseWriter) error {
@@ -3985,6 +4728,20 @@ func (response SendLoginOtp200JSONResponse) VisitSendLoginOtpResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendLoginOtp400JSONResponse struct{ CaptchaRefusedJSONResponse }
+
+func (response SendLoginOtp400JSONResponse) VisitSendLoginOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5280,6 +6037,20 @@ func (response ResendSignupOtp200JSONResponse) VisitResendSignupOtpResponse(w ht
 	return err
 }
 
+type ResendSignupOtp400JSONResponse struct{ CaptchaRefusedJSONResponse }
+
+func (response ResendSignupOtp400JSONResponse) VisitResendSignupOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendSignupOtp413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ResendSignupOtp413JSONResponse) VisitResendSignupOtpResponse(w http.ResponseWriter) error {
@@ -5382,6 +6153,20 @@ func (response SendSignupOtp200JSONResponse) VisitSendSignupOtpResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendSignupOtp400JSONResponse struct{ CaptchaRefusedJSONResponse }
+
+func (response SendSignupOtp400JSONResponse) VisitSendSignupOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5590,6 +6375,208 @@ func (response VerifySignupOtp503JSONResponse) VisitVerifySignupOtpResponse(w ht
 	return err
 }
 
+type TwilioStatusCallbackRequestObject struct {
+	Params TwilioStatusCallbackParams
+	Body   *TwilioStatusCallbackFormdataRequestBody
+}
+
+type TwilioStatusCallbackResponseObject interface {
+	VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error
+}
+
+type TwilioStatusCallback204Response struct {
+}
+
+func (response TwilioStatusCallback204Response) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type TwilioStatusCallback401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response TwilioStatusCallback401JSONResponse) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TwilioStatusCallback404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response TwilioStatusCallback404JSONResponse) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TwilioStatusCallback413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response TwilioStatusCallback413JSONResponse) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TwilioStatusCallback422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response TwilioStatusCallback422JSONResponse) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TwilioStatusCallback500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response TwilioStatusCallback500JSONResponse) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TwilioStatusCallback503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response TwilioStatusCallback503JSONResponse) VisitTwilioStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WebhookStatusCallbackRequestObject struct {
+	Params WebhookStatusCallbackParams
+	Body   *WebhookStatusCallbackJSONRequestBody
+}
+
+type WebhookStatusCallbackResponseObject interface {
+	VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error
+}
+
+type WebhookStatusCallback204Response struct {
+}
+
+func (response WebhookStatusCallback204Response) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type WebhookStatusCallback401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response WebhookStatusCallback401JSONResponse) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WebhookStatusCallback404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response WebhookStatusCallback404JSONResponse) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WebhookStatusCallback413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response WebhookStatusCallback413JSONResponse) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WebhookStatusCallback422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response WebhookStatusCallback422JSONResponse) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WebhookStatusCallback500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response WebhookStatusCallback500JSONResponse) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WebhookStatusCallback503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response WebhookStatusCallback503JSONResponse) VisitWebhookStatusCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type HealthzRequestObject struct {
 }
 
@@ -5689,6 +6676,15 @@ type StrictServerInterface interface {
 	// AdminListAuditEvents List Audit Events
 	// (GET /api/v1/admin/audit-events)
 	AdminListAuditEvents(ctx context.Context, request AdminListAuditEventsRequestObject) (AdminListAuditEventsResponseObject, error)
+	// AdminGetSmsGuard SMS Guard
+	// (GET /api/v1/admin/sms/guard)
+	AdminGetSmsGuard(ctx context.Context, request AdminGetSmsGuardRequestObject) (AdminGetSmsGuardResponseObject, error)
+	// AdminClearSmsGuard Clear an SMS Guard Block
+	// (DELETE /api/v1/admin/sms/guard/{prefix})
+	AdminClearSmsGuard(ctx context.Context, request AdminClearSmsGuardRequestObject) (AdminClearSmsGuardResponseObject, error)
+	// AdminListSmsMessages List SMS Messages
+	// (GET /api/v1/admin/sms/messages)
+	AdminListSmsMessages(ctx context.Context, request AdminListSmsMessagesRequestObject) (AdminListSmsMessagesResponseObject, error)
 	// AdminListUsers List Users
 	// (GET /api/v1/admin/users)
 	AdminListUsers(ctx context.Context, request AdminListUsersRequestObject) (AdminListUsersResponseObject, error)
@@ -5788,6 +6784,12 @@ type StrictServerInterface interface {
 	// VerifySignupOtp Verify Signup Otp
 	// (POST /api/v1/auth/signup/verify-otp)
 	VerifySignupOtp(ctx context.Context, request VerifySignupOtpRequestObject) (VerifySignupOtpResponseObject, error)
+	// TwilioStatusCallback Twilio Status Callback
+	// (POST /api/v1/sms/status/twilio)
+	TwilioStatusCallback(ctx context.Context, request TwilioStatusCallbackRequestObject) (TwilioStatusCallbackResponseObject, error)
+	// WebhookStatusCallback Webhook Status Callback
+	// (POST /api/v1/sms/status/webhook)
+	WebhookStatusCallback(ctx context.Context, request WebhookStatusCallbackRequestObject) (WebhookStatusCallbackResponseObject, error)
 	// Healthz Liveness
 	// (GET /healthz)
 	Healthz(ctx context.Context, request HealthzRequestObject) (HealthzResponseObject, error)
@@ -5876,6 +6878,79 @@ func (sh *strictHandler) AdminListAuditEvents(ctx echo.Context, params AdminList
 		return err
 	} else if validResponse, ok := response.(AdminListAuditEventsResponseObject); ok {
 		return validResponse.VisitAdminListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminGetSmsGuard operation middleware
+func (sh *strictHandler) AdminGetSmsGuard(ctx echo.Context) error {
+	var request AdminGetSmsGuardRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminGetSmsGuard(ctx.Request().Context(), request.(AdminGetSmsGuardRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminGetSmsGuard")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminGetSmsGuardResponseObject); ok {
+		return validResponse.VisitAdminGetSmsGuardResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminClearSmsGuard operation middleware
+func (sh *strictHandler) AdminClearSmsGuard(ctx echo.Context, prefix string) error {
+	var request AdminClearSmsGuardRequestObject
+
+	request.Prefix = prefix
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminClearSmsGuard(ctx.Request().Context(), request.(AdminClearSmsGuardRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminClearSmsGuard")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminClearSmsGuardResponseObject); ok {
+		return validResponse.VisitAdminClearSmsGuardResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminListSmsMessages operation middleware
+func (sh *strictHandler) AdminListSmsMessages(ctx echo.Context, params AdminListSmsMessagesParams) error {
+	var request AdminListSmsMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminListSmsMessages(ctx.Request().Context(), request.(AdminListSmsMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminListSmsMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminListSmsMessagesResponseObject); ok {
+		return validResponse.VisitAdminListSmsMessagesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -7128,6 +8203,89 @@ func (sh *strictHandler) VerifySignupOtp(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(VerifySignupOtpResponseObject); ok {
 		return validResponse.VisitVerifySignupOtpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// TwilioStatusCallback operation middleware
+func (sh *strictHandler) TwilioStatusCallback(ctx echo.Context, params TwilioStatusCallbackParams) error {
+	var request TwilioStatusCallbackRequestObject
+
+	request.Params = params
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body TwilioStatusCallbackFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.TwilioStatusCallback(ctx.Request().Context(), request.(TwilioStatusCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TwilioStatusCallback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(TwilioStatusCallbackResponseObject); ok {
+		return validResponse.VisitTwilioStatusCallbackResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WebhookStatusCallback operation middleware
+func (sh *strictHandler) WebhookStatusCallback(ctx echo.Context, params WebhookStatusCallbackParams) error {
+	var request WebhookStatusCallbackRequestObject
+
+	request.Params = params
+
+	var body WebhookStatusCallbackJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WebhookStatusCallback(ctx.Request().Context(), request.(WebhookStatusCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WebhookStatusCallback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WebhookStatusCallbackResponseObject); ok {
+		return validResponse.VisitWebhookStatusCallbackResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

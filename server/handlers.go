@@ -81,8 +81,8 @@ var otpFields = fieldNames{"phone": "phone_number"}
 
 const codeSentMessage = "If this number can receive it, a code has been sent by SMS"
 
-func (h *handler) sendCode(ctx context.Context, purpose, phone string, resend bool) (gen.OTPSentJSONResponse, error) {
-	ref, err := h.Codes.Send(ctx, purpose, phone, resend)
+func (h *handler) sendCode(ctx context.Context, purpose string, body *gen.OTPSendRequest, resend bool) (gen.OTPSentJSONResponse, error) {
+	ref, err := h.Codes.Send(auth.WithCaptchaToken(ctx, deref(body.CaptchaToken)), purpose, body.PhoneNumber, resend)
 	if err != nil {
 		return gen.OTPSentJSONResponse{}, otpFields.wireError(err)
 	}
@@ -96,7 +96,7 @@ func otpToken(l *auth.Login) gen.OTPTokenJSONResponse {
 }
 
 func (h *handler) SendLoginOtp(ctx context.Context, req gen.SendLoginOtpRequestObject) (gen.SendLoginOtpResponseObject, error) {
-	r, err := h.sendCode(ctx, auth.PurposeLogin, req.Body.PhoneNumber, false)
+	r, err := h.sendCode(ctx, auth.PurposeLogin, req.Body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (h *handler) SendLoginOtp(ctx context.Context, req gen.SendLoginOtpRequestO
 }
 
 func (h *handler) ResendLoginOtp(ctx context.Context, req gen.ResendLoginOtpRequestObject) (gen.ResendLoginOtpResponseObject, error) {
-	r, err := h.sendCode(ctx, auth.PurposeLogin, req.Body.PhoneNumber, true)
+	r, err := h.sendCode(ctx, auth.PurposeLogin, req.Body, true)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (h *handler) VerifyLoginOtp(ctx context.Context, req gen.VerifyLoginOtpRequ
 }
 
 func (h *handler) SendSignupOtp(ctx context.Context, req gen.SendSignupOtpRequestObject) (gen.SendSignupOtpResponseObject, error) {
-	r, err := h.sendCode(ctx, auth.PurposeSignup, req.Body.PhoneNumber, false)
+	r, err := h.sendCode(ctx, auth.PurposeSignup, req.Body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (h *handler) SendSignupOtp(ctx context.Context, req gen.SendSignupOtpReques
 }
 
 func (h *handler) ResendSignupOtp(ctx context.Context, req gen.ResendSignupOtpRequestObject) (gen.ResendSignupOtpResponseObject, error) {
-	r, err := h.sendCode(ctx, auth.PurposeSignup, req.Body.PhoneNumber, true)
+	r, err := h.sendCode(ctx, auth.PurposeSignup, req.Body, true)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (h *handler) VerifySignupOtp(ctx context.Context, req gen.VerifySignupOtpRe
 }
 
 func (h *handler) InitiatePasswordReset(ctx context.Context, req gen.InitiatePasswordResetRequestObject) (gen.InitiatePasswordResetResponseObject, error) {
-	r, err := h.sendCode(ctx, auth.PurposeReset, req.Body.PhoneNumber, false)
+	r, err := h.sendCode(ctx, auth.PurposeReset, req.Body, false)
 	if err != nil {
 		return nil, err
 	}

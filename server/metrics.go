@@ -24,6 +24,7 @@ type Metrics struct {
 	smsErrors   *prometheus.CounterVec
 	smsDuration *prometheus.HistogramVec
 	hashWait    prometheus.Histogram
+	sms         smsMetrics // smsmetrics.go
 }
 
 // NewMetrics registers the metrics, with the Go runtime's and the process's, and
@@ -47,12 +48,14 @@ func NewMetrics() *Metrics {
 		hashWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "phoneauth_password_hash_wait_seconds",
 			Help:    "Time a password hash waited for a slot of the hashing gate.",
 			Buckets: []float64{.0001, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
+		sms: newSMSMetrics(),
 	}
 	bi := buildinfo.Get()
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "phoneauth_build_info",
 		Help:        "Always 1; its labels name the running build.",
 		ConstLabels: prometheus.Labels{"version": bi.Version, "commit": bi.Commit, "goversion": bi.GoVersion}})
 	build.Set(1)
+	m.registry.MustRegister(m.sms.collectors()...)
 	m.registry.MustRegister(m.requests, m.duration, m.logins, m.codes, m.smsErrors, m.smsDuration, m.hashWait, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

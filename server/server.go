@@ -40,6 +40,8 @@ type Config struct {
 	// the auth services use, so that a number the schema lets through is one auth takes. The zero value
 	// takes international numbers only.
 	Phones phone.Parser
+	// SMSCallbacks are the secrets of the providers' delivery receipts (sms.go).
+	SMSCallbacks SMSCallbacks
 }
 
 // Validate reports a bad setting.
@@ -129,6 +131,7 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", cfg.BodyLimit)}))
 	e.Use(defaultJSON, withClientInfo, metricsGuard(cfg.MetricsToken))
 	e.Use(checkInput) // strings no database can store: see input.go
+	e.Use(checkSignatures(cfg.SMSCallbacks, strings.TrimRight(cfg.PublicURL, "/"), time.Now))
 	e.Use(validator(spec, svc.Sessions, cfg.Phones, bodyRules(svc), func(c echo.Context) bool {
 		// Everything the spec describes is validated; unknown paths fall through to Echo's 404/405.
 		// Health and metrics stay cheap: they skip validation (and have no input to validate).

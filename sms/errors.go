@@ -7,12 +7,63 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
 // ErrProviderFailed is wrapped by every Send error that is not a timeout or cancellation: the
 // provider refused the message, answered with an unexpected status, or could not be reached.
 var ErrProviderFailed = errors.New("SMS provider failed")
+
+// StatusError is a provider's answer with an HTTP status other than success. It wraps
+// ErrProviderFailed; Status tells a refusal of the message (4xx: a bad number, which no other provider
+// would take either) from a failure of the provider (5xx, a redirect), and Code is the provider's own
+// error code when it gives one (Twilio's numeric code), for the message log.
+type StatusError struct {
+	Provider string
+	Status   int
+	Code     string
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("sms: %s: %s: HTTP %d", e.Provider, ErrProviderFailed, e.Status)
+	if e.Code != "" {
+		msg += ", " + e.Provider + " error " + e.Code
+	}
+	return msg
+}
+
+func (e *StatusError) Unwrap() error { return ErrProviderFailed }
+
+// ErrorCode is the provider's error code, else "http_" and the status, for the message log.
+func (e *StatusError) ErrorCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return "http_" + strconv.Itoa(e.Status)
+}
+
+// Rejected reports whether the provider refused the message itself (a 4xx other than 408 and 429):
+// trying another provider would not help, and the provider is up.
+func (e *StatusError) Rejected() bool {
+	return e.Status >= 400 && e.Status < 500 && e.Status != http.StatusRequestTimeout && e.Status != http.StatusTooManyRequests
+}
+
+// maxMessageID bounds a provider's message id as phoneauth keeps it.
+const maxMessageID = 128
+
+// cleanMessageID keeps a provider's message id when it is short and printable ASCII, else "".
+func cleanMessageID(id string) string {
+	if len(id) == 0 || len(id) > maxMessageID {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return ""
+		}
+	}
+	return id
+}
 
 // maxResponseBody bounds how much of a provider's answer is read, so that a misbehaving endpoint
 // cannot make us buffer without limit; draining up to it lets the connection be reused.

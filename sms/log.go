@@ -17,8 +17,8 @@ func NewLog(l *slog.Logger) *Log {
 }
 
 // Send logs the message at WARN, so that it stands out should this provider ever run outside
-// development. It always returns nil.
-func (p *Log) Send(ctx context.Context, to, text, purpose, referenceID string) error {
+// development. It always succeeds, with no message id.
+func (p *Log) Send(ctx context.Context, to, text, purpose, referenceID string) (string, error) {
 	var l *slog.Logger
 	if p != nil {
 		l = p.Logger
@@ -32,5 +32,5 @@ func (p *Log) Send(ctx context.Context, to, text, purpose, referenceID string) e
 		slog.String("reference_id", referenceID),
 		slog.String("text", text),
 	)
-	return nil
+	return "", nil
 }

@@ -10,7 +10,7 @@ import (
 func TestLogSend(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewLog(slog.New(slog.NewJSONHandler(&buf, nil)))
-	if err := p.Send(t.Context(), "+15551234567", "Your code is 123456", "login", "ref-1"); err != nil {
+	if _, err := p.Send(t.Context(), "+15551234567", "Your code is 123456", "login", "ref-1"); err != nil {
 		t.Fatalf("Send() = %v, want nil", err)
 	}
 	var rec map[string]any
@@ -48,7 +48,7 @@ func TestLogSendDefaultLogger(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			buf.Reset()
-			if err := tc.p.Send(t.Context(), "+15551234567", "code 1", "signup", "ref-2"); err != nil {
+			if _, err := tc.p.Send(t.Context(), "+15551234567", "code 1", "signup", "ref-2"); err != nil {
 				t.Fatalf("Send() = %v, want nil", err)
 			}
 			if !bytes.Contains(buf.Bytes(), []byte(`"reference_id":"ref-2"`)) {

@@ -62,7 +62,7 @@ func TestTwilioSend(t *testing.T) {
 				AccountSID: testSID, AuthToken: testToken, From: tc.from, MessagingServiceSID: tc.service,
 				BaseURL: srv.URL + tc.base,
 			})
-			if err := p.Send(t.Context(), "+15551234567", testText, "login", "ref-7"); err != nil {
+			if _, err := p.Send(t.Context(), "+15551234567", testText, "login", "ref-7"); err != nil {
 				t.Fatalf("Send() error = %v", err)
 			}
 			got := receive(t, reqs)
@@ -97,7 +97,7 @@ func TestTwilioSend(t *testing.T) {
 func TestTwilioSendOK200(t *testing.T) {
 	srv, _ := newCaptureServer(t, http.StatusOK, twilioCreated)
 	p := newTestTwilio(t, TwilioConfig{AccountSID: testSID, AuthToken: testToken, From: "+15550001111", BaseURL: srv.URL})
-	if err := p.Send(t.Context(), "+15551234567", testText, "login", "ref"); err != nil {
+	if _, err := p.Send(t.Context(), "+15551234567", testText, "login", "ref"); err != nil {
 		t.Errorf("Send() = %v, want nil", err)
 	}
 }
@@ -143,7 +143,7 @@ func TestTwilioSendFailure(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := newCaptureServer(t, tc.status, tc.body)
 			p := newTestTwilio(t, TwilioConfig{AccountSID: testSID, AuthToken: testToken, From: "+15550001111", BaseURL: srv.URL})
-			err := p.Send(t.Context(), "+15551234567", testText, "login", "ref")
+			_, err := p.Send(t.Context(), "+15551234567", testText, "login", "ref")
 			if !errors.Is(err, ErrProviderFailed) {
 				t.Fatalf("Send() = %v, want an error wrapping ErrProviderFailed", err)
 			}
@@ -162,7 +162,7 @@ func TestTwilioTimeout(t *testing.T) {
 	p := newTestTwilio(t, TwilioConfig{AccountSID: testSID, AuthToken: testToken, From: "+15550001111", BaseURL: srv.URL})
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	err := p.Send(ctx, "+15551234567", testText, "login", "ref")
+	_, err := p.Send(ctx, "+15551234567", testText, "login", "ref")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Send() = %v, want an error wrapping context.DeadlineExceeded", err)
 	}
@@ -175,7 +175,7 @@ func TestTwilioClientTimeout(t *testing.T) {
 		AccountSID: testSID, AuthToken: testToken, From: "+15550001111", BaseURL: srv.URL,
 		Client: &http.Client{Timeout: 50 * time.Millisecond},
 	})
-	err := p.Send(t.Context(), "+15551234567", testText, "login", "ref")
+	_, err := p.Send(t.Context(), "+15551234567", testText, "login", "ref")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Send() = %v, want an error wrapping context.DeadlineExceeded", err)
 	}
@@ -191,7 +191,7 @@ func TestTwilioUnconfigured(t *testing.T) {
 		{"zero value", &Twilio{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.p.Send(t.Context(), "+15551234567", testText, "login", "ref")
+			_, err := tc.p.Send(t.Context(), "+15551234567", testText, "login", "ref")
 			if !errors.Is(err, ErrProviderFailed) {
 				t.Errorf("Send() = %v, want an error wrapping ErrProviderFailed", err)
 			}

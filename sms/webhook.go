@@ -116,20 +116,27 @@ type webhookPayload struct {
 	ReferenceID string `json:"reference_id"`
 }
 
-// Send POSTs the message. Any 2xx answer is success.
-func (w *Webhook) Send(ctx context.Context, to, text, purpose, referenceID string) error {
+// webhookAnswer is what a receiver may answer a delivery with: its own id of the message.
+type webhookAnswer struct {
+	MessageID string `json:"message_id"`
+	ID        string `json:"id"`
+}
+
+// Send POSTs the message. Any 2xx answer is success; when its body is a JSON object with a string
+// "message_id" (or "id"), that is the message id returned, else "".
+func (w *Webhook) Send(ctx context.Context, to, text, purpose, referenceID string) (string, error) {
 	if w == nil || w.client == nil {
-		return fmt.Errorf("sms: webhook: %w: not configured (use NewWebhook)", ErrProviderFailed)
+		return "", fmt.Errorf("sms: webhook: %w: not configured (use NewWebhook)", ErrProviderFailed)
 	}
 	body, err := json.Marshal(webhookPayload{To: to, Message: text, Purpose: purpose, ReferenceID: referenceID})
 	if err != nil {
-		return fmt.Errorf("sms: webhook: %w: encoding the payload", ErrProviderFailed)
+		return "", fmt.Errorf("sms: webhook: %w: encoding the payload", ErrProviderFailed)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
 		// The URL was validated, so a nil ctx is the likely cause; the error itself is not wrapped
 		// because it may quote the URL.
-		return fmt.Errorf("sms: webhook: %w: building the request", ErrProviderFailed)
+		return "", fmt.Errorf("sms: webhook: %w: building the request", ErrProviderFailed)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "phoneauth")
@@ -146,14 +153,21 @@ func (w *Webhook) Send(ctx context.Context, to, text, purpose, referenceID strin
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return transportError(ctx, "webhook", err)
+		return "", transportError(ctx, "webhook", err)
 	}
-	readBody(resp.Body)
+	answer := readBody(resp.Body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// The answer's body is not quoted: a receiver may echo the request, code included.
-		return fmt.Errorf("sms: webhook: %w: HTTP %d", ErrProviderFailed, resp.StatusCode)
+		return "", &StatusError{Provider: "webhook", Status: resp.StatusCode}
 	}
-	return nil
+	var a webhookAnswer
+	if len(answer) > 0 && json.Unmarshal(answer, &a) == nil {
+		if a.MessageID == "" {
+			a.MessageID = a.ID
+		}
+		return cleanMessageID(a.MessageID), nil
+	}
+	return "", nil
 }
 
 // newWebhookID returns a fresh webhook-id. The spec requires it to be unique per delivery so that

@@ -66,7 +66,7 @@ func TestWebhookSend(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, reqs := newCaptureServer(t, http.StatusNoContent, "")
 			w := newTestWebhook(t, srv.URL+"/sms", tc.secret)
-			if err := w.Send(t.Context(), "+15551234567", testText, "login", "ref-42"); err != nil {
+			if _, err := w.Send(t.Context(), "+15551234567", testText, "login", "ref-42"); err != nil {
 				t.Fatalf("Send() error = %v", err)
 			}
 			got := receive(t, reqs)
@@ -119,7 +119,7 @@ func TestWebhookIDsAreUnique(t *testing.T) {
 	w := newTestWebhook(t, srv.URL, testSecret)
 	seen := map[string]bool{}
 	for range 5 {
-		if err := w.Send(t.Context(), "+15551234567", testText, "login", "ref"); err != nil {
+		if _, err := w.Send(t.Context(), "+15551234567", testText, "login", "ref"); err != nil {
 			t.Fatalf("Send() error = %v", err)
 		}
 		id := receive(t, reqs).header.Get("webhook-id")
@@ -132,7 +132,7 @@ func TestWebhookIDsAreUnique(t *testing.T) {
 
 func TestVerifyWebhookRejects(t *testing.T) {
 	srv, reqs := newCaptureServer(t, http.StatusOK, "")
-	if err := newTestWebhook(t, srv.URL, testSecret).Send(t.Context(), "+15551234567", testText, "login", "ref"); err != nil {
+	if _, err := newTestWebhook(t, srv.URL, testSecret).Send(t.Context(), "+15551234567", testText, "login", "ref"); err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
 	good := receive(t, reqs)
@@ -219,7 +219,7 @@ func TestWebhookStatus(t *testing.T) {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
 			// The receiver echoes the code back, which must not reach the error.
 			srv, _ := newCaptureServer(t, tc.status, `{"error":"`+testText+`"}`)
-			err := newTestWebhook(t, srv.URL, testSecret).Send(t.Context(), "+15551234567", testText, "login", "ref")
+			_, err := newTestWebhook(t, srv.URL, testSecret).Send(t.Context(), "+15551234567", testText, "login", "ref")
 			if !tc.wantErr {
 				if err != nil {
 					t.Fatalf("Send() = %v, want nil", err)
@@ -252,7 +252,7 @@ func TestWebhookTimeout(t *testing.T) {
 	w := newTestWebhook(t, srv.URL, testSecret)
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	err := w.Send(ctx, "+15551234567", testText, "login", "ref")
+	_, err := w.Send(ctx, "+15551234567", testText, "login", "ref")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Send() = %v, want an error wrapping context.DeadlineExceeded", err)
 	}
@@ -265,7 +265,7 @@ func TestWebhookUnreachable(t *testing.T) {
 	srv, _ := newCaptureServer(t, http.StatusOK, "")
 	url := srv.URL + "/hook?token=hunter2"
 	srv.Close()
-	err := newTestWebhook(t, url, testSecret).Send(t.Context(), "+15551234567", testText, "login", "ref")
+	_, err := newTestWebhook(t, url, testSecret).Send(t.Context(), "+15551234567", testText, "login", "ref")
 	if !errors.Is(err, ErrProviderFailed) {
 		t.Fatalf("Send() = %v, want an error wrapping ErrProviderFailed", err)
 	}
@@ -281,7 +281,7 @@ func TestWebhookUnconfigured(t *testing.T) {
 		{"zero value", &Webhook{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.w.Send(t.Context(), "+15551234567", testText, "login", "ref")
+			_, err := tc.w.Send(t.Context(), "+15551234567", testText, "login", "ref")
 			if !errors.Is(err, ErrProviderFailed) {
 				t.Errorf("Send() = %v, want an error wrapping ErrProviderFailed", err)
 			}

@@ -33,7 +33,10 @@ type RedisLimiter struct {
 	timeout time.Duration // bounds each call, retries included
 }
 
-var _ auth.Limiter = (*RedisLimiter)(nil)
+var (
+	_ auth.Limiter    = (*RedisLimiter)(nil)
+	_ auth.LimitUsage = (*RedisLimiter)(nil)
+)
 
 // DefaultRedisLimitPrefix starts every key the limiter writes when no prefix is given.
 const DefaultRedisLimitPrefix = "phoneauth:limit:"
@@ -156,6 +159,24 @@ func (l *RedisLimiter) Reserve(ctx context.Context, key string, limit int, windo
 		defer stop()
 		_ = l.rdb.ZRem(cctx, key, member).Err()
 	}, nil
+}
+
+// usedScript counts KEYS[1]'s reservations within the window (ARGV[1], microseconds) ending now.
+var usedScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[1])), '+inf')
+`)
+
+// Used returns how many units of key are taken in the rolling window ending now (auth.LimitUsage).
+func (l *RedisLimiter) Used(ctx context.Context, key string, window time.Duration) (int, error) {
+	ctx, stop := context.WithTimeout(ctx, l.timeout)
+	defer stop()
+	n, err := usedScript.Run(ctx, l.rdb, []string{l.prefix + key}, max(window.Microseconds(), 1)).Int()
+	if err != nil {
+		return 0, limiterUnavailable(err)
+	}
+	return n, nil
 }
 
 // RedisLogsTo sends go-redis's own messages (failed dials, pool trouble), which it would otherwise

@@ -359,3 +359,18 @@ func (p *stallProxy) pipe(dst, src net.Conn) {
 		}
 	}
 }
+
+func TestRedisLimiterUsed(t *testing.T) {
+	u := storetest.RedisURL(t)
+	l := newRedisLimiter(t, u, storetest.RedisPrefix(t, u))
+	reserve(t, l, "k", 5, time.Hour)
+	_, _, cancel := reserve(t, l, "k", 5, time.Hour)
+	reserve(t, l, "other", 5, time.Hour)
+	if n, err := l.Used(context.Background(), "k", time.Hour); err != nil || n != 2 {
+		t.Fatalf("Used = %d, %v; want 2", n, err)
+	}
+	cancel()
+	if n, _ := l.Used(context.Background(), "k", time.Hour); n != 1 {
+		t.Fatalf("Used after a cancel = %d, want 1", n)
+	}
+}

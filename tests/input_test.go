@@ -239,6 +239,9 @@ func TestHugeStringFields(t *testing.T) {
 				continue
 			}
 			mt := op.RequestBody.Value.Content.Get("application/json")
+			if mt == nil || strings.HasPrefix(path, "/api/v1/sms/status/") {
+				continue // the providers' receipts: refused (401) before they are read, unless signed
+			}
 			for field := range mt.Schema.Value.Properties {
 				for _, v := range []string{huge, hugeBad} {
 					body, _ := json.Marshal(map[string]string{field: "x"})

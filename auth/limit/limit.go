@@ -55,6 +55,16 @@ func (m *Memory) Reserve(_ context.Context, key string, limit int, window time.D
 	return true, 0, func() { m.cancel(key, now) }, nil
 }
 
+// Used returns how many units of key are taken in the rolling window ending now.
+func (m *Memory) Used(_ context.Context, key string, window time.Duration) (int, error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	events := prune(m.log[key], now.Add(-window))
+	m.log[key] = events
+	return len(events), nil
+}
+
 func (m *Memory) cancel(key string, at time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

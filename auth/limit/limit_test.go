@@ -88,3 +88,20 @@ func TestMaxKeysBoundsMemory(t *testing.T) {
 		t.Fatalf("%d keys kept, want at most 10", n)
 	}
 }
+
+func TestUsed(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	m := NewMemory(c.now, 0)
+	ctx := context.Background()
+	_, _, _, _ = m.Reserve(ctx, "k", 5, time.Hour)
+	c.t = c.t.Add(30 * time.Minute)
+	_, _, cancel, _ := m.Reserve(ctx, "k", 5, time.Hour)
+	if n, _ := m.Used(ctx, "k", time.Hour); n != 2 {
+		t.Fatalf("Used = %d, want 2", n)
+	}
+	cancel()
+	c.t = c.t.Add(31 * time.Minute)
+	if n, _ := m.Used(ctx, "k", time.Hour); n != 0 {
+		t.Fatalf("Used = %d after the window and a cancel, want 0", n)
+	}
+}

@@ -4,6 +4,7 @@ package phone
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -25,6 +26,37 @@ type Parser struct {
 type Number struct {
 	E164   string // "+14155550100"
 	Region string // ISO 3166-1 alpha-2 of the number, e.g. "US"
+	// CallingCode is the country calling code (1 for "+14155550100") and National the national
+	// significant number that follows it ("4155550100").
+	CallingCode int
+	National    string
+}
+
+// Prefix is the number's destination prefix: "+", the calling code and the first three digits of the
+// national number ("+1415" for "+14155550100", "+996700" for "+996700123456"). The SMS guard counts
+// sends and verifications per prefix: premium-rate ranges are allocated in blocks this size or smaller.
+func (n Number) Prefix() string {
+	nat := n.National
+	if len(nat) > 3 {
+		nat = nat[:3]
+	}
+	return "+" + strconv.Itoa(n.CallingCode) + nat
+}
+
+// RegionOfPrefix is the main region of a prefix's calling code ("US" for "+1415"), "" when the prefix
+// does not start with a known calling code.
+func RegionOfPrefix(prefix string) string {
+	digits := strings.TrimPrefix(prefix, "+")
+	for l := 1; l <= 3 && l <= len(digits); l++ {
+		cc, err := strconv.Atoi(digits[:l])
+		if err != nil {
+			return ""
+		}
+		if r := phonenumbers.GetRegionCodeForCountryCode(cc); r != "" && r != "ZZ" {
+			return r
+		}
+	}
+	return ""
 }
 
 // ValidRegion reports whether r is a region phonenumbers knows (used to validate configuration).
@@ -58,7 +90,9 @@ func (p Parser) Parse(raw string) (Number, error) {
 		return Number{}, ErrInvalid
 	}
 	return Number{
-		E164:   phonenumbers.Format(n, phonenumbers.E164),
-		Region: phonenumbers.GetRegionCodeForNumber(n),
+		E164:        phonenumbers.Format(n, phonenumbers.E164),
+		Region:      phonenumbers.GetRegionCodeForNumber(n),
+		CallingCode: int(n.GetCountryCode()),
+		National:    phonenumbers.GetNationalSignificantNumber(n),
 	}, nil
 }

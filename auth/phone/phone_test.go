@@ -83,3 +83,28 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestPrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"+14155550100":  "+1415",
+		"+996700123456": "+996700",
+		"+442079460958": "+44207",
+		"+919876543210": "+91987",
+	} {
+		n, err := Parser{}.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.Prefix(); got != want {
+			t.Errorf("Prefix(%s) = %q, want %q", in, got, want)
+		}
+		if r := RegionOfPrefix(want); r == "" {
+			t.Errorf("RegionOfPrefix(%s) is empty", want)
+		}
+	}
+	for in, want := range map[string]string{"+1415": "US", "+996700": "KG", "+44207": "GB", "+x": "", "": ""} {
+		if got := RegionOfPrefix(in); got != want {
+			t.Errorf("RegionOfPrefix(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -254,6 +255,9 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 			"PHONEAUTH_OTP_IP_HOURLY_LIMIT=0",
 			"PHONEAUTH_OTP_RESEND_INTERVAL=0",
 			"PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD=0",
+			// The SMS guard would block the seeded numbers, which get codes and never verify them; the
+			// guarded server below measures what it costs (the pumping scenario what it does).
+			"PHONEAUTH_SMS_GUARD_MIN_SENDS=0",
 			// The access log is written at info; at warn the server logs only what went wrong.
 			"PHONEAUTH_LOG_LEVEL=warn",
 			// Long enough that no token made during set-up expires during a long -duration run; the TTL
@@ -304,6 +308,26 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 
 	g := &loadgen{hc: hc, base: srv.url}
 	f := newFixture(g, rcv, phones)
+	// The same server with the SMS guard on (its defaults), its seeded prefixes exempt so that it
+	// counts every send but blocks none: send_otp_guard against send_otp is the guard's cost.
+	gaddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	exempt := make([]string, len(benchAreaCodes))
+	for i, a := range benchAreaCodes {
+		exempt[i] = fmt.Sprintf("+1%d", a)
+	}
+	gsrv, err := startServer(ctx, bin, gaddr, filepath.Join(dir, "guarded.log"), append(pgEnv(db.url),
+		"PHONEAUTH_SMS_GUARD_MIN_SENDS=20", "PHONEAUTH_SMS_GUARD_EXEMPT="+strings.Join(exempt, ",")))
+	if err != nil {
+		return nil, err
+	}
+	defer gsrv.stop()
+	if _, err := gsrv.waitReady(ctx, hc, 60*time.Second); err != nil {
+		return nil, fmt.Errorf("guarded server: %w", err)
+	}
+	fg := newFixture(&loadgen{hc: hc, base: gsrv.url}, rcv, phones)
 	const refreshClients = 32
 	t0 = time.Now()
 	if err := f.openSessions(ctx, min(o.meUsers, len(phones)), refreshClients); err != nil {
@@ -328,6 +352,7 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		{key: "login_64", title: "POST /login", clients: 64, duration: d, ops: f.loginOps()},
 		{key: "refresh", title: "POST /refresh (own chains)", clients: refreshClients, duration: d, ops: f.refreshOp},
 		{key: "send_otp", title: "POST /login/send-otp", clients: 32, duration: d, ops: f.sendOTPOps()},
+		{key: "send_otp_guard", title: "POST /login/send-otp, SMS guard on", clients: 32, duration: d, ops: fg.sendOTPOps()},
 		{key: "code_login", title: "code login (send+SMS+verify)", clients: 8, duration: d, ops: f.codeLoginOps(8)},
 		{key: "flood_login", title: "flood: POST /login", clients: o.floodClients, duration: o.floodDuration, ops: f.loginOps(),
 			side: &scenario{key: "flood_me", title: "flood: GET /me (side)", clients: 4, duration: o.floodDuration, ops: f.meOps()}},
@@ -354,6 +379,19 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		}
 	}
 	res.SMSReceived, res.SMSConnections = rcv.received.Load(), rcv.conns.Load()
+	gsrv.stop()
+	pdb, err := createDB(ctx, o.dbURL)
+	if err != nil {
+		return res, err
+	}
+	defer func() { _ = pdb.drop() }()
+	logf("pumping: %d code requests from %d addresses to %s…, and %d real users", fullPump.attacks, fullPump.ips, attackedPrefix, fullPump.users)
+	p, err := pumping(ctx, bin, dir, pdb.url, fullPump, hc)
+	if err != nil {
+		return res, fmt.Errorf("pumping scenario: %w", err)
+	}
+	res.Pumping = &p
+	logf("  %d SMS to the attacked prefix; %d/%d real users got their code", p.AttackSMS, p.UsersSent, p.Users)
 	res.LoadavgAfter = loadavg()
 	res.evaluate()
 	return res, nil

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,17 @@ type receiver struct {
 
 	mu    sync.Mutex
 	codes map[string]string // E.164 → newest code
+	// prefix, when set, is counted in watched: the messages to numbers that start with it.
+	prefix  string
+	watched atomic.Int64
+}
+
+// watch counts the messages to numbers that start with prefix from now on.
+func (r *receiver) watch(prefix string) {
+	r.mu.Lock()
+	r.prefix = prefix
+	r.mu.Unlock()
+	r.watched.Store(0)
 }
 
 func startReceiver() (*receiver, error) {
@@ -54,11 +66,14 @@ func (r *receiver) webhook(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.received.Add(1)
-	if code := findCode(m.Message); code != "" {
-		r.mu.Lock()
-		r.codes[m.To] = code
-		r.mu.Unlock()
+	r.mu.Lock()
+	if r.prefix != "" && strings.HasPrefix(m.To, r.prefix) {
+		r.watched.Add(1)
 	}
+	if code := findCode(m.Message); code != "" {
+		r.codes[m.To] = code
+	}
+	r.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
 

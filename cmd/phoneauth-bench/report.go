@@ -76,6 +76,9 @@ type results struct {
 	SMSReceived    int64      `json:"sms_received"`
 	SMSConnections int64      `json:"sms_connections"` // TCP connections the server opened to the webhook
 	ServerLog      logSummary `json:"server_log"`
+
+	// Pumping is the SMS-pumping scenario (pumping.go), on a server of its own.
+	Pumping *pumpResult `json:"pumping,omitempty"`
 }
 
 type startupJSON struct {
@@ -265,6 +268,13 @@ func (r *results) evaluate() {
 		atMost("idle RSS after start-up (PostgreSQL, median of 3)", r.IdleRSSMB, 45, "MB"),
 		atMost("start-up to ready on SQLite (median of 3)", r.Startup.SQLiteReadyMedianMS/1000, 1, "s"),
 	}
+	if guarded := r.scenario("send_otp_guard"); guarded != nil {
+		r.Ratios["send-otp guard/no-guard"] = ratio(guarded.ReqPerS, sendOTP.ReqPerS)
+		r.Targets = append(r.Targets, atLeast("send-otp with the SMS guard / without", r.Ratios["send-otp guard/no-guard"], 0.90, "ratio"))
+	}
+	if r.Pumping != nil {
+		r.Targets = append(r.Targets, r.Pumping.targets()...)
+	}
 	r.Misses = r.misses()
 }
 
@@ -353,6 +363,10 @@ func printReport(w io.Writer, r *results) {
 	fmt.Fprintf(w, "%d of %d targets met\n", len(r.Targets)-r.Misses, len(r.Targets))
 	if r.SMSReceived > 0 {
 		fmt.Fprintf(w, "\nSMS webhook: %d messages over %d TCP connections opened by the server\n", r.SMSReceived, r.SMSConnections)
+	}
+	if p := r.Pumping; p != nil {
+		fmt.Fprintf(w, "\nSMS pumping: %d requests to %s… from many addresses, %d SMS got there (statuses %v); %d of %d real users got their code (%d verified) in %.1fs\n",
+			p.AttackRequests, attackedPrefix, p.AttackSMS, p.AttackStatuses, p.UsersSent, p.Users, p.UsersVerified, p.ElapsedS)
 	}
 	if r.ServerLog.Lines > 0 {
 		fmt.Fprintf(w, "\nserver log (level warn): %d lines %v; most frequent: %v\n", r.ServerLog.Lines, r.ServerLog.ByLevel, r.ServerLog.Top)

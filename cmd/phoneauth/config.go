@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,7 +15,6 @@ import (
 	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/auth/token"
 	"github.com/phoneauth/phoneauth/server"
-	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -47,16 +45,9 @@ type config struct {
 	publicURL       string // PHONEAUTH_PUBLIC_URL as given ("": unset)
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
-	sms             smsConfig
+	sms             smsConfig     // sms.go
 	debugAddr       string        // pprof listener; "" = off
 	purgeInterval   time.Duration // how often serve purges dead rows; 0 = never (run phoneauth purge)
-}
-
-// smsConfig selects and configures the SMS provider.
-type smsConfig struct {
-	provider string // log, webhook or twilio
-	webhook  sms.WebhookConfig
-	twilio   sms.TwilioConfig
 }
 
 // envError names the variable that holds a bad value and says what it must be.
@@ -336,6 +327,7 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 	}
 	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.sms = loadSMS(e)
+	c.sms.apply(&c) // sms.go
 	if path := e.str("PHONEAUTH_JWT_PRIVATE_KEY_FILE", ""); path != "" {
 		data, err := os.ReadFile(path)
 		if err == nil {
@@ -420,72 +412,6 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 		return c, e.names, &configError{msg: "invalid configuration", problems: errorStrings(e.errs)}
 	}
 	return c, e.names, nil
-}
-
-// loadSMS reads every provider's settings, whichever is chosen (so that each is a known name), and
-// checks those of the chosen one, each problem naming its variable.
-func loadSMS(e *env) smsConfig {
-	c := smsConfig{provider: strings.ToLower(e.str("PHONEAUTH_SMS_PROVIDER", "log"))}
-	webhook := sms.WebhookConfig{URL: e.str("PHONEAUTH_SMS_WEBHOOK_URL", ""), Secret: e.secret("PHONEAUTH_SMS_WEBHOOK_SECRET")}
-	twilio := sms.TwilioConfig{
-		AccountSID: e.str("PHONEAUTH_TWILIO_ACCOUNT_SID", ""), AuthToken: e.secret("PHONEAUTH_TWILIO_AUTH_TOKEN"),
-		From: e.str("PHONEAUTH_TWILIO_FROM", ""), MessagingServiceSID: e.str("PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID", ""),
-		BaseURL: e.str("PHONEAUTH_TWILIO_BASE_URL", ""),
-	}
-	before := len(e.errs)
-	switch c.provider {
-	case "log":
-	case "webhook":
-		c.webhook = webhook
-		switch {
-		case webhook.URL == "":
-			e.errs = append(e.errs, errors.New("PHONEAUTH_SMS_WEBHOOK_URL is not set: PHONEAUTH_SMS_PROVIDER=webhook needs the URL to POST each message to"))
-		case !isHTTPURL(webhook.URL):
-			e.fail("PHONEAUTH_SMS_WEBHOOK_URL", webhook.URL, "must be an absolute http(s) URL with a host, e.g. https://sms-gateway.internal/send")
-		}
-		if webhook.Secret != "" {
-			probe := sms.WebhookConfig{URL: "https://example.com", Secret: webhook.Secret}
-			if err := probe.Validate(); err != nil {
-				reason := strings.TrimPrefix(err.Error(), "sms: WebhookConfig.Secret: ")
-				e.fail("PHONEAUTH_SMS_WEBHOOK_SECRET", "[redacted]", reason+" (a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes)")
-			}
-		}
-		if len(e.errs) == before {
-			if err := webhook.Validate(); err != nil {
-				e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_SMS_WEBHOOK_URL or PHONEAUTH_SMS_WEBHOOK_SECRET: %w", err))
-			}
-		}
-	case "twilio":
-		c.twilio = twilio
-		const needs = "PHONEAUTH_SMS_PROVIDER=twilio needs "
-		switch {
-		case twilio.AccountSID == "":
-			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_ACCOUNT_SID is not set: "+needs+"the account SID (AC…, on the Twilio console's dashboard)"))
-		case strings.Trim(twilio.AccountSID, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
-			e.fail("PHONEAUTH_TWILIO_ACCOUNT_SID", twilio.AccountSID, "may hold only letters and digits (AC and 32 hex digits)")
-		}
-		if twilio.AuthToken == "" {
-			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_AUTH_TOKEN is not set: "+needs+"the account's auth token"))
-		}
-		switch {
-		case twilio.From == "" && twilio.MessagingServiceSID == "":
-			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_FROM and PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID are both unset: "+needs+
-				"a sender: set one, the number to send from (+1…) or a messaging service (MG…)"))
-		case twilio.From != "" && twilio.MessagingServiceSID != "":
-			e.errs = append(e.errs, errors.New("PHONEAUTH_TWILIO_FROM and PHONEAUTH_TWILIO_MESSAGING_SERVICE_SID are both set: unset one"))
-		}
-		if twilio.BaseURL != "" && !isHTTPURL(twilio.BaseURL) {
-			e.fail("PHONEAUTH_TWILIO_BASE_URL", twilio.BaseURL, "must be an absolute http(s) URL (leave it unset for https://api.twilio.com)")
-		}
-		if len(e.errs) == before {
-			if err := twilio.Validate(); err != nil {
-				e.errs = append(e.errs, fmt.Errorf("PHONEAUTH_TWILIO_*: %w", err))
-			}
-		}
-	default:
-		e.fail("PHONEAUTH_SMS_PROVIDER", c.provider, "must be log (development: codes go to the log), webhook or twilio")
-	}
-	return c
 }
 
 // configError is a configuration that stops a command: every problem, each naming its variable.

@@ -36,7 +36,6 @@ import (
 	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/internal/buildinfo"
 	"github.com/phoneauth/phoneauth/server"
-	"github.com/phoneauth/phoneauth/sms"
 	"github.com/phoneauth/phoneauth/store"
 )
 
@@ -192,17 +191,6 @@ func sealHint(err error) error {
 	return err
 }
 
-func newSender(c smsConfig, log *slog.Logger) (auth.SMSSender, error) {
-	switch c.provider {
-	case "webhook":
-		return sms.NewWebhook(c.webhook)
-	case "twilio":
-		return sms.NewTwilio(c.twilio)
-	default:
-		return sms.NewLog(log), nil
-	}
-}
-
 // openLimiter connects to the shared rate limiter when PHONEAUTH_REDIS_URL is set; without it the
 // limiter is nil and auth keeps the limits in this process's memory. Only serve opens it: the CLI
 // sends no codes, so it must keep working while Redis is down.
@@ -256,7 +244,7 @@ func serve(ctx context.Context, a *app) error {
 		return err
 	}
 	defer closeLimiter() // after the HTTP server has drained
-	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter})
+	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter, guardStore: guardStore(cfg, db, limiter)})
 	if err != nil {
 		return err
 	}
@@ -374,7 +362,8 @@ func purge(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d audit events\n", r.Sessions, r.Challenges, r.Throttle, r.AuditEvents)
+	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d audit events, %d SMS log entries, %d SMS guard rows\n",
+		r.Sessions, r.Challenges, r.Throttle, r.AuditEvents, r.SMSMessages, r.SMSGuard)
 	return nil
 }
 

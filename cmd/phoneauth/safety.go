@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/phoneauth/phoneauth/store"
@@ -23,8 +24,9 @@ type unsafeSetting struct {
 func unsafeSettings(c config) []unsafeSetting {
 	var u []unsafeSetting
 	add := func(data bool, text string) { u = append(u, unsafeSetting{text: text, data: data}) }
-	if c.sms.provider == "log" {
-		add(false, "PHONEAUTH_SMS_PROVIDER=log writes every one-time code to the log and sends nothing: set PHONEAUTH_SMS_PROVIDER to twilio or webhook")
+	if slices.Contains(c.sms.providers, "log") {
+		add(false, "PHONEAUTH_SMS_PROVIDER="+strings.Join(c.sms.providers, ",")+": log writes every one-time code to the log and sends nothing: "+
+			"set PHONEAUTH_SMS_PROVIDER to twilio or webhook (a list, e.g. twilio,webhook, fails over in order)")
 	}
 	if dialect, _ := store.DialectOf(c.db.URL); dialect == store.SQLite && !c.allowSQLite {
 		add(true, "PHONEAUTH_DATABASE_URL is a SQLite file, which one machine holds and several instances cannot share: "+

@@ -25,6 +25,8 @@ type services struct {
 type runtimeDeps struct {
 	observer auth.Observer // nil: nothing observes (CLI commands)
 	limiter  auth.Limiter  // nil: in this process's memory
+	// guardStore is where the SMS guard meets the other instances (nil: the database).
+	guardStore auth.SMSGuardStore
 }
 
 // newServices builds every service on db. This is the one place that knows which store repository,
@@ -39,7 +41,11 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	sender, err := newSender(cfg.sms, log)
+	sender, err := newSender(cfg, log, rt.observer)
+	if err != nil {
+		return nil, err
+	}
+	guard, captcha, err := newDefences(cfg, db, log, env, rt)
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +60,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	}
 	if s.Codes, err = auth.NewCodeService(ctx, env, cfg.otp, auth.CodeDeps{
 		Challenges: db.Challenges(), Secrets: db.Secrets(), Users: db.Users(), SMS: sender, Limiter: rt.limiter, Phones: phones,
+		Guard: guard, Captcha: captcha, Messages: db.Messages(),
 	}); err != nil {
 		return nil, sealHint(err)
 	}
@@ -75,6 +82,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	if s.Admin, err = auth.NewAdminService(env, auth.AdminDeps{
 		Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(), Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones,
 		Accounts: s.Accounts, Lifecycle: s.Lifecycle,
+		Guard: guard, Messages: db.Messages(),
 	}); err != nil {
 		return nil, err
 	}

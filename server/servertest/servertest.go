@@ -119,14 +119,14 @@ type SMS struct {
 type Message struct{ To, Text, Purpose string }
 
 // Send implements auth.SMSSender.
-func (s *SMS) Send(_ context.Context, to, text, purpose, _ string) error {
+func (s *SMS) Send(_ context.Context, to, text, purpose, _ string) (string, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sent = append(s.sent, Message{to, text, purpose})
 	if len(s.sent) > 100 {
 		s.sent = s.sent[len(s.sent)-100:]
 	}
-	return nil
+	return "test", "", nil
 }
 
 var codeRE = regexp.MustCompile(`\b\d{6}\b`)

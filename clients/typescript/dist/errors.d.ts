@@ -11,6 +11,8 @@ export declare class PhoneauthError extends Error {
     readonly retryAfter: number | undefined;
     /** The `X-Request-ID` of the failed request, to quote to support. */
     readonly requestId: string | undefined;
+    /** A 401 for a sensitive request without a fresh proof: ask for the password or a code, keep the session. */
+    readonly reauthRequired: boolean;
     constructor(status: number, detail: string, response?: Response, options?: ErrorOptions);
 }
 /** A 422: every invalid field of the request, as FastAPI lists them (`loc` is e.g. `["body", "phone"]`). */
@@ -24,6 +26,12 @@ export declare class PhoneauthRateLimitError extends PhoneauthError {
     readonly name: string;
 }
 /** No answer from phoneauth, or one that could not be read (offline, DNS, CORS, an aborted fetch): status 0, the cause attached. */
+/**
+ * The server wants a CAPTCHA before it sends a code: show the widget, then call the helper again with its
+ * token (`{ captchaToken }`). Nothing was spent.
+ */
+export declare class PhoneauthCaptchaRequiredError extends PhoneauthError {
+}
 export declare class PhoneauthNetworkError extends PhoneauthError {
     readonly name: string;
     constructor(cause: unknown);

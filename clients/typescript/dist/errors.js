@@ -10,12 +10,15 @@ export class PhoneauthError extends Error {
     retryAfter;
     /** The `X-Request-ID` of the failed request, to quote to support. */
     requestId;
+    /** A 401 for a sensitive request without a fresh proof: ask for the password or a code, keep the session. */
+    reauthRequired;
     constructor(status, detail, response, options) {
         super(`${status}: ${detail}`, options);
         this.status = status;
         this.detail = detail;
         this.retryAfter = parseRetryAfter(response?.headers.get('Retry-After'));
         this.requestId = response?.headers.get('X-Request-ID') ?? undefined;
+        this.reauthRequired = /insufficient_user_authentication/.test(response?.headers.get('WWW-Authenticate') ?? '');
     }
 }
 /** A 422: every invalid field of the request, as FastAPI lists them (`loc` is e.g. `["body", "phone"]`). */
@@ -32,6 +35,12 @@ export class PhoneauthRateLimitError extends PhoneauthError {
     name = 'PhoneauthRateLimitError';
 }
 /** No answer from phoneauth, or one that could not be read (offline, DNS, CORS, an aborted fetch): status 0, the cause attached. */
+/**
+ * The server wants a CAPTCHA before it sends a code: show the widget, then call the helper again with its
+ * token (`{ captchaToken }`). Nothing was spent.
+ */
+export class PhoneauthCaptchaRequiredError extends PhoneauthError {
+}
 export class PhoneauthNetworkError extends PhoneauthError {
     name = 'PhoneauthNetworkError';
     constructor(cause) {
@@ -60,6 +69,9 @@ export function toPhoneauthError(body, response) {
         return new PhoneauthValidationError(detail, response);
     }
     const text = typeof detail === 'string' ? detail : typeof body === 'string' && body !== '' ? body : response.statusText;
+    if (response.status === 400 && text === 'captcha required') {
+        return new PhoneauthCaptchaRequiredError(response.status, text, response);
+    }
     return new (response.status === 429 ? PhoneauthRateLimitError : PhoneauthError)(response.status, text, response);
 }
 function isValidationItem(item) {

@@ -3,7 +3,7 @@
 // generated is re-exported for the endpoints Phoneauth does not wrap; call it with `client: auth.client`.
 export * from './gen/index.js';
 export { createClient } from './gen/client/index.js';
-export { PhoneauthError, PhoneauthNetworkError, PhoneauthRateLimitError, PhoneauthSessionMissingError, PhoneauthValidationError, toPhoneauthError, } from './errors.js';
-export { Phoneauth, REFRESH_MARGIN_MS, } from './phoneauth.js';
+export { PhoneauthCaptchaRequiredError, PhoneauthError, PhoneauthNetworkError, PhoneauthRateLimitError, PhoneauthSessionMissingError, PhoneauthValidationError, toPhoneauthError, } from './errors.js';
+export { Phoneauth, reauthRequired, REFRESH_MARGIN_MS, } from './phoneauth.js';
 export { memoryStorage } from './storage.js';
 //# sourceMappingURL=index.js.map

@@ -113,12 +113,12 @@ export class Phoneauth {
     }
     // Sign-up
     /** Texts a sign-up code to `phone` (a number that already has an account gets a notice instead). */
-    sendSignupCode(phone) {
-        return unwrap(sdk.sendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+    sendSignupCode(phone, options = {}) {
+        return unwrap(sdk.sendSignupOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
     }
     /** Texts a new sign-up code; it replaces the last one but keeps its count of wrong guesses. */
-    resendSignupCode(phone) {
-        return unwrap(sdk.resendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+    resendSignupCode(phone, options = {}) {
+        return unwrap(sdk.resendSignupOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
     }
     /** Creates the account with the code from sendSignupCode and signs in. */
     async signupWithCode(input) {
@@ -137,12 +137,12 @@ export class Phoneauth {
         return this.#signIn(await unwrap(sdk.loginForAccessToken({ client: this.client, body: { phone, password } })));
     }
     /** Texts a login code; the answer is the same whether or not `phone` has an account. */
-    sendLoginCode(phone) {
-        return unwrap(sdk.sendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+    sendLoginCode(phone, options = {}) {
+        return unwrap(sdk.sendLoginOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
     }
     /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
-    resendLoginCode(phone) {
-        return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+    resendLoginCode(phone, options = {}) {
+        return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
     }
     async loginWithCode(phone, code) {
         const body = { phone_number: phone, otp_code: code };
@@ -150,8 +150,8 @@ export class Phoneauth {
     }
     // Forgotten password
     /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
-    sendPasswordResetCode(phone) {
-        return unwrap(sdk.initiatePasswordReset({ client: this.client, body: { phone_number: phone } }));
+    sendPasswordResetCode(phone, options = {}) {
+        return unwrap(sdk.initiatePasswordReset({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
     }
     /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
     resetPasswordWithCode(input) {
@@ -173,6 +173,40 @@ export class Phoneauth {
         const body = { current_password: currentPassword, new_password: newPassword };
         const answer = await unwrap(sdk.changePassword({ client: this.client, body }));
         await this.#set(this.#session, 'USER_UPDATED');
+        return answer;
+    }
+    // The account's lifecycle. A sensitive request (phone change, export, deletion) needs a fresh proof unless
+    // the session's login is recent: pass the password or a code from reauthenticate(). Without one the
+    // server answers a 401 whose WWW-Authenticate is Bearer error="insufficient_user_authentication":
+    // `err.reauthRequired` is true, and the session is kept (it is not a dead token).
+    /** Updates the profile (USER_UPDATED): only the fields given change; `null` clears an optional one. */
+    async updateProfile(fields) {
+        const user = await unwrap(sdk.updateUsersMe({ client: this.client, body: fields }));
+        await this.#set(this.#session, 'USER_UPDATED');
+        return user;
+    }
+    /** Texts a re-authentication code to the account's own number, for a Proof. */
+    reauthenticate() {
+        return unwrap(sdk.sendReauthenticationCode({ client: this.client }));
+    }
+    /** Texts a code to the new number; verifyPhoneChange() with it moves the account there. */
+    changePhone(newPhone, proof = {}) {
+        return unwrap(sdk.startPhoneChange({ client: this.client, body: { new_phone_number: newPhone, ...proofBody(proof) } }));
+    }
+    /** Moves the account to the new number (USER_UPDATED); the user's other sessions end. */
+    async verifyPhoneChange(newPhone, code) {
+        const user = await unwrap(sdk.verifyPhoneChange({ client: this.client, body: { new_phone_number: newPhone, otp_code: code } }));
+        await this.#set(this.#session, 'USER_UPDATED');
+        return user;
+    }
+    /** Everything phoneauth holds about the user, as one JSON document. */
+    exportData(proof = {}) {
+        return unwrap(sdk.exportMyData({ client: this.client, body: proofBody(proof) }));
+    }
+    /** Deletes the account for good, then signs out (SIGNED_OUT, in every tab). */
+    async deleteAccount(proof = {}) {
+        const answer = await unwrap(sdk.deleteAccount({ client: this.client, body: proofBody(proof) }));
+        await this.#set(null, 'SIGNED_OUT');
         return answer;
     }
     // Sessions
@@ -274,8 +308,8 @@ export class Phoneauth {
         const sent = request.headers.get('Authorization');
         const again = sent ? request.clone() : undefined;
         const response = await fetchImpl(request);
-        if (response.status !== 401 || !sent || !again) {
-            return response;
+        if (response.status !== 401 || !sent || !again || reauthRequired(response)) {
+            return response; // a good token that needs a fresh proof is no reason to refresh or sign out
         }
         const session = this.#session;
         const ours = (token) => token !== undefined && 'Bearer ' + token === sent;
@@ -408,5 +442,18 @@ async function unwrap(pending) {
         return data;
     }
     throw response && !response.ok ? toPhoneauthError(error, response) : new PhoneauthNetworkError(error);
+}
+function proofBody(proof) {
+    return {
+        ...(proof.password !== undefined ? { password: proof.password } : {}),
+        ...(proof.otpCode !== undefined ? { otp_code: proof.otpCode } : {}),
+    };
+}
+/** Whether a 401 asks for a fresh proof of the user (RFC 9470), not for a new token. */
+export function reauthRequired(response) {
+    return /insufficient_user_authentication/.test(response.headers.get('WWW-Authenticate') ?? '');
+}
+function captchaBody(options) {
+    return options.captchaToken !== undefined ? { captcha_token: options.captchaToken } : {};
 }
 //# sourceMappingURL=phoneauth.js.map

@@ -12,6 +12,8 @@ export class PhoneauthError extends Error {
   readonly retryAfter: number | undefined;
   /** The `X-Request-ID` of the failed request, to quote to support. */
   readonly requestId: string | undefined;
+  /** A 401 for a sensitive request without a fresh proof: ask for the password or a code, keep the session. */
+  readonly reauthRequired: boolean;
 
   constructor(
     readonly status: number,
@@ -22,6 +24,7 @@ export class PhoneauthError extends Error {
     super(`${status}: ${detail}`, options);
     this.retryAfter = parseRetryAfter(response?.headers.get('Retry-After'));
     this.requestId = response?.headers.get('X-Request-ID') ?? undefined;
+    this.reauthRequired = /insufficient_user_authentication/.test(response?.headers.get('WWW-Authenticate') ?? '');
   }
 }
 
@@ -43,6 +46,12 @@ export class PhoneauthRateLimitError extends PhoneauthError {
 }
 
 /** No answer from phoneauth, or one that could not be read (offline, DNS, CORS, an aborted fetch): status 0, the cause attached. */
+/**
+ * The server wants a CAPTCHA before it sends a code: show the widget, then call the helper again with its
+ * token (`{ captchaToken }`). Nothing was spent.
+ */
+export class PhoneauthCaptchaRequiredError extends PhoneauthError {}
+
 export class PhoneauthNetworkError extends PhoneauthError {
   override readonly name: string = 'PhoneauthNetworkError';
 
@@ -77,6 +86,9 @@ export function toPhoneauthError(body: unknown, response: Response): PhoneauthEr
   }
   const text =
     typeof detail === 'string' ? detail : typeof body === 'string' && body !== '' ? body : response.statusText;
+  if (response.status === 400 && text === 'captcha required') {
+    return new PhoneauthCaptchaRequiredError(response.status, text, response);
+  }
   return new (response.status === 429 ? PhoneauthRateLimitError : PhoneauthError)(response.status, text, response);
 }
 

@@ -5,6 +5,7 @@ export * from './gen/index.js';
 export { type Client, createClient } from './gen/client/index.js';
 
 export {
+  PhoneauthCaptchaRequiredError,
   PhoneauthError,
   PhoneauthNetworkError,
   PhoneauthRateLimitError,
@@ -18,6 +19,9 @@ export {
   type LogoutScope,
   Phoneauth,
   type PhoneauthOptions,
+  type Proof,
+  reauthRequired,
+  type SendOptions,
   REFRESH_MARGIN_MS,
   type ResetPasswordWithCode,
   type SignupWithCode,

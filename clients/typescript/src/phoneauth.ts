@@ -202,13 +202,13 @@ export class Phoneauth {
   // Sign-up
 
   /** Texts a sign-up code to `phone` (a number that already has an account gets a notice instead). */
-  sendSignupCode(phone: string): Promise<OtpResponse> {
-    return unwrap(sdk.sendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+  sendSignupCode(phone: string, options: SendOptions = {}): Promise<OtpResponse> {
+    return unwrap(sdk.sendSignupOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
   }
 
   /** Texts a new sign-up code; it replaces the last one but keeps its count of wrong guesses. */
-  resendSignupCode(phone: string): Promise<OtpResponse> {
-    return unwrap(sdk.resendSignupOtp({ client: this.client, body: { phone_number: phone } }));
+  resendSignupCode(phone: string, options: SendOptions = {}): Promise<OtpResponse> {
+    return unwrap(sdk.resendSignupOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
   }
 
   /** Creates the account with the code from sendSignupCode and signs in. */
@@ -231,13 +231,13 @@ export class Phoneauth {
   }
 
   /** Texts a login code; the answer is the same whether or not `phone` has an account. */
-  sendLoginCode(phone: string): Promise<OtpResponse> {
-    return unwrap(sdk.sendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+  sendLoginCode(phone: string, options: SendOptions = {}): Promise<OtpResponse> {
+    return unwrap(sdk.sendLoginOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
   }
 
   /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
-  resendLoginCode(phone: string): Promise<OtpResponse> {
-    return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone } }));
+  resendLoginCode(phone: string, options: SendOptions = {}): Promise<OtpResponse> {
+    return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
   }
 
   async loginWithCode(phone: string, code: string): Promise<OtpTokenResponse> {
@@ -248,8 +248,8 @@ export class Phoneauth {
   // Forgotten password
 
   /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
-  sendPasswordResetCode(phone: string): Promise<OtpResponse> {
-    return unwrap(sdk.initiatePasswordReset({ client: this.client, body: { phone_number: phone } }));
+  sendPasswordResetCode(phone: string, options: SendOptions = {}): Promise<OtpResponse> {
+    return unwrap(sdk.initiatePasswordReset({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
   }
 
   /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
@@ -275,6 +275,47 @@ export class Phoneauth {
     const body = { current_password: currentPassword, new_password: newPassword };
     const answer = await unwrap(sdk.changePassword({ client: this.client, body }));
     await this.#set(this.#session, 'USER_UPDATED');
+    return answer;
+  }
+
+  // The account's lifecycle. A sensitive request (phone change, export, deletion) needs a fresh proof unless
+  // the session's login is recent: pass the password or a code from reauthenticate(). Without one the
+  // server answers a 401 whose WWW-Authenticate is Bearer error="insufficient_user_authentication":
+  // `err.reauthRequired` is true, and the session is kept (it is not a dead token).
+
+  /** Updates the profile (USER_UPDATED): only the fields given change; `null` clears an optional one. */
+  async updateProfile(fields: NonNullable<Parameters<typeof sdk.updateUsersMe>[0]>['body']): Promise<UserResponse> {
+    const user = await unwrap(sdk.updateUsersMe({ client: this.client, body: fields }));
+    await this.#set(this.#session, 'USER_UPDATED');
+    return user;
+  }
+
+  /** Texts a re-authentication code to the account's own number, for a Proof. */
+  reauthenticate(): Promise<OtpResponse> {
+    return unwrap(sdk.sendReauthenticationCode({ client: this.client }));
+  }
+
+  /** Texts a code to the new number; verifyPhoneChange() with it moves the account there. */
+  changePhone(newPhone: string, proof: Proof = {}): Promise<OtpResponse> {
+    return unwrap(sdk.startPhoneChange({ client: this.client, body: { new_phone_number: newPhone, ...proofBody(proof) } }));
+  }
+
+  /** Moves the account to the new number (USER_UPDATED); the user's other sessions end. */
+  async verifyPhoneChange(newPhone: string, code: string): Promise<UserResponse> {
+    const user = await unwrap(sdk.verifyPhoneChange({ client: this.client, body: { new_phone_number: newPhone, otp_code: code } }));
+    await this.#set(this.#session, 'USER_UPDATED');
+    return user;
+  }
+
+  /** Everything phoneauth holds about the user, as one JSON document. */
+  exportData(proof: Proof = {}): Promise<NonNullable<Awaited<ReturnType<typeof sdk.exportMyData>>['data']>> {
+    return unwrap(sdk.exportMyData({ client: this.client, body: proofBody(proof) }));
+  }
+
+  /** Deletes the account for good, then signs out (SIGNED_OUT, in every tab). */
+  async deleteAccount(proof: Proof = {}): Promise<MessageResponse> {
+    const answer = await unwrap(sdk.deleteAccount({ client: this.client, body: proofBody(proof) }));
+    await this.#set(null, 'SIGNED_OUT');
     return answer;
   }
 
@@ -383,8 +424,8 @@ export class Phoneauth {
     const sent = request.headers.get('Authorization');
     const again = sent ? request.clone() : undefined;
     const response = await fetchImpl(request);
-    if (response.status !== 401 || !sent || !again) {
-      return response;
+    if (response.status !== 401 || !sent || !again || reauthRequired(response)) {
+      return response; // a good token that needs a fresh proof is no reason to refresh or sign out
     }
     const session = this.#session;
     const ours = (token: string | undefined) => token !== undefined && 'Bearer ' + token === sent;
@@ -526,4 +567,35 @@ async function unwrap<R extends Result>(pending: Promise<R>): Promise<Data<R>> {
     return data as Data<R>;
   }
   throw response && !response.ok ? toPhoneauthError(error, response) : new PhoneauthNetworkError(error);
+}
+
+/** A fresh proof of the account's owner for a sensitive request: the password, or a code from reauthenticate(). */
+export interface Proof {
+  password?: string;
+  otpCode?: string;
+}
+
+function proofBody(proof: Proof): { password?: string; otp_code?: string } {
+  return {
+    ...(proof.password !== undefined ? { password: proof.password } : {}),
+    ...(proof.otpCode !== undefined ? { otp_code: proof.otpCode } : {}),
+  };
+}
+
+/** Whether a 401 asks for a fresh proof of the user (RFC 9470), not for a new token. */
+export function reauthRequired(response: Response): boolean {
+  return /insufficient_user_authentication/.test(response.headers.get('WWW-Authenticate') ?? '');
+}
+
+/** Options of the helpers that text a code. */
+export interface SendOptions {
+  /**
+   * The CAPTCHA widget's token, when the server asked for one (PhoneauthCaptchaRequiredError: show the
+   * widget, then call again with its token).
+   */
+  captchaToken?: string;
+}
+
+function captchaBody(options: SendOptions): { captcha_token?: string } {
+  return options.captchaToken !== undefined ? { captcha_token: options.captchaToken } : {};
 }

@@ -1,6 +1,6 @@
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.PhoneauthSessionMissingError = exports.PhoneauthNetworkError = exports.PhoneauthRateLimitError = exports.PhoneauthValidationError = exports.PhoneauthError = void 0;
+exports.PhoneauthSessionMissingError = exports.PhoneauthNetworkError = exports.PhoneauthCaptchaRequiredError = exports.PhoneauthRateLimitError = exports.PhoneauthValidationError = exports.PhoneauthError = void 0;
 exports.toPhoneauthError = toPhoneauthError;
 /**
  * A failed call. `status` is the HTTP status of phoneauth's answer (0 when no answer came: see
@@ -14,12 +14,15 @@ class PhoneauthError extends Error {
     retryAfter;
     /** The `X-Request-ID` of the failed request, to quote to support. */
     requestId;
+    /** A 401 for a sensitive request without a fresh proof: ask for the password or a code, keep the session. */
+    reauthRequired;
     constructor(status, detail, response, options) {
         super(`${status}: ${detail}`, options);
         this.status = status;
         this.detail = detail;
         this.retryAfter = parseRetryAfter(response?.headers.get('Retry-After'));
         this.requestId = response?.headers.get('X-Request-ID') ?? undefined;
+        this.reauthRequired = /insufficient_user_authentication/.test(response?.headers.get('WWW-Authenticate') ?? '');
     }
 }
 exports.PhoneauthError = PhoneauthError;
@@ -39,6 +42,13 @@ class PhoneauthRateLimitError extends PhoneauthError {
 }
 exports.PhoneauthRateLimitError = PhoneauthRateLimitError;
 /** No answer from phoneauth, or one that could not be read (offline, DNS, CORS, an aborted fetch): status 0, the cause attached. */
+/**
+ * The server wants a CAPTCHA before it sends a code: show the widget, then call the helper again with its
+ * token (`{ captchaToken }`). Nothing was spent.
+ */
+class PhoneauthCaptchaRequiredError extends PhoneauthError {
+}
+exports.PhoneauthCaptchaRequiredError = PhoneauthCaptchaRequiredError;
 class PhoneauthNetworkError extends PhoneauthError {
     name = 'PhoneauthNetworkError';
     constructor(cause) {
@@ -69,6 +79,9 @@ function toPhoneauthError(body, response) {
         return new PhoneauthValidationError(detail, response);
     }
     const text = typeof detail === 'string' ? detail : typeof body === 'string' && body !== '' ? body : response.statusText;
+    if (response.status === 400 && text === 'captcha required') {
+        return new PhoneauthCaptchaRequiredError(response.status, text, response);
+    }
     return new (response.status === 429 ? PhoneauthRateLimitError : PhoneauthError)(response.status, text, response);
 }
 function isValidationItem(item) {

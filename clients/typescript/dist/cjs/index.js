@@ -14,7 +14,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.memoryStorage = exports.REFRESH_MARGIN_MS = exports.Phoneauth = exports.toPhoneauthError = exports.PhoneauthValidationError = exports.PhoneauthSessionMissingError = exports.PhoneauthRateLimitError = exports.PhoneauthNetworkError = exports.PhoneauthError = exports.createClient = void 0;
+exports.memoryStorage = exports.REFRESH_MARGIN_MS = exports.reauthRequired = exports.Phoneauth = exports.toPhoneauthError = exports.PhoneauthValidationError = exports.PhoneauthSessionMissingError = exports.PhoneauthRateLimitError = exports.PhoneauthNetworkError = exports.PhoneauthError = exports.PhoneauthCaptchaRequiredError = exports.createClient = void 0;
 // @phoneauth/client: the SDK generated from openapi.yaml (src/gen/, by make client) and Phoneauth, which wraps
 // the API's flows and keeps the session they open: storage, refresh, auth-state events, tabs. Everything
 // generated is re-exported for the endpoints Phoneauth does not wrap; call it with `client: auth.client`.
@@ -22,6 +22,7 @@ __exportStar(require("./gen/index.js"), exports);
 var index_js_1 = require("./gen/client/index.js");
 Object.defineProperty(exports, "createClient", { enumerable: true, get: function () { return index_js_1.createClient; } });
 var errors_js_1 = require("./errors.js");
+Object.defineProperty(exports, "PhoneauthCaptchaRequiredError", { enumerable: true, get: function () { return errors_js_1.PhoneauthCaptchaRequiredError; } });
 Object.defineProperty(exports, "PhoneauthError", { enumerable: true, get: function () { return errors_js_1.PhoneauthError; } });
 Object.defineProperty(exports, "PhoneauthNetworkError", { enumerable: true, get: function () { return errors_js_1.PhoneauthNetworkError; } });
 Object.defineProperty(exports, "PhoneauthRateLimitError", { enumerable: true, get: function () { return errors_js_1.PhoneauthRateLimitError; } });
@@ -30,6 +31,7 @@ Object.defineProperty(exports, "PhoneauthValidationError", { enumerable: true, g
 Object.defineProperty(exports, "toPhoneauthError", { enumerable: true, get: function () { return errors_js_1.toPhoneauthError; } });
 var phoneauth_js_1 = require("./phoneauth.js");
 Object.defineProperty(exports, "Phoneauth", { enumerable: true, get: function () { return phoneauth_js_1.Phoneauth; } });
+Object.defineProperty(exports, "reauthRequired", { enumerable: true, get: function () { return phoneauth_js_1.reauthRequired; } });
 Object.defineProperty(exports, "REFRESH_MARGIN_MS", { enumerable: true, get: function () { return phoneauth_js_1.REFRESH_MARGIN_MS; } });
 var storage_js_1 = require("./storage.js");
 Object.defineProperty(exports, "memoryStorage", { enumerable: true, get: function () { return storage_js_1.memoryStorage; } });

@@ -1,4 +1,5 @@
 import { type Client } from './gen/client/index.js';
+import * as sdk from './gen/sdk.gen.js';
 import type { LogoutRequest, MessageResponse, OtpResponse, OtpTokenResponse, SessionInfo, Token, UserResponse } from './gen/types.gen.js';
 import { type Session, type StorageOption } from './storage.js';
 /**
@@ -81,25 +82,37 @@ export declare class Phoneauth {
     /** Uses `session` (tokens obtained elsewhere, e.g. by a native shell) as a new sign-in. */
     setSession(session: Session): Promise<void>;
     /** Texts a sign-up code to `phone` (a number that already has an account gets a notice instead). */
-    sendSignupCode(phone: string): Promise<OtpResponse>;
+    sendSignupCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Texts a new sign-up code; it replaces the last one but keeps its count of wrong guesses. */
-    resendSignupCode(phone: string): Promise<OtpResponse>;
+    resendSignupCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Creates the account with the code from sendSignupCode and signs in. */
     signupWithCode(input: SignupWithCode): Promise<OtpTokenResponse>;
     loginWithPassword(phone: string, password: string): Promise<Token>;
     /** Texts a login code; the answer is the same whether or not `phone` has an account. */
-    sendLoginCode(phone: string): Promise<OtpResponse>;
+    sendLoginCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
-    resendLoginCode(phone: string): Promise<OtpResponse>;
+    resendLoginCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     loginWithCode(phone: string, code: string): Promise<OtpTokenResponse>;
     /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
-    sendPasswordResetCode(phone: string): Promise<OtpResponse>;
+    sendPasswordResetCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
     resetPasswordWithCode(input: ResetPasswordWithCode): Promise<OtpResponse>;
     /** The signed-in user. */
     me(): Promise<UserResponse>;
     /** Changes the password (USER_UPDATED). The user's other sessions end; this one goes on. */
     changePassword(currentPassword: string, newPassword: string): Promise<MessageResponse>;
+    /** Updates the profile (USER_UPDATED): only the fields given change; `null` clears an optional one. */
+    updateProfile(fields: NonNullable<Parameters<typeof sdk.updateUsersMe>[0]>['body']): Promise<UserResponse>;
+    /** Texts a re-authentication code to the account's own number, for a Proof. */
+    reauthenticate(): Promise<OtpResponse>;
+    /** Texts a code to the new number; verifyPhoneChange() with it moves the account there. */
+    changePhone(newPhone: string, proof?: Proof): Promise<OtpResponse>;
+    /** Moves the account to the new number (USER_UPDATED); the user's other sessions end. */
+    verifyPhoneChange(newPhone: string, code: string): Promise<UserResponse>;
+    /** Everything phoneauth holds about the user, as one JSON document. */
+    exportData(proof?: Proof): Promise<NonNullable<Awaited<ReturnType<typeof sdk.exportMyData>>['data']>>;
+    /** Deletes the account for good, then signs out (SIGNED_OUT, in every tab). */
+    deleteAccount(proof?: Proof): Promise<MessageResponse>;
     /** The user's active sessions, newest first; `current` marks this one. */
     listSessions(): Promise<SessionInfo[]>;
     /** Ends one of the user's sessions. Ending this one signs out at its next call; logout() does it at once. */
@@ -116,5 +129,20 @@ export declare class Phoneauth {
      * once. A refused refresh token (401) ends the session: SIGNED_OUT, and the error is thrown.
      */
     refresh(): Promise<Session>;
+}
+/** A fresh proof of the account's owner for a sensitive request: the password, or a code from reauthenticate(). */
+export interface Proof {
+    password?: string;
+    otpCode?: string;
+}
+/** Whether a 401 asks for a fresh proof of the user (RFC 9470), not for a new token. */
+export declare function reauthRequired(response: Response): boolean;
+/** Options of the helpers that text a code. */
+export interface SendOptions {
+    /**
+     * The CAPTCHA widget's token, when the server asked for one (PhoneauthCaptchaRequiredError: show the
+     * widget, then call again with its token).
+     */
+    captchaToken?: string;
 }
 //# sourceMappingURL=phoneauth.d.ts.map

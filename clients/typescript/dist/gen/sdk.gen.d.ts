@@ -1,5 +1,5 @@
-import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses } from './types.gen.js';
+import { type Client, type ClientMeta, type Options as Options2, type RequestResult, type TDataShape } from './client/index.js';
+import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminClearSmsGuardData, AdminClearSmsGuardErrors, AdminClearSmsGuardResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetSmsGuardData, AdminGetSmsGuardErrors, AdminGetSmsGuardResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListSmsMessagesData, AdminListSmsMessagesErrors, AdminListSmsMessagesResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, TwilioStatusCallbackData, TwilioStatusCallbackErrors, TwilioStatusCallbackResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses, WebhookStatusCallbackData, WebhookStatusCallbackErrors, WebhookStatusCallbackResponses } from './types.gen.js';
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
      * You can provide a client instance returned by `createClient()` instead of
@@ -277,6 +277,52 @@ export declare const adminUnlockUser: <ThrowOnError extends boolean = false>(opt
  * Security events, newest first, filtered and paginated with a cursor.
  */
 export declare const adminListAuditEvents: <ThrowOnError extends boolean = false>(options?: Options<AdminListAuditEventsData, ThrowOnError>) => RequestResult<AdminListAuditEventsResponses, AdminListAuditEventsErrors, ThrowOnError>;
+/**
+ * SMS Guard
+ *
+ * The SMS guard's settings and the destination prefixes it watches: the blocked ones first, then those
+ * with code sends in the window (up to 200), most sends first. A prefix is the country calling code and
+ * the first three digits of the national number (`+996700`, `+1415`).
+ *
+ */
+export declare const adminGetSmsGuard: <ThrowOnError extends boolean = false>(options?: Options<AdminGetSmsGuardData, ThrowOnError>) => RequestResult<AdminGetSmsGuardResponses, AdminGetSmsGuardErrors, ThrowOnError>;
+/**
+ * Clear an SMS Guard Block
+ *
+ * Lifts the block of a prefix and forgets its counts, so that it starts over. The `+` may be left out
+ * (`/api/v1/admin/sms/guard/996700`), or written as `%2B`; a literal `+` in a path is a plus, not a space.
+ *
+ */
+export declare const adminClearSmsGuard: <ThrowOnError extends boolean = false>(options: Options<AdminClearSmsGuardData, ThrowOnError>) => RequestResult<AdminClearSmsGuardResponses, AdminClearSmsGuardErrors, ThrowOnError>;
+/**
+ * List SMS Messages
+ *
+ * The message log, newest first, filtered and paginated with a cursor: every SMS handed to a provider,
+ * with its delivery status. Never the text or the code; the number is masked.
+ *
+ */
+export declare const adminListSmsMessages: <ThrowOnError extends boolean = false>(options?: Options<AdminListSmsMessagesData, ThrowOnError>) => RequestResult<AdminListSmsMessagesResponses, AdminListSmsMessagesErrors, ThrowOnError>;
+/**
+ * Twilio Status Callback
+ *
+ * Twilio's status callback of a message phoneauth sent (its `StatusCallback`, set when
+ * `PHONEAUTH_PUBLIC_URL` is). `X-Twilio-Signature` must be Twilio's signature of
+ * `PHONEAUTH_PUBLIC_URL` + this path and the form's parameters with the auth token; a bad or missing
+ * one is a 401 and changes nothing. A message the log does not know (purged, or another deployment's)
+ * is answered 204 as well, so that nothing retries it.
+ *
+ */
+export declare const twilioStatusCallback: <ThrowOnError extends boolean = false>(options: Options<TwilioStatusCallbackData, ThrowOnError>) => RequestResult<TwilioStatusCallbackResponses, TwilioStatusCallbackErrors, ThrowOnError>;
+/**
+ * Webhook Status Callback
+ *
+ * A delivery status from the receiver of the webhook provider, signed per Standard Webhooks
+ * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with `PHONEAUTH_SMS_WEBHOOK_SECRET`, the
+ * secret phoneauth signs its deliveries with. A bad or missing signature is a 401 and changes nothing.
+ * It updates the newest message of `reference_id`; an unknown one is answered 204 as well.
+ *
+ */
+export declare const webhookStatusCallback: <ThrowOnError extends boolean = false>(options: Options<WebhookStatusCallbackData, ThrowOnError>) => RequestResult<WebhookStatusCallbackResponses, WebhookStatusCallbackErrors, ThrowOnError>;
 /**
  * Liveness
  *

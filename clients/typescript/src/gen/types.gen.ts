@@ -191,6 +191,13 @@ export type MessageResponse = {
 
 export type OtpSendRequest = {
     phone_number: string;
+    /**
+     * The token of the CAPTCHA widget (Cloudflare Turnstile, hCaptcha or reCAPTCHA, as the service is
+     * configured), when the service asks for one: with `PHONEAUTH_CAPTCHA_MODE=always` on every request,
+     * with `adaptive` only after a 400 `captcha required`. Ignored when no CAPTCHA is configured.
+     *
+     */
+    captcha_token?: string;
 };
 
 export type OtpResponse = {
@@ -323,7 +330,9 @@ export type AuditEvent = {
      * a re-authentication), `reauth.failed` (a sensitive request without the fresh proof it needs),
      * `user.created` (by an admin), `user.updated` (the names of the changed fields, never their values),
      * `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
-     * `key.rotated`, `users.imported` (counts) or `data.purged` (counts). New types may be added.
+     * `key.rotated`, `users.imported` (counts), `data.purged` (counts), `sms.guard_blocked` (a destination
+     * prefix blocked by the SMS guard: prefix, country, sends, verified, until) or `sms.guard_cleared` (an
+     * admin lifted a block). New types may be added.
      *
      */
     type: string;
@@ -371,6 +380,99 @@ export type Jwk = {
     crv?: string;
     x?: string;
     [key: string]: unknown;
+};
+
+/**
+ * `sent`: a provider took it; `delivered`: the handset has it; `failed`: no provider took it, or the
+ * provider gave up; `undelivered`: the carrier could not deliver it. A final status is never replaced.
+ *
+ */
+export type SmsStatus = 'sent' | 'delivered' | 'failed' | 'undelivered';
+
+export type SmsMessage = {
+    id: number;
+    /**
+     * The code request's (a notice shares the reference of its code).
+     */
+    reference_id: string;
+    purpose: string;
+    /**
+     * The provider that took the message (or last refused it), as named in `PHONEAUTH_SMS_PROVIDER`.
+     */
+    provider: string;
+    /**
+     * The provider's id of the message (Twilio's sid); empty when it gave none.
+     */
+    provider_message_id: string;
+    country: string;
+    /**
+     * The destination, masked.
+     */
+    phone: string;
+    status: SmsStatus;
+    /**
+     * The provider's error code, or `timeout`, `unreachable`, `http_503` for a send that failed.
+     */
+    error_code: string;
+    sent_at: string;
+    /**
+     * When the status last changed.
+     */
+    updated_at: string;
+};
+
+export type SmsMessageList = {
+    messages: Array<SmsMessage>;
+    next_cursor: string | null;
+};
+
+export type SmsGuardPrefix = {
+    prefix: string;
+    country: string;
+    /**
+     * Codes sent in the window (decoys included); for a blocked prefix, those that blocked it.
+     */
+    sends: number;
+    verified: number;
+    /**
+     * verified / sends (1 when nothing was sent).
+     */
+    verification_rate: number;
+    /**
+     * `suspect`: half the sends needed to judge it and a rate below the minimum (the adaptive CAPTCHA
+     * asks for a CAPTCHA); `blocked`: refused until `blocked_until`; `exempt`: never blocked.
+     *
+     */
+    state: 'watching' | 'suspect' | 'blocked' | 'exempt';
+    blocked_at?: string;
+    blocked_until?: string;
+};
+
+export type SmsGuard = {
+    window_seconds: number;
+    min_sends: number;
+    min_rate: number;
+    block_seconds: number;
+    exempt: Array<string>;
+    prefixes: Array<SmsGuardPrefix>;
+};
+
+/**
+ * The parameters phoneauth reads; Twilio sends more, which the signature covers too.
+ */
+export type TwilioStatusCallback = {
+    MessageSid: string;
+    /**
+     * queued, sending, sent, delivered, read, undelivered, failed, canceled, …
+     */
+    MessageStatus: string;
+    ErrorCode?: string;
+};
+
+export type WebhookStatusCallback = {
+    reference_id: string;
+    status: SmsStatus;
+    error_code?: string;
 };
 
 export type HttpError = {
@@ -877,6 +979,13 @@ export type SendLoginOtpData = {
 
 export type SendLoginOtpErrors = {
     /**
+     * A CAPTCHA is needed: `captcha required` (none was sent: show the widget and send its token as
+     * `captcha_token`) or `captcha invalid` (wrong, expired or used before: solve it again). Nothing was
+     * consumed: no code, cooldown or budget.
+     *
+     */
+    400: HttpError;
+    /**
      * The request body is larger than 1 MiB.
      */
     413: HttpError;
@@ -967,6 +1076,13 @@ export type ResendLoginOtpData = {
 
 export type ResendLoginOtpErrors = {
     /**
+     * A CAPTCHA is needed: `captcha required` (none was sent: show the widget and send its token as
+     * `captcha_token`) or `captcha invalid` (wrong, expired or used before: solve it again). Nothing was
+     * consumed: no code, cooldown or budget.
+     *
+     */
+    400: HttpError;
+    /**
      * The request body is larger than 1 MiB.
      */
     413: HttpError;
@@ -1011,6 +1127,13 @@ export type InitiatePasswordResetData = {
 };
 
 export type InitiatePasswordResetErrors = {
+    /**
+     * A CAPTCHA is needed: `captcha required` (none was sent: show the widget and send its token as
+     * `captcha_token`) or `captcha invalid` (wrong, expired or used before: solve it again). Nothing was
+     * consumed: no code, cooldown or budget.
+     *
+     */
+    400: HttpError;
     /**
      * The request body is larger than 1 MiB.
      */
@@ -1101,6 +1224,13 @@ export type SendSignupOtpData = {
 };
 
 export type SendSignupOtpErrors = {
+    /**
+     * A CAPTCHA is needed: `captcha required` (none was sent: show the widget and send its token as
+     * `captcha_token`) or `captcha invalid` (wrong, expired or used before: solve it again). Nothing was
+     * consumed: no code, cooldown or budget.
+     *
+     */
+    400: HttpError;
     /**
      * The request body is larger than 1 MiB.
      */
@@ -1195,6 +1325,13 @@ export type ResendSignupOtpData = {
 };
 
 export type ResendSignupOtpErrors = {
+    /**
+     * A CAPTCHA is needed: `captcha required` (none was sent: show the widget and send its token as
+     * `captcha_token`) or `captcha invalid` (wrong, expired or used before: solve it again). Nothing was
+     * consumed: no code, cooldown or budget.
+     *
+     */
+    400: HttpError;
     /**
      * The request body is larger than 1 MiB.
      */
@@ -2000,6 +2137,254 @@ export type AdminListAuditEventsResponses = {
 };
 
 export type AdminListAuditEventsResponse = AdminListAuditEventsResponses[keyof AdminListAuditEventsResponses];
+
+export type AdminGetSmsGuardData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/sms/guard';
+};
+
+export type AdminGetSmsGuardErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminGetSmsGuardError = AdminGetSmsGuardErrors[keyof AdminGetSmsGuardErrors];
+
+export type AdminGetSmsGuardResponses = {
+    /**
+     * Successful Response
+     */
+    200: SmsGuard;
+};
+
+export type AdminGetSmsGuardResponse = AdminGetSmsGuardResponses[keyof AdminGetSmsGuardResponses];
+
+export type AdminClearSmsGuardData = {
+    body?: never;
+    path: {
+        prefix: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/sms/guard/{prefix}';
+};
+
+export type AdminClearSmsGuardErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminClearSmsGuardError = AdminClearSmsGuardErrors[keyof AdminClearSmsGuardErrors];
+
+export type AdminClearSmsGuardResponses = {
+    /**
+     * Cleared.
+     */
+    204: void;
+};
+
+export type AdminClearSmsGuardResponse = AdminClearSmsGuardResponses[keyof AdminClearSmsGuardResponses];
+
+export type AdminListSmsMessagesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        status?: SmsStatus;
+        purpose?: 'login' | 'signup' | 'password_reset' | 'notice';
+        /**
+         * ISO 3166-1 alpha-2 region of the destination.
+         */
+        country?: string;
+        since?: string;
+        until?: string;
+        /**
+         * Page size (1 to 200, default 50).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page.
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/admin/sms/messages';
+};
+
+export type AdminListSmsMessagesErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminListSmsMessagesError = AdminListSmsMessagesErrors[keyof AdminListSmsMessagesErrors];
+
+export type AdminListSmsMessagesResponses = {
+    /**
+     * Successful Response
+     */
+    200: SmsMessageList;
+};
+
+export type AdminListSmsMessagesResponse = AdminListSmsMessagesResponses[keyof AdminListSmsMessagesResponses];
+
+export type TwilioStatusCallbackData = {
+    body: TwilioStatusCallback;
+    headers?: {
+        'X-Twilio-Signature'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/sms/status/twilio';
+};
+
+export type TwilioStatusCallbackErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type TwilioStatusCallbackError = TwilioStatusCallbackErrors[keyof TwilioStatusCallbackErrors];
+
+export type TwilioStatusCallbackResponses = {
+    /**
+     * Recorded (or not a message of this deployment).
+     */
+    204: void;
+};
+
+export type TwilioStatusCallbackResponse = TwilioStatusCallbackResponses[keyof TwilioStatusCallbackResponses];
+
+export type WebhookStatusCallbackData = {
+    body: WebhookStatusCallback;
+    headers?: {
+        'webhook-id'?: string;
+        'webhook-timestamp'?: string;
+        'webhook-signature'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/sms/status/webhook';
+};
+
+export type WebhookStatusCallbackErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type WebhookStatusCallbackError = WebhookStatusCallbackErrors[keyof WebhookStatusCallbackErrors];
+
+export type WebhookStatusCallbackResponses = {
+    /**
+     * Recorded (or not a message of this deployment).
+     */
+    204: void;
+};
+
+export type WebhookStatusCallbackResponse = WebhookStatusCallbackResponses[keyof WebhookStatusCallbackResponses];
 
 export type HealthzData = {
     body?: never;

@@ -28,8 +28,8 @@ type AdminDeps struct {
 	// Accounts creates users and Lifecycle edits and deletes them, by the rules users are held to.
 	Accounts  *AccountService
 	Lifecycle *LifecycleService
-	Guard    *SMSGuard   // nil: no SMS guard to show or clear
-	Messages SMSMessages // nil: no message log
+	Guard     *SMSGuard   // nil: no SMS guard to show or clear
+	Messages  SMSMessages // nil: no message log
 }
 
 // AdminService is user management for callers with RoleAdmin, and the audit trail. Every method

@@ -236,10 +236,10 @@ func TestUnknownVariables(t *testing.T) {
 	}
 }
 
-// TestKnownVariablesAreDocumented: the variables phoneauth reads are exactly those of the README's
+// TestKnownVariablesAreDocumented: the variables phoneauth reads are exactly those of the Configuration table of docs/configuration.md
 // Configuration table.
 func TestKnownVariablesAreDocumented(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,12 +258,12 @@ func TestKnownVariablesAreDocumented(t *testing.T) {
 	}
 	for n := range known {
 		if !documented[n] {
-			t.Errorf("%s is read but not in the README's Configuration table", n)
+			t.Errorf("%s is read but not in the Configuration table of docs/configuration.md", n)
 		}
 	}
 	for n := range documented {
 		if !known[n] {
-			t.Errorf("%s is in the README's Configuration table but never read", n)
+			t.Errorf("%s is in the Configuration table of docs/configuration.md but never read", n)
 		}
 	}
 }

@@ -228,3 +228,49 @@ test('an unauthenticated call is a 401 PhoneauthError', async () => {
   const err = await rejectsWith(new Phoneauth({ baseUrl: svc.baseUrl }).me(), 401);
   assert.equal(err.detail, 'Not authenticated');
 });
+
+test('profile, phone change, export and deletion through the client', async (t) => {
+  const phone = '+14155550140';
+  const newPhone = '+14155550141';
+  const password = 'lena s long passphrase';
+  const auth = new Phoneauth({ baseUrl: svc.baseUrl });
+  const events = record(auth);
+  await auth.sendSignupCode(phone);
+  await auth.signupWithCode({ phone, code: codeIn(await svc.sms.next(phone)), name: 'Lena', password });
+
+  await t.test('updateProfile sets fields, clears one with null, and emits USER_UPDATED', async () => {
+    const set = await auth.updateProfile({ email: 'lena@example.com', place: 'Oslo', date_of_birth: '1990-05-17', gender: 'f' });
+    assert.equal(set.email, 'lena@example.com');
+    assert.equal(set.place, 'Oslo');
+    const cleared = await auth.updateProfile({ place: null });
+    assert.equal(cleared.place, null);
+    assert.equal(cleared.email, 'lena@example.com');
+    assert.equal(names(events).filter((e) => e === 'USER_UPDATED').length, 2);
+  });
+
+  await t.test('changePhone texts the new number; verifyPhoneChange moves the account', async () => {
+    await auth.changePhone(newPhone, { password });
+    const user = await auth.verifyPhoneChange(newPhone, codeIn(await svc.sms.next(newPhone)));
+    assert.equal(user.phone, newPhone);
+    assert.equal((await auth.me()).phone, newPhone);
+  });
+
+  await t.test('a wrong proof is a 401 that asks for re-authentication and keeps the session', async () => {
+    const err = await rejectsWith(auth.exportData({ password: 'not the passphrase' }), 401);
+    assert.ok(auth.session, 'the session is kept');
+    assert.equal((await auth.me()).phone, newPhone);
+    assert.ok(err.detail.length > 0);
+  });
+
+  await t.test('exportData returns the profile and the sessions', async () => {
+    const doc = (await auth.exportData({ password })) as unknown as Record<string, unknown>;
+    assert.ok(JSON.stringify(doc).includes('lena@example.com'), 'the export holds the profile');
+  });
+
+  await t.test('deleteAccount deletes the account and signs out', async () => {
+    await auth.deleteAccount({ password });
+    assert.equal(auth.session, null);
+    assert.equal(names(events).at(-1), 'SIGNED_OUT');
+    await rejectsWith(new Phoneauth({ baseUrl: svc.baseUrl }).loginWithPassword(newPhone, password), 401);
+  });
+});

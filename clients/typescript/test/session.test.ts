@@ -8,6 +8,7 @@ import {
   type AuthChangeEvent,
   metrics,
   Phoneauth,
+  PhoneauthCaptchaRequiredError,
   PhoneauthError,
   type PhoneauthOptions,
   PhoneauthNetworkError,
@@ -519,6 +520,44 @@ describe('typed errors', () => {
     assert.equal(err.status, 502);
     assert.equal(err.detail, '<html>Bad Gateway</html>');
     assert.ok(auth.session, 'a 502 is no sign-out');
+  });
+
+  test('"captcha required" is a PhoneauthCaptchaRequiredError, and captchaToken goes in the body', async () => {
+    const bodies: unknown[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const req = new Request(input, init);
+      const body = (await req.json()) as { captcha_token?: string };
+      bodies.push(body);
+      return body.captcha_token
+        ? Response.json({ status: 'success', message: 'sent', reference_id: 'otp_x' })
+        : Response.json({ detail: 'captcha required' }, { status: 400 });
+    };
+    const auth = new Phoneauth({ baseUrl, fetch });
+    opened.push(auth);
+    const err = await rejects(auth.sendLoginCode('+14155550100'), PhoneauthCaptchaRequiredError);
+    assert.equal(err.status, 400);
+    const sent = await auth.sendLoginCode('+14155550100', { captchaToken: 'widget-token' });
+    assert.equal(sent.reference_id, 'otp_x');
+    assert.deepEqual(bodies, [{ phone_number: '+14155550100' }, { phone_number: '+14155550100', captcha_token: 'widget-token' }]);
+  });
+
+  test('a 401 asking for a fresh proof neither refreshes nor signs out', async () => {
+    let refreshes = 0;
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const req = new Request(input, init);
+      if (req.url.endsWith('/refresh')) {
+        refreshes++;
+      }
+      return Response.json({ detail: 'A fresh proof is required' }, {
+        status: 401, headers: { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication"' } });
+    };
+    const auth = new Phoneauth({ baseUrl, fetch });
+    opened.push(auth);
+    await auth.setSession({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 } as Session);
+    const err = await rejects(auth.deleteAccount(), PhoneauthError);
+    assert.equal(err.reauthRequired, true);
+    assert.equal(refreshes, 0);
+    assert.ok(auth.session, 'the session is kept');
   });
 
   test('no answer is a PhoneauthNetworkError', async () => {

@@ -51,16 +51,25 @@ func (p gormTracing) before(op string) func(*gorm.DB) {
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		ctx, _ = p.tracer.Start(ctx, "db."+op, trace.WithSpanKind(trace.SpanKindClient),
+		// The span is kept with the statement, not put in its context: a *gorm.DB reused for a second
+		// statement must not make it the first one's child, and After must never end the caller's span.
+		_, span := p.tracer.Start(ctx, "db."+op, trace.WithSpanKind(trace.SpanKindClient),
 			trace.WithAttributes(attribute.String("db.system", p.system), attribute.String("db.operation", op)))
-		tx.Statement.Context = ctx
+		tx.InstanceSet(spanKey, span)
 	}
 }
 
+// spanKey is where Before leaves the statement's span for After.
+const spanKey = "phoneauth:span"
+
 func (p gormTracing) after(tx *gorm.DB) {
-	span := trace.SpanFromContext(tx.Statement.Context)
+	v, ok := tx.InstanceGet(spanKey)
+	span, _ := v.(trace.Span)
+	if !ok || span == nil {
+		return
+	}
+	defer span.End()
 	if !span.IsRecording() {
-		span.End()
 		return
 	}
 	if tx.Statement.Table != "" {
@@ -76,7 +85,6 @@ func (p gormTracing) after(tx *gorm.DB) {
 		span.SetAttributes(attribute.String("error.type", fmt.Sprintf("%T", err)))
 		span.SetStatus(codes.Error, "")
 	}
-	span.End()
 }
 
 // redisTracing is a go-redis hook that makes one client span per command ("redis.<command>") or

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/phone"
@@ -65,6 +66,8 @@ type Deps struct {
 	Metrics *Metrics
 	// Ready reports whether the instance can serve (database reachable, schema current): /readyz.
 	Ready func(ctx context.Context) error
+	// TracerProvider, when set, gets a server span per request (see tracing); nil: tracing is off.
+	TracerProvider trace.TracerProvider
 }
 
 // Services are the auth services the API is built on; main wires them, the handler holds them.
@@ -111,6 +114,9 @@ func New(cfg Config, svc Services, d Deps) (*echo.Echo, error) {
 
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if d.TracerProvider != nil {
+		e.Use(tracing(d.TracerProvider)) // first, so that every log line of the request names its trace
 	}
 	e.Use(withRequestID, securityHeaders, accessLog(d.Logger))
 	if d.Metrics != nil {

@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Sender is one provider: Log, Webhook and Twilio are each one. Send delivers text to the E.164
@@ -43,6 +47,9 @@ type FailoverConfig struct {
 	Now func() time.Time
 	// OnAttempt, if set, is told of every attempt, skipped ones included (for metrics). It must be fast.
 	OnAttempt func(provider, outcome string, took time.Duration)
+	// TracerProvider, when set, gets a client span "sms.send" per attempt with the provider's name,
+	// the purpose and the outcome (never the number or the text); nil: no spans.
+	TracerProvider trace.TracerProvider
 }
 
 // Failover sends through the first provider that takes the message. A provider that answers a 5xx
@@ -56,6 +63,7 @@ type FailoverConfig struct {
 type Failover struct {
 	providers []*circuit
 	cfg       FailoverConfig
+	tracer    trace.Tracer // nil: no spans
 }
 
 // circuit is one provider's breaker.
@@ -82,6 +90,9 @@ func NewFailover(cfg FailoverConfig, providers ...Named) (*Failover, error) {
 		cfg.Now = time.Now
 	}
 	f := &Failover{cfg: cfg}
+	if cfg.TracerProvider != nil {
+		f.tracer = cfg.TracerProvider.Tracer("github.com/phoneauth/phoneauth/sms")
+	}
 	seen := map[string]bool{}
 	for _, p := range providers {
 		if p.Name == "" || p.Sender == nil || seen[p.Name] {
@@ -183,11 +194,23 @@ func (f *Failover) attempt(ctx context.Context, c *circuit, last bool, to, text,
 	if deadline, ok := ctx.Deadline(); ok && !last {
 		actx, cancel = context.WithTimeout(ctx, time.Until(deadline)/2)
 	}
+	var span trace.Span
+	if f.tracer != nil {
+		actx, span = f.tracer.Start(actx, "sms.send", trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("sms.provider", c.Name), attribute.String("sms.purpose", purpose)))
+	}
 	start := time.Now()
 	id, err = c.Sender.Send(actx, to, text, purpose, ref)
 	took := time.Since(start)
 	cancel()
 	outcome := classify(err)
+	if span != nil {
+		span.SetAttributes(attribute.String("sms.outcome", outcome))
+		if outcome != AttemptOK {
+			span.SetStatus(codes.Error, outcome)
+		}
+		span.End()
+	}
 	callerGone := ctx.Err() != nil
 	// A timeout of the caller's own deadline (or its giving up) is no provider's fault.
 	c.record(!callerGone && (outcome == AttemptFailed || outcome == AttemptTimeout), f.cfg.Now(), f.cfg.Threshold)

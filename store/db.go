@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -48,6 +49,8 @@ type Config struct {
 	// Box seals the secrets stored in the database (signing keys, server secrets); nil keeps new ones
 	// in the clear.
 	Box *seal.Box
+	// TracerProvider, when set, gets a span for every statement (see gormTracing); nil: none.
+	TracerProvider trace.TracerProvider
 }
 
 // Validate reports whether the URL names a supported database that can be opened: a PostgreSQL URL
@@ -188,6 +191,15 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	g, err := gorm.Open(dialector, gcfg)
 	if err != nil {
 		return nil, openError("opening", dialect, dsn, err)
+	}
+	if cfg.TracerProvider != nil {
+		system := "sqlite"
+		if dialect == Postgres {
+			system = "postgresql"
+		}
+		if err := g.Use(gormTracing{tracer: cfg.TracerProvider.Tracer(tracerName), system: system}); err != nil {
+			return nil, err
+		}
 	}
 	sqlDB, err := g.DB()
 	if err != nil {

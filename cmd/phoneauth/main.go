@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/internal/buildinfo"
@@ -228,6 +230,23 @@ func migrate(ctx context.Context, a *app) error {
 func serve(ctx context.Context, a *app) error {
 	cfg, log := a.cfg, a.log
 	start := time.Now()
+	tp, shutdownTracing, err := startTracing(ctx, a.getenv, log)
+	if err != nil {
+		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_*): %w", err)
+	}
+	var tracer trace.TracerProvider // nil: tracing is off
+	if tp != nil {
+		tracer = tp
+		defer func() { // last: the spans of the shutdown are flushed too
+			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := shutdownTracing(fctx); err != nil {
+				log.Warn("tracing: flushing spans at exit", "err", err)
+			}
+		}()
+		log.Info("tracing on: exporting spans over OTLP/HTTP")
+	}
+	cfg.db.TracerProvider = tracer
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -243,8 +262,12 @@ func serve(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if rl, ok := limiter.(*store.RedisLimiter); ok {
+		rl.TraceWith(tracer)
+	}
 	defer closeLimiter() // after the HTTP server has drained
-	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter, guardStore: guardStore(cfg, db, limiter)})
+	svc, err := newServices(ctx, cfg, db, log, runtimeDeps{observer: metrics, limiter: limiter,
+		guardStore: guardStore(cfg, db, limiter), tracer: tracer})
 	if err != nil {
 		return err
 	}
@@ -260,7 +283,7 @@ func serve(ctx context.Context, a *app) error {
 		scfg.PublicURL = listenURL(ln.Addr().String()) // the port bound, also for :0
 	}
 	scfg.Phones = svc.Phones
-	e, err := server.New(scfg, svc.Services, server.Deps{Logger: log, Metrics: metrics, Ready: db.Ready})
+	e, err := server.New(scfg, svc.Services, server.Deps{Logger: log, Metrics: metrics, Ready: db.Ready, TracerProvider: tracer})
 	if err != nil {
 		_ = ln.Close()
 		return err

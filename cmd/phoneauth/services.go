@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
@@ -27,6 +29,7 @@ type runtimeDeps struct {
 	limiter  auth.Limiter  // nil: in this process's memory
 	// guardStore is where the SMS guard meets the other instances (nil: the database).
 	guardStore auth.SMSGuardStore
+	tracer     trace.TracerProvider // nil: no spans (tracing off, CLI commands)
 }
 
 // newServices builds every service on db. This is the one place that knows which store repository,
@@ -41,7 +44,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	sender, err := newSender(cfg, log, rt.observer)
+	sender, err := newSender(cfg, log, rt.observer, rt.tracer)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/sms"
@@ -168,7 +170,7 @@ func (c smsConfig) apply(cfg *config) {
 
 // newSender builds the providers in their order behind one Failover, which reports each attempt to
 // the observer. Twilio is told to post its status callbacks under the public URL, when there is one.
-func newSender(cfg config, log *slog.Logger, obs auth.Observer) (auth.SMSSender, error) {
+func newSender(cfg config, log *slog.Logger, obs auth.Observer, tp trace.TracerProvider) (auth.SMSSender, error) {
 	c := cfg.sms
 	var named []sms.Named
 	webhooks := 0
@@ -203,6 +205,7 @@ func newSender(cfg config, log *slog.Logger, obs auth.Observer) (auth.SMSSender,
 	if obs != nil {
 		fc.OnAttempt = obs.SMSAttempt
 	}
+	fc.TracerProvider = tp
 	return sms.NewFailover(fc, named...)
 }
 

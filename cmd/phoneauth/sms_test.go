@@ -53,7 +53,7 @@ func TestSMSSettings(t *testing.T) {
 	if c.server.SMSCallbacks.TwilioAuthToken != "tok" || c.server.SMSCallbacks.WebhookSecret != testSecret {
 		t.Fatalf("callbacks %+v", c.server.SMSCallbacks)
 	}
-	sender, err := newSender(c, nil, nil)
+	sender, err := newSender(c, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/password"
@@ -32,6 +33,10 @@ type Options struct {
 	Metrics bool            // collect and serve /metrics
 	// Lifecycle configures re-authentication; the zero value asks for a proof every time.
 	Lifecycle auth.LifecycleConfig
+	// TracerProvider, when set, gets the server's and the database's spans.
+	TracerProvider trace.TracerProvider
+	// Logger, when set, gets the server's and the services' log lines; nil: discarded.
+	Logger *slog.Logger
 }
 
 // Server is an in-process phoneauth.
@@ -49,7 +54,7 @@ func New(t testing.TB, opt Options) *Server {
 	if opt.Dialect == "" {
 		opt.Dialect = "sqlite"
 	}
-	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, opt.Dialect)})
+	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, opt.Dialect), TracerProvider: opt.TracerProvider})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +66,10 @@ func New(t testing.TB, opt Options) *Server {
 	if opt.OTP != nil {
 		otp = *opt.OTP
 	}
-	log := slog.New(slog.DiscardHandler)
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	env := auth.Env{Logger: log, Audit: db.Audit()}
 	var metrics *server.Metrics
 	if opt.Metrics {
@@ -104,7 +112,8 @@ func New(t testing.TB, opt Options) *Server {
 	if opt.Server.PublicURL == "" {
 		opt.Server.PublicURL = "http://phoneauth.test"
 	}
-	s.Handler, err = server.New(opt.Server, s.Services, server.Deps{Logger: log, Ready: db.Ready, Metrics: metrics})
+	s.Handler, err = server.New(opt.Server, s.Services, server.Deps{Logger: log, Ready: db.Ready, Metrics: metrics,
+		TracerProvider: opt.TracerProvider})
 	must(err)
 	return s
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,23 +271,33 @@ func (s *AdminService) AuditEvents(ctx context.Context, f AuditFilter, cursor st
 	if s.env.Audit == nil {
 		return nil, "", &Error{Kind: ErrUnavailable, Detail: "The audit log is not configured"}
 	}
+	return idPage(cursor, f.Limit, func(e AuditEvent) int64 { return e.ID }, func(before int64, limit int) ([]AuditEvent, error) {
+		f.BeforeID, f.Limit = before, limit
+		return s.env.Audit.List(ctx, f)
+	})
+}
+
+// idPage reads one page of rows with int64 ids, newest first, through list (asked for one row more than
+// the page, to know whether another follows). cursor is the id the page starts below ("" for the first
+// page; anything else that is not a positive id is errBadCursor); the next cursor is "" on the last page.
+func idPage[T any](cursor string, limit int, id func(T) int64, list func(beforeID int64, limit int) ([]T, error)) ([]T, string, error) {
+	var before int64
 	if cursor != "" {
-		id, err := strconv.ParseInt(cursor, 10, 64)
-		if err != nil || id <= 0 {
+		n, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || n <= 0 {
 			return nil, "", errBadCursor
 		}
-		f.BeforeID = id
+		before = n
 	}
-	limit := pageLimit(f.Limit)
-	f.Limit = limit + 1
-	events, err := s.env.Audit.List(ctx, f)
+	limit = pageLimit(limit)
+	rows, err := list(before, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
-	if len(events) > limit {
-		events = events[:limit]
-		next = fmt.Sprint(events[limit-1].ID)
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = strconv.FormatInt(id(rows[limit-1]), 10)
 	}
-	return events, next, nil
+	return rows, next, nil
 }

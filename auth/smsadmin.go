@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/google/uuid"
 )
@@ -68,23 +67,8 @@ func (s *AdminService) SMSMessages(ctx context.Context, f SMSMessageFilter, curs
 	if s.d.Messages == nil {
 		return nil, "", &Error{Kind: ErrUnavailable, Detail: "The message log is not configured"}
 	}
-	if cursor != "" {
-		id, err := strconv.ParseInt(cursor, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, "", errBadCursor
-		}
-		f.BeforeID = id
-	}
-	limit := pageLimit(f.Limit)
-	f.Limit = limit + 1
-	msgs, err := s.d.Messages.List(ctx, f)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(msgs) > limit {
-		msgs = msgs[:limit]
-		next = strconv.FormatInt(msgs[limit-1].ID, 10)
-	}
-	return msgs, next, nil
+	return idPage(cursor, f.Limit, func(m SMSMessage) int64 { return m.ID }, func(before int64, limit int) ([]SMSMessage, error) {
+		f.BeforeID, f.Limit = before, limit
+		return s.d.Messages.List(ctx, f)
+	})
 }

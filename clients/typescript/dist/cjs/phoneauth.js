@@ -296,12 +296,26 @@ class Phoneauth {
     }
     /** Holding the tabs' lock: a tab that refreshed while this one waited has stored its result; take it. */
     async #refreshLocked(seen) {
+        // The tab that held the lock before may have refreshed already. Its result reaches this tab by its
+        // message and by localStorage, and neither is ordered with the lock: Chromium hands a write to the
+        // other tabs' renderers asynchronously. So look at both, and give a write in flight a moment.
         let stored = seen;
-        try {
-            stored = (0, storage_js_1.parseSession)(await this.#storage.getItem(this.#key));
-        }
-        catch {
-            // unreadable: refresh as if nothing changed
+        for (let look = 0; look < 3; look++) {
+            if (this.#session && this.#session.refreshToken !== seen.refreshToken) {
+                return this.#session; // another tab's result, by its message
+            }
+            try {
+                stored = (0, storage_js_1.parseSession)(await this.#storage.getItem(this.#key));
+            }
+            catch {
+                stored = seen; // unreadable: refresh as if nothing changed
+            }
+            if (stored?.refreshToken !== seen.refreshToken) {
+                break;
+            }
+            if (look < 2) {
+                await new Promise((resolve) => setTimeout(resolve, 25));
+            }
         }
         if (stored?.refreshToken === seen.refreshToken) {
             return this.#refreshWith(seen);

@@ -93,7 +93,8 @@ func newFixture(t *testing.T, params password.Params) *fixture {
 	return newFixtureOTP(t, params, auth.DefaultOTPConfig())
 }
 
-func newFixtureOTP(t *testing.T, params password.Params, otp auth.OTPConfig) *fixture {
+// openDB returns a fresh, migrated SQLite database, closed when t ends.
+func openDB(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})
@@ -104,6 +105,12 @@ func newFixtureOTP(t *testing.T, params password.Params, otp auth.OTPConfig) *fi
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func newFixtureOTP(t *testing.T, params password.Params, otp auth.OTPConfig) *fixture {
+	t.Helper()
+	db := openDB(t)
 	return newServiceOTP(t, db, params, &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}, otp)
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/store"
-	"github.com/phoneauth/phoneauth/store/storetest"
 )
 
 // fakeCaptcha answers every token as told and counts the calls.
@@ -94,14 +93,7 @@ type defenceFixture struct {
 func newDefenceFixture(t testing.TB, otp auth.OTPConfig, cfg *auth.SMSGuardConfig) *defenceFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{URL: storetest.URL(t, "sqlite")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t)
 	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 	h, err := password.NewHasher(password.Config{Params: weak})
 	if err != nil {

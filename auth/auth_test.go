@@ -127,7 +127,7 @@ func newServiceOTP(t *testing.T, db *store.DB, params password.Params, clock *fa
 	}
 	rec := &recorder{}
 	f := &fixture{hasher: h, db: db, clock: clock, hashes: hashes, sms: rec}
-	env := auth.Env{Clock: clock, Logger: slog.New(slog.DiscardHandler), Audit: db.Audit()}
+	env := auth.Env{Clock: clock, Logger: slog.New(slog.DiscardHandler), Audit: db.Audit(), Atomic: db}
 	ctx, policy, phones := context.Background(), password.NewPolicy(), phone.Parser{}
 	must := func(err error) {
 		t.Helper()

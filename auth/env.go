@@ -23,6 +23,9 @@ type Env struct {
 	Logger   *slog.Logger // default slog.Default()
 	Audit    Audit        // nil: no audit trail
 	Observer Observer     // nil: nothing observes
+	// Atomic makes a request's writes one transaction (see InTx); nil runs them one by one, for
+	// stores without transactions.
+	Atomic Atomic
 }
 
 // WithDefaults fills in what is unset: the system clock, the default logger, an observer that
@@ -37,8 +40,20 @@ func (e Env) WithDefaults() Env {
 	if e.Observer == nil {
 		e.Observer = nopObserver{}
 	}
+	if e.Atomic == nil {
+		e.Atomic = oneByOne{}
+	}
 	return e
 }
+
+// InTx runs fn in one transaction of e.Atomic.
+func (e Env) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return e.Atomic.InTx(ctx, fn)
+}
+
+type oneByOne struct{}
+
+func (oneByOne) InTx(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
 
 type nopObserver struct{}
 

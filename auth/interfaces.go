@@ -13,6 +13,14 @@ import (
 // metrics implement them; each method says which error kinds it returns (any other error is
 // unexpected and becomes a 500).
 
+// Atomic makes several repository calls one database transaction. Every call fn makes with the ctx it
+// is given joins it, the audit record included; it commits when fn returns nil and rolls back,
+// returning fn's error, otherwise. InTx inside fn joins the outer transaction. fn must not wait on
+// anything outside the database (an SMS, a web hook): the transaction holds its locks until then.
+type Atomic interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // Users stores accounts.
 type Users interface {
 	// Create inserts u (ID, timestamps set by the caller). ErrConflict when the phone or email is taken.

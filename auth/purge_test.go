@@ -73,7 +73,7 @@ func (failingPurger) PurgeChallenges(context.Context, time.Time) (int64, error) 
 func TestPurgeRecordsAPartialRun(t *testing.T) {
 	f := newFixture(t, weak)
 	ctx := context.Background()
-	svc, err := auth.NewRetentionService(auth.Env{Clock: f.clock, Audit: f.db.Audit(), Logger: slog.New(slog.DiscardHandler)},
+	svc, err := auth.NewRetentionService(auth.Env{Clock: f.clock, Audit: f.db.Audit(), Atomic: f.db, Logger: slog.New(slog.DiscardHandler)},
 		auth.RetentionConfig{SessionRetention: time.Hour}, failingPurger{})
 	if err != nil {
 		t.Fatal(err)

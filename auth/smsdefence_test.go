@@ -100,7 +100,7 @@ func newDefenceFixture(t testing.TB, otp auth.OTPConfig, cfg *auth.SMSGuardConfi
 		t.Fatal(err)
 	}
 	obs := &guardEvents{}
-	env := auth.Env{Clock: clock, Logger: slog.New(slog.DiscardHandler), Audit: db.Audit(), Observer: obs}
+	env := auth.Env{Clock: clock, Logger: slog.New(slog.DiscardHandler), Audit: db.Audit(), Atomic: db, Observer: obs}
 	d := &defenceFixture{fixture: &fixture{hasher: h, db: db, clock: clock, hashes: &atomic.Int64{}, sms: &recorder{}},
 		captcha: &fakeCaptcha{good: "good-token"}, obs: obs}
 	must := func(err error) {

@@ -42,7 +42,7 @@ func (r *Users) List(ctx context.Context, query string, before uuid.UUID, limit 
 
 // SetActive implements auth.UserAdmin.
 func (r *Users) SetActive(ctx context.Context, userID uuid.UUID, active bool, at time.Time) error {
-	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(r.db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"is_active": active, "updated_at": at.UTC()})
 		if res.Error != nil {
 			return res.Error
@@ -60,7 +60,7 @@ func (r *Users) SetActive(ctx context.Context, userID uuid.UUID, active bool, at
 
 // SetRoles implements auth.UserAdmin.
 func (r *Users) SetRoles(ctx context.Context, userID uuid.UUID, roles []string, at time.Time, endAll bool) error {
-	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(r.db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"roles": strings.Join(roles, ","), "updated_at": at.UTC()})
 		if res.Error != nil {
 			return res.Error

@@ -56,12 +56,12 @@ func (r *Audit) Record(ctx context.Context, e auth.AuditEvent) error {
 	}
 	row := &auditRow{At: e.At.UTC(), Type: e.Type, UserID: nullID(e.UserID), ActorID: nullID(e.ActorID), IP: e.IP,
 		UserAgent: e.UserAgent, ReferenceID: e.ReferenceID, Details: details}
-	return translate(r.db.gorm.WithContext(ctx).Create(row).Error)
+	return translate(r.db.conn(ctx).Create(row).Error)
 }
 
 // List implements auth.Audit.
 func (r *Audit) List(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEvent, error) {
-	q := r.db.gorm.WithContext(ctx).Model(&auditRow{})
+	q := r.db.conn(ctx).Model(&auditRow{})
 	if f.UserID != uuid.Nil {
 		q = q.Where("user_id = ?", f.UserID)
 	}

@@ -34,7 +34,7 @@ var _ auth.Challenges = (*Challenges)(nil)
 // Challenges returns the one-time-code repository.
 func (db *DB) Challenges() *Challenges { return &Challenges{db: db} }
 
-func (r *Challenges) q(ctx context.Context) *gorm.DB { return r.db.gorm.WithContext(ctx) }
+func (r *Challenges) q(ctx context.Context) *gorm.DB { return r.db.conn(ctx) }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
@@ -160,7 +160,7 @@ func (db *DB) Secrets() *Secrets { return &Secrets{db: db} }
 
 // GetOrCreate implements auth.Secrets.
 func (r *Secrets) GetOrCreate(ctx context.Context, name, fresh string, now time.Time) (string, error) {
-	q := r.db.gorm.WithContext(ctx)
+	q := r.db.conn(ctx)
 	sealed, err := r.db.box.Seal([]byte(fresh), secretContext(name))
 	if err != nil {
 		return "", err

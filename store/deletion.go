@@ -29,7 +29,7 @@ var userRows = []struct{ table, where string }{
 // deletion and then fails its foreign key, so nothing is created for a user being deleted.
 func (r *Users) DeleteUser(ctx context.Context, userID uuid.UUID) (*auth.User, error) {
 	var row userRow
-	err := r.q(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
 		q := tx
 		if r.db.dialect == Postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})

@@ -104,7 +104,7 @@ func (r *Users) insertRows(ctx context.Context, users []*auth.User, idx []int, d
 	if r.db.dialect == SQLite {
 		chunk = insertChunkSQLite
 	}
-	err := r.q(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.CreateInBatches(rows, chunk).Error; err != nil {
 			return err
 		}

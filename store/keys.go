@@ -29,7 +29,7 @@ func (db *DB) Keys() *Keys { return &Keys{db: db} }
 // List implements auth.Keys.
 func (r *Keys) List(ctx context.Context) ([]token.Key, error) {
 	var rows []keyRow
-	if err := r.db.gorm.WithContext(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
+	if err := r.db.conn(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	keys := make([]token.Key, 0, len(rows))
@@ -58,7 +58,7 @@ func (r *Keys) Add(ctx context.Context, k token.Key) error {
 		return err
 	}
 	row := &keyRow{ID: k.ID, Algorithm: token.Algorithm, PrivateKey: sealed, CreatedAt: k.CreatedAt.UTC()}
-	return translate(r.db.gorm.WithContext(ctx).Create(row).Error)
+	return translate(r.db.conn(ctx).Create(row).Error)
 }
 
 // keyContext binds a sealed private key to its row.

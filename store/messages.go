@@ -35,7 +35,7 @@ func (db *DB) Messages() *Messages { return &Messages{db: db} }
 func (r *Messages) Add(ctx context.Context, m *auth.SMSMessage) error {
 	row := &messageRow{ReferenceID: m.ReferenceID, Purpose: m.Purpose, Provider: m.Provider, ProviderMessageID: m.ProviderMessageID,
 		Country: m.Country, Phone: m.Phone, Status: m.Status, ErrorCode: m.ErrorCode, SentAtMs: ms(m.SentAt), UpdatedAtMs: ms(m.UpdatedAt)}
-	if err := r.db.gorm.WithContext(ctx).Create(row).Error; err != nil {
+	if err := r.db.conn(ctx).Create(row).Error; err != nil {
 		return translate(err)
 	}
 	m.ID = row.ID
@@ -48,7 +48,7 @@ func (r *Messages) setStatus(ctx context.Context, id int64, status, code string,
 	if status == auth.SMSSent {
 		return nil
 	}
-	return translate(r.db.gorm.WithContext(ctx).Exec(`
+	return translate(r.db.conn(ctx).Exec(`
 		UPDATE sms_messages SET status = ?, error_code = ?, updated_at_ms = ?
 		WHERE id = ? AND status = ?`, status, code, ms(at), id, auth.SMSSent).Error)
 }
@@ -56,7 +56,7 @@ func (r *Messages) setStatus(ctx context.Context, id int64, status, code string,
 // SetStatusByProviderID implements auth.SMSMessages.
 func (r *Messages) SetStatusByProviderID(ctx context.Context, provider, messageID, status, code string, at time.Time) (bool, error) {
 	var ids []int64
-	if err := r.db.gorm.WithContext(ctx).Raw(`
+	if err := r.db.conn(ctx).Raw(`
 		SELECT id FROM sms_messages WHERE provider = ? AND provider_message_id = ? ORDER BY id DESC LIMIT 1`,
 		provider, messageID).Scan(&ids).Error; err != nil {
 		return false, translate(err)
@@ -70,7 +70,7 @@ func (r *Messages) SetStatusByProviderID(ctx context.Context, provider, messageI
 // SetStatusByReference implements auth.SMSMessages.
 func (r *Messages) SetStatusByReference(ctx context.Context, ref, status, code string, at time.Time) (bool, error) {
 	var ids []int64
-	if err := r.db.gorm.WithContext(ctx).Raw(`
+	if err := r.db.conn(ctx).Raw(`
 		SELECT id FROM sms_messages WHERE reference_id = ? ORDER BY id DESC LIMIT 1`, ref).Scan(&ids).Error; err != nil {
 		return false, translate(err)
 	}
@@ -82,7 +82,7 @@ func (r *Messages) SetStatusByReference(ctx context.Context, ref, status, code s
 
 // List implements auth.SMSMessages.
 func (r *Messages) List(ctx context.Context, f auth.SMSMessageFilter) ([]auth.SMSMessage, error) {
-	q := r.db.gorm.WithContext(ctx).Model(&messageRow{})
+	q := r.db.conn(ctx).Model(&messageRow{})
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -118,7 +118,7 @@ func (r *Messages) List(ctx context.Context, f auth.SMSMessageFilter) ([]auth.SM
 func (r *Purger) PurgeSMSMessages(ctx context.Context, before time.Time, batch int) (int64, error) {
 	var total int64
 	for {
-		res := r.db.gorm.WithContext(ctx).Exec(`
+		res := r.db.conn(ctx).Exec(`
 			DELETE FROM sms_messages WHERE id IN (SELECT id FROM sms_messages WHERE sent_at_ms < ? LIMIT ?)`, ms(before), batch)
 		if res.Error != nil {
 			return total, translate(res.Error)
@@ -132,11 +132,11 @@ func (r *Purger) PurgeSMSMessages(ctx context.Context, before time.Time, batch i
 
 // PurgeSMSGuard implements auth.Purger.
 func (r *Purger) PurgeSMSGuard(ctx context.Context, before time.Time) (int64, error) {
-	res := r.db.gorm.WithContext(ctx).Exec(`DELETE FROM sms_guard_counts WHERE bucket_ms < ?`, ms(before))
+	res := r.db.conn(ctx).Exec(`DELETE FROM sms_guard_counts WHERE bucket_ms < ?`, ms(before))
 	if res.Error != nil {
 		return 0, translate(res.Error)
 	}
 	n := res.RowsAffected
-	res = r.db.gorm.WithContext(ctx).Exec(`DELETE FROM sms_guard_blocks WHERE until_ms < ?`, ms(before))
+	res = r.db.conn(ctx).Exec(`DELETE FROM sms_guard_blocks WHERE until_ms < ?`, ms(before))
 	return n + res.RowsAffected, translate(res.Error)
 }

@@ -42,7 +42,7 @@ func (r *Users) UpdateProfile(ctx context.Context, userID uuid.UUID, c auth.Prof
 		row   userRow
 		ended int
 	)
-	err := r.q(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(set)
 		if res.Error != nil {
 			return res.Error

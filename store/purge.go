@@ -23,7 +23,7 @@ func (r *Purger) PurgeSessions(ctx context.Context, before time.Time, batch int)
 	before = before.UTC()
 	var total int64
 	for {
-		res := r.db.gorm.WithContext(ctx).Exec(`
+		res := r.db.conn(ctx).Exec(`
 			DELETE FROM sessions WHERE id IN (
 				SELECT id FROM sessions WHERE expires_at < ?
 				UNION
@@ -41,14 +41,14 @@ func (r *Purger) PurgeSessions(ctx context.Context, before time.Time, batch int)
 
 // PurgeChallenges implements auth.Purger.
 func (r *Purger) PurgeChallenges(ctx context.Context, before time.Time) (int64, error) {
-	res := r.db.gorm.WithContext(ctx).Exec(`
+	res := r.db.conn(ctx).Exec(`
 		DELETE FROM otp_challenges WHERE expires_at_ms < ? AND last_sent_at_ms < ?`, ms(before), ms(before))
 	return res.RowsAffected, translate(res.Error)
 }
 
 // PurgeThrottle implements auth.Purger.
 func (r *Purger) PurgeThrottle(ctx context.Context, before, now time.Time) (int64, error) {
-	res := r.db.gorm.WithContext(ctx).Exec(`
+	res := r.db.conn(ctx).Exec(`
 		DELETE FROM login_throttle
 		WHERE updated_at_ms < ? AND locked_until_ms <= ?
 		  AND NOT EXISTS (SELECT 1 FROM users WHERE users.phone = login_throttle.phone)`, ms(before), ms(now))
@@ -63,7 +63,7 @@ func (r *Purger) PurgeAudit(ctx context.Context, before time.Time, batch int) (i
 	var total int64
 	for {
 		var n int64
-		err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := r.db.tx(ctx, func(tx *gorm.DB) error {
 			return withAuditPermit(tx, r.db.dialect, permitPurge, before, func() error {
 				res := tx.Exec(`DELETE FROM audit_events WHERE id IN (
 					SELECT id FROM audit_events WHERE at < ? ORDER BY id LIMIT ?)`, before, batch)

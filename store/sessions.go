@@ -58,7 +58,7 @@ func (r *Sessions) Create(ctx context.Context, s *auth.Session, refreshHash stri
 	if r.db.dialect == Postgres {
 		// One statement, so one round trip instead of four (BEGIN, two INSERTs, COMMIT) on every
 		// login; a statement is atomic on its own.
-		return translate(r.db.gorm.WithContext(ctx).Exec(`
+		return translate(r.db.conn(ctx).Exec(`
 			WITH s AS (
 				INSERT INTO sessions (id, user_id, amr, ip, user_agent, created_at, last_used_at, expires_at, ended_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id)
@@ -66,7 +66,7 @@ func (r *Sessions) Create(ctx context.Context, s *auth.Session, refreshHash stri
 			row.ID, row.UserID, row.AMR, row.IP, row.UserAgent, row.CreatedAt, row.LastUsedAt, row.ExpiresAt, row.EndedAt,
 			refreshHash, ms(s.CreatedAt)).Error)
 	}
-	return translate(r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(r.db.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(row).Error; err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ const sessionUserSelect = `SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.a
 
 func (r *Sessions) sessionUser(ctx context.Context, query string, arg any) (*auth.Session, *auth.User, error) {
 	var rows []sessionUser
-	if err := r.db.gorm.WithContext(ctx).Raw(sessionUserSelect+query, arg).Scan(&rows).Error; err != nil {
+	if err := r.db.conn(ctx).Raw(sessionUserSelect+query, arg).Scan(&rows).Error; err != nil {
 		return nil, nil, translate(err)
 	}
 	if len(rows) == 0 {
@@ -122,7 +122,7 @@ func (r *Sessions) ByRefreshToken(ctx context.Context, hash string) (*auth.Sessi
 // Rotate implements auth.Sessions.
 func (r *Sessions) Rotate(ctx context.Context, sessionID uuid.UUID, oldHash, newHash string, now time.Time, grace time.Duration) (auth.Rotation, error) {
 	outcome := auth.Rotated
-	err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&refreshRow{}).Where("hash = ? AND session_id = ? AND used_at_ms = 0", oldHash, sessionID).
 			Update("used_at_ms", ms(now))
 		if res.Error != nil {
@@ -151,7 +151,7 @@ func (r *Sessions) Rotate(ctx context.Context, sessionID uuid.UUID, oldHash, new
 // ListActive implements auth.Sessions.
 func (r *Sessions) ListActive(ctx context.Context, userID uuid.UUID) ([]*auth.Session, error) {
 	var rows []sessionRow
-	err := r.db.gorm.WithContext(ctx).Where("user_id = ? AND ended_at IS NULL", userID).
+	err := r.db.conn(ctx).Where("user_id = ? AND ended_at IS NULL", userID).
 		Order("created_at DESC, id DESC").Limit(1000).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
@@ -166,7 +166,7 @@ func (r *Sessions) ListActive(ctx context.Context, userID uuid.UUID) ([]*auth.Se
 // History implements auth.Sessions.
 func (r *Sessions) History(ctx context.Context, userID uuid.UUID, limit int) ([]*auth.Session, error) {
 	var rows []sessionRow
-	err := r.db.gorm.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	err := r.db.conn(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -179,7 +179,7 @@ func (r *Sessions) History(ctx context.Context, userID uuid.UUID, limit int) ([]
 
 // End implements auth.Sessions.
 func (r *Sessions) End(ctx context.Context, userID, sessionID uuid.UUID, at time.Time, reason string) error {
-	res := r.db.gorm.WithContext(ctx).Model(&sessionRow{}).
+	res := r.db.conn(ctx).Model(&sessionRow{}).
 		Where("id = ? AND user_id = ? AND ended_at IS NULL", sessionID, userID).
 		Updates(map[string]any{"ended_at": at.UTC(), "end_reason": reason})
 	if res.Error != nil {
@@ -193,7 +193,7 @@ func (r *Sessions) End(ctx context.Context, userID, sessionID uuid.UUID, at time
 
 // EndAll implements auth.Sessions.
 func (r *Sessions) EndAll(ctx context.Context, userID uuid.UUID, at time.Time, keep uuid.UUID, reason string) (int, error) {
-	n, err := endSessions(r.db.gorm.WithContext(ctx), userID, at.UTC(), keep, reason)
+	n, err := endSessions(r.db.conn(ctx), userID, at.UTC(), keep, reason)
 	return n, translate(err)
 }
 

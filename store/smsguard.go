@@ -20,7 +20,7 @@ func (db *DB) SMSGuard() *SMSGuard { return &SMSGuard{db: db} }
 
 // Add implements auth.SMSGuardStore: one upsert per prefix, in one transaction.
 func (r *SMSGuard) Add(ctx context.Context, bucket time.Time, counts []auth.PrefixCount) error {
-	return translate(r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(r.db.tx(ctx, func(tx *gorm.DB) error {
 		for _, c := range counts {
 			if err := tx.Exec(`
 				INSERT INTO sms_guard_counts (prefix, bucket_ms, region, sends, verified) VALUES (?, ?, ?, ?, ?)
@@ -48,7 +48,7 @@ func (r *SMSGuard) Counts(ctx context.Context, prefixes []string, since time.Tim
 	for start := 0; start < len(prefixes); start += 500 {
 		chunk := prefixes[start:min(start+500, len(prefixes))]
 		var rows []prefixSum
-		if err := r.db.gorm.WithContext(ctx).Raw(`
+		if err := r.db.conn(ctx).Raw(`
 			SELECT prefix, MAX(region) AS region, CAST(SUM(sends) AS BIGINT) AS sends, CAST(SUM(verified) AS BIGINT) AS verified
 			FROM sms_guard_counts WHERE prefix IN ? AND bucket_ms >= ? GROUP BY prefix`, chunk, ms(since)).Scan(&rows).Error; err != nil {
 			return nil, translate(err)
@@ -63,7 +63,7 @@ func (r *SMSGuard) Counts(ctx context.Context, prefixes []string, since time.Tim
 // Top implements auth.SMSGuardStore.
 func (r *SMSGuard) Top(ctx context.Context, since time.Time, limit int) ([]auth.PrefixCount, error) {
 	var rows []prefixSum
-	if err := r.db.gorm.WithContext(ctx).Raw(`
+	if err := r.db.conn(ctx).Raw(`
 		SELECT prefix, MAX(region) AS region, CAST(SUM(sends) AS BIGINT) AS sends, CAST(SUM(verified) AS BIGINT) AS verified
 		FROM sms_guard_counts WHERE bucket_ms >= ? GROUP BY prefix HAVING SUM(sends) > 0
 		ORDER BY SUM(sends) DESC, prefix LIMIT ?`, ms(since), limit).Scan(&rows).Error; err != nil {
@@ -94,7 +94,7 @@ func (b blockRow) block() auth.PrefixBlock {
 // instances one stores it.
 func (r *SMSGuard) Block(ctx context.Context, b auth.PrefixBlock) (bool, error) {
 	created := false
-	err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
 		var got []string
 		if err := tx.Raw(`
 			INSERT INTO sms_guard_blocks (prefix, region, blocked_at_ms, until_ms, sends, verified) VALUES (?, ?, ?, ?, ?, ?)
@@ -115,7 +115,7 @@ func (r *SMSGuard) Block(ctx context.Context, b auth.PrefixBlock) (bool, error) 
 // Blocks implements auth.SMSGuardStore.
 func (r *SMSGuard) Blocks(ctx context.Context, now time.Time) ([]auth.PrefixBlock, error) {
 	var rows []blockRow
-	if err := r.db.gorm.WithContext(ctx).Raw(`
+	if err := r.db.conn(ctx).Raw(`
 		SELECT prefix, region, blocked_at_ms, until_ms, sends, verified FROM sms_guard_blocks WHERE until_ms > ?
 		ORDER BY blocked_at_ms DESC`, ms(now)).Scan(&rows).Error; err != nil {
 		return nil, translate(err)
@@ -130,7 +130,7 @@ func (r *SMSGuard) Blocks(ctx context.Context, now time.Time) ([]auth.PrefixBloc
 // Clear implements auth.SMSGuardStore.
 func (r *SMSGuard) Clear(ctx context.Context, prefix string, now time.Time) (auth.PrefixBlock, bool, error) {
 	var rows []blockRow
-	err := r.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Raw(`
 			DELETE FROM sms_guard_blocks WHERE prefix = ?
 			RETURNING prefix, region, blocked_at_ms, until_ms, sends, verified`, prefix).Scan(&rows).Error; err != nil {

@@ -34,7 +34,7 @@ func (r *Throttle) Attempt(ctx context.Context, phone string, now time.Time, thr
 		return 0
 	}
 	var rows []throttleRow
-	err := r.db.gorm.WithContext(ctx).Raw(`
+	err := r.db.conn(ctx).Raw(`
 		INSERT INTO login_throttle (phone, failures, locked_until_ms, updated_at_ms)
 		VALUES (?, 1, CAST(? AS BIGINT), CAST(? AS BIGINT))
 		ON CONFLICT (phone) DO UPDATE SET
@@ -72,13 +72,13 @@ func (r *Throttle) Attempt(ctx context.Context, phone string, now time.Time, thr
 
 // Clear implements auth.Throttle.
 func (r *Throttle) Clear(ctx context.Context, phone string) error {
-	return translate(r.db.gorm.WithContext(ctx).Exec("DELETE FROM login_throttle WHERE phone = ?", phone).Error)
+	return translate(r.db.conn(ctx).Exec("DELETE FROM login_throttle WHERE phone = ?", phone).Error)
 }
 
 // State implements auth.Throttle.
 func (r *Throttle) State(ctx context.Context, phone string) (int, time.Time, error) {
 	var rows []throttleRow
-	if err := r.db.gorm.WithContext(ctx).Raw("SELECT failures, locked_until_ms FROM login_throttle WHERE phone = ?", phone).Scan(&rows).Error; err != nil {
+	if err := r.db.conn(ctx).Raw("SELECT failures, locked_until_ms FROM login_throttle WHERE phone = ?", phone).Scan(&rows).Error; err != nil {
 		return 0, time.Time{}, translate(err)
 	}
 	if len(rows) == 0 {

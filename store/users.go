@@ -69,7 +69,7 @@ var _ auth.Users = (*Users)(nil)
 // Users returns the accounts repository.
 func (db *DB) Users() *Users { return &Users{db: db} }
 
-func (r *Users) q(ctx context.Context) *gorm.DB { return r.db.gorm.WithContext(ctx) }
+func (r *Users) q(ctx context.Context) *gorm.DB { return r.db.conn(ctx) }
 
 // Create implements auth.Users.
 func (r *Users) Create(ctx context.Context, u *auth.User) error {
@@ -102,7 +102,7 @@ func (r *Users) first(ctx context.Context, where string, arg any) (*auth.User, e
 // SetPassword implements auth.Users.
 func (r *Users) SetPassword(ctx context.Context, userID uuid.UUID, hash string, at time.Time, keepSession uuid.UUID) error {
 	at = at.UTC()
-	return translate(r.q(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(r.db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": at})
 		if res.Error != nil {
 			return res.Error

@@ -67,7 +67,7 @@ func newFixture(t *testing.T) *fixture {
 
 // with returns an importer storing through repo.
 func (f *fixture) with(repo importer.Repository) *importer.Service {
-	svc, err := importer.New(auth.Env{Clock: f.clock, Audit: f.db.Audit(), Logger: slog.New(slog.DiscardHandler)}, phone.Parser{}, repo)
+	svc, err := importer.New(auth.Env{Clock: f.clock, Audit: f.db.Audit(), Atomic: f.db, Logger: slog.New(slog.DiscardHandler)}, phone.Parser{}, repo)
 	if err != nil {
 		panic(err)
 	}

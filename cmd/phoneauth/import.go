@@ -57,7 +57,7 @@ func importUsers(ctx context.Context, a *app, name, format string, dryRun bool) 
 		return err
 	}
 	defer db.Close()
-	imp, err := importer.New(auth.Env{Clock: auth.SystemClock{}, Logger: a.log, Audit: db.Audit()},
+	imp, err := importer.New(auth.Env{Clock: auth.SystemClock{}, Logger: a.log, Audit: db.Audit(), Atomic: db},
 		phone.Parser{DefaultRegion: a.cfg.defaultRegion}, db.Users())
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ type runtimeDeps struct {
 // newServices builds every service on db. This is the one place that knows which store repository,
 // SMS provider and policy each service gets.
 func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger, rt runtimeDeps) (*services, error) {
-	env := auth.Env{Clock: auth.SystemClock{}, Logger: log, Audit: db.Audit(), Observer: rt.observer}
+	env := auth.Env{Clock: auth.SystemClock{}, Logger: log, Audit: db.Audit(), Atomic: db, Observer: rt.observer}
 	hcfg := password.Config{Params: password.DefaultParams}
 	if rt.observer != nil {
 		hcfg.Observer = rt.observer

@@ -70,7 +70,7 @@ func New(t testing.TB, opt Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := auth.Env{Logger: log, Audit: db.Audit()}
+	env := auth.Env{Logger: log, Audit: db.Audit(), Atomic: db}
 	var metrics *server.Metrics
 	if opt.Metrics {
 		metrics = server.NewMetrics()

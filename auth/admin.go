@@ -57,6 +57,7 @@ type AdminUser struct {
 
 var (
 	errNotAdmin     = newError(ErrForbidden, "Not enough permissions")
+	errSecondFactor = newError(ErrForbidden, "second factor required")
 	errUserNotFound = newError(ErrNotFound, "User not found")
 	errBadCursor    = newError(ErrBadRequest, "Invalid cursor")
 )
@@ -69,6 +70,9 @@ func admin(ctx context.Context) (*Principal, error) {
 	}
 	if !p.User.HasRole(RoleAdmin) {
 		return nil, errNotAdmin
+	}
+	if p.NeedsSecondFactor {
+		return nil, errSecondFactor
 	}
 	return p, nil
 }

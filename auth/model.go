@@ -17,10 +17,19 @@ const (
 // KnownRoles are the roles that may be granted.
 var KnownRoles = []string{RoleUser, RoleAdmin}
 
-// Methods a session can be authenticated by (the "amr" claim, RFC 8176).
+// Methods a session can be authenticated by (the "amr" claim, RFC 8176 where it has a name).
 const (
 	AMRPassword = "pwd"
-	AMROTP      = "otp"
+	AMROTP      = "otp" // a login code by SMS
+	AMRWebAuthn = "webauthn"
+	AMRTOTP     = "totp"     // a code of an authenticator app, as a second factor
+	AMRRecovery = "recovery" // a recovery code, in place of a TOTP code
+)
+
+// Authentication assurance levels (NIST SP 800-63B), the "aal" claim.
+const (
+	AAL1 = 1 // one factor
+	AAL2 = 2 // two factors: a first one and a TOTP or recovery code, or a passkey that verified the user
 )
 
 // User is an account. Phone is E.164; PasswordHash is a PHC string (or an imported bcrypt hash).
@@ -58,9 +67,12 @@ func (u *User) HasRole(r string) bool { return r == RoleUser || slices.Contains(
 
 // Session is one login of a user on one client. Access tokens carry its ID; ending it ends them.
 type Session struct {
-	ID         uuid.UUID
-	UserID     uuid.UUID
-	AMR        string // AMRPassword or AMROTP
+	ID     uuid.UUID
+	UserID uuid.UUID
+	// AMR is the methods the login used, in the order used, comma-separated ("pwd", "otp,totp"): one
+	// column, so that the sessions stored before second factors existed read as they are.
+	AMR        string
+	AAL        int // AAL1 or AAL2 (0 reads as AAL1)
 	IP         string
 	UserAgent  string
 	CreatedAt  time.Time
@@ -69,6 +81,12 @@ type Session struct {
 	EndedAt    *time.Time
 	EndReason  string
 }
+
+// Methods returns the methods of AMR.
+func (s *Session) Methods() []string { return strings.Split(s.AMR, ",") }
+
+// Level is the session's assurance level, AAL1 or AAL2.
+func (s *Session) Level() int { return max(s.AAL, AAL1) }
 
 // Active reports whether the session may still be used at now, given the inactivity timeout.
 func (s *Session) Active(now time.Time, idle time.Duration) bool {

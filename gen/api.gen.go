@@ -19,6 +19,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AAL.
+const (
+	N1 AAL = 1
+	N2 AAL = 2
+)
+
+// Valid indicates whether the value is a known member of the AAL enum.
+func (e AAL) Valid() bool {
+	switch e {
+	case N1:
+		return true
+	case N2:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdminCreateUserRequestRoles.
 const (
 	AdminCreateUserRequestRolesAdmin AdminCreateUserRequestRoles = "admin"
@@ -39,8 +57,9 @@ func (e AdminCreateUserRequestRoles) Valid() bool {
 
 // Defines values for ExportedSessionAmr.
 const (
-	ExportedSessionAmrOtp ExportedSessionAmr = "otp"
-	ExportedSessionAmrPwd ExportedSessionAmr = "pwd"
+	ExportedSessionAmrOtp      ExportedSessionAmr = "otp"
+	ExportedSessionAmrPwd      ExportedSessionAmr = "pwd"
+	ExportedSessionAmrWebauthn ExportedSessionAmr = "webauthn"
 )
 
 // Valid indicates whether the value is a known member of the ExportedSessionAmr enum.
@@ -49,6 +68,8 @@ func (e ExportedSessionAmr) Valid() bool {
 	case ExportedSessionAmrOtp:
 		return true
 	case ExportedSessionAmrPwd:
+		return true
+	case ExportedSessionAmrWebauthn:
 		return true
 	default:
 		return false
@@ -144,8 +165,9 @@ func (e SMSStatus) Valid() bool {
 
 // Defines values for SessionInfoAmr.
 const (
-	SessionInfoAmrOtp SessionInfoAmr = "otp"
-	SessionInfoAmrPwd SessionInfoAmr = "pwd"
+	SessionInfoAmrOtp      SessionInfoAmr = "otp"
+	SessionInfoAmrPwd      SessionInfoAmr = "pwd"
+	SessionInfoAmrWebauthn SessionInfoAmr = "webauthn"
 )
 
 // Valid indicates whether the value is a known member of the SessionInfoAmr enum.
@@ -154,6 +176,8 @@ func (e SessionInfoAmr) Valid() bool {
 	case SessionInfoAmrOtp:
 		return true
 	case SessionInfoAmrPwd:
+		return true
+	case SessionInfoAmrWebauthn:
 		return true
 	default:
 		return false
@@ -228,6 +252,20 @@ func (e AdminGrantRoleParamsRole) Valid() bool {
 		return false
 	}
 }
+
+// AAL The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+// whose assertion verified the user, with a PIN or biometrics).
+//
+// Example: 2
+type AAL int
+
+// AMRValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+// an authenticator app), `recovery` (recovery code).
+//
+// Example: ["pwd","totp"]
+type AMRValues = []string
 
 // AccountExport Everything phoneauth holds about one user; never a password hash, token or code.
 type AccountExport struct {
@@ -352,8 +390,25 @@ type ChangePasswordRequest struct {
 
 // ExportedSession defines model for ExportedSession.
 type ExportedSession struct {
-	Amr       ExportedSessionAmr `json:"amr"`
-	CreatedAt time.Time          `json:"created_at"`
+	// Aal The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+	// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+	// whose assertion verified the user, with a PIN or biometrics).
+	//
+	//
+	// Example: 2
+	Aal AAL `json:"aal"`
+
+	// Amr How the user authenticated first; `amr_values` lists every method.
+	Amr ExportedSessionAmr `json:"amr"`
+
+	// AmrValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+	// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+	// an authenticator app), `recovery` (recovery code).
+	//
+	//
+	// Example: ["pwd","totp"]
+	AmrValues AMRValues `json:"amr_values"`
+	CreatedAt time.Time `json:"created_at"`
 
 	// EndReason Why it ended: `logout`, `password_changed`, `refresh_token_reuse`, `revoked`, `user_deactivated`
 	// or `phone_changed`; null while it has not.
@@ -366,7 +421,7 @@ type ExportedSession struct {
 	UserAgent  string             `json:"user_agent"`
 }
 
-// ExportedSessionAmr defines model for ExportedSession.Amr.
+// ExportedSessionAmr How the user authenticated first; `amr_values` lists every method.
 type ExportedSessionAmr string
 
 // ForgotPasswordConfirmRequest defines model for ForgotPasswordConfirmRequest.
@@ -448,6 +503,28 @@ type LogoutRequest struct {
 
 // LogoutRequestScope defines model for LogoutRequest.Scope.
 type LogoutRequestScope string
+
+// MeResponse The caller, and how the caller's session was authenticated.
+type MeResponse struct {
+	// Embedded struct due to allOf(#/components/schemas/UserResponse)
+	UserResponse `yaml:",inline"`
+	// Embedded fields due to inline allOf schema
+	// Aal The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+	// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+	// whose assertion verified the user, with a PIN or biometrics).
+	//
+	//
+	// Example: 2
+	Aal AAL `json:"aal"`
+
+	// AmrValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+	// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+	// an authenticator app), `recovery` (recovery code).
+	//
+	//
+	// Example: ["pwd","totp"]
+	AmrValues AMRValues `json:"amr_values"`
+}
 
 // MessageResponse defines model for MessageResponse.
 type MessageResponse struct {
@@ -674,9 +751,26 @@ type SMSStatus string
 
 // SessionInfo defines model for SessionInfo.
 type SessionInfo struct {
-	// Amr How the user authenticated, `pwd` or `otp`.
-	Amr       SessionInfoAmr `json:"amr"`
-	CreatedAt time.Time      `json:"created_at"`
+	// Aal The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+	// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+	// whose assertion verified the user, with a PIN or biometrics).
+	//
+	//
+	// Example: 2
+	Aal AAL `json:"aal"`
+
+	// Amr How the user authenticated first: `pwd` (password), `otp` (login code by SMS) or `webauthn`
+	// (passkey). `amr_values` lists every method.
+	Amr SessionInfoAmr `json:"amr"`
+
+	// AmrValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+	// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+	// an authenticator app), `recovery` (recovery code).
+	//
+	//
+	// Example: ["pwd","totp"]
+	AmrValues AMRValues `json:"amr_values"`
+	CreatedAt time.Time `json:"created_at"`
 
 	// Current Whether this is the session of the token that made the request.
 	Current bool `json:"current"`
@@ -691,7 +785,8 @@ type SessionInfo struct {
 	UserAgent  string    `json:"user_agent"`
 }
 
-// SessionInfoAmr How the user authenticated, `pwd` or `otp`.
+// SessionInfoAmr How the user authenticated first: `pwd` (password), `otp` (login code by SMS) or `webauthn`
+// (passkey). `amr_values` lists every method.
 type SessionInfoAmr string
 
 // SessionList defines model for SessionList.
@@ -5029,7 +5124,7 @@ type ReadUsersMeResponseObject interface {
 	VisitReadUsersMeResponse(w http.ResponseWriter) error
 }
 
-type ReadUsersMe200JSONResponse UserResponse
+type ReadUsersMe200JSONResponse MeResponse
 
 func (response ReadUsersMe200JSONResponse) VisitReadUsersMeResponse(w http.ResponseWriter) error {
 

@@ -105,7 +105,8 @@ func (h *handler) ExportMyData(ctx context.Context, req gen.ExportMyDataRequestO
 		Sessions: make([]gen.ExportedSession, 0, len(x.Sessions)), AuditEvents: make([]gen.AuditEvent, 0, len(x.Events))}
 	for _, s := range x.Sessions {
 		es := gen.ExportedSession{Id: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt,
-			EndedAt: s.EndedAt, Ip: s.IP, UserAgent: s.UserAgent, Amr: gen.ExportedSessionAmr(s.AMR)}
+			EndedAt: s.EndedAt, Ip: s.IP, UserAgent: s.UserAgent, Amr: gen.ExportedSessionAmr(s.Methods()[0]), AmrValues: s.Methods(),
+			Aal: gen.AAL(s.Level())}
 		if s.EndReason != "" {
 			es.EndReason = &s.EndReason
 		}

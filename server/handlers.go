@@ -40,7 +40,8 @@ func tokenResponse(l *auth.Login) gen.Token {
 
 func (h *handler) ReadUsersMe(ctx context.Context, _ gen.ReadUsersMeRequestObject) (gen.ReadUsersMeResponseObject, error) {
 	p := auth.PrincipalFrom(ctx) // the validator authenticated the request, or it would not be here
-	return gen.ReadUsersMe200JSONResponse(userResponse(p.User)), nil
+	return gen.ReadUsersMe200JSONResponse{UserResponse: userResponse(p.User), Aal: gen.AAL(p.Session.Level()),
+		AmrValues: p.Session.Methods()}, nil
 }
 
 func (h *handler) ChangePassword(ctx context.Context, req gen.ChangePasswordRequestObject) (gen.ChangePasswordResponseObject, error) {

@@ -52,8 +52,8 @@ func (c Config) Validate() error {
 	if c.RPID == "" || len(c.Origins) == 0 {
 		return errors.New("passkeys need both a relying party ID and at least one origin")
 	}
-	if strings.ContainsAny(c.RPID, "/:@ ") || strings.ToLower(c.RPID) != c.RPID || protocol.ValidateRPID(c.RPID) != nil {
-		return fmt.Errorf("relying party ID %q must be a lowercase domain such as example.com, without scheme or port", c.RPID)
+	if err := CheckRPID(c.RPID); err != nil {
+		return err
 	}
 	if strings.TrimSpace(c.DisplayName) == "" {
 		return errors.New("passkeys need a display name")
@@ -62,6 +62,14 @@ func (c Config) Validate() error {
 		if err := checkOrigin(c.RPID, o); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// CheckRPID reports whether id can be a relying party ID: a lowercase domain, without scheme or port.
+func CheckRPID(id string) error {
+	if id == "" || strings.ContainsAny(id, "/:@ ") || strings.ToLower(id) != id || protocol.ValidateRPID(id) != nil {
+		return fmt.Errorf("relying party ID %q must be a lowercase domain such as example.com, without scheme or port", id)
 	}
 	return nil
 }

@@ -113,13 +113,15 @@ const (
 	Reused                     // used long ago: the token leaked, and the session has been ended
 )
 
-// Login is the result of a successful authentication.
+// Login is the result of a successful authentication. When MFA is set the user has a second factor
+// to give first: there are no tokens and no session yet.
 type Login struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresIn    time.Duration
 	User         *User
 	Session      *Session
+	MFA          *MFAPending
 }
 
 // Purposes a one-time code is bound to. A code of one purpose never verifies for another.
@@ -231,6 +233,20 @@ const (
 	EventDataExported     = "data.exported"
 	EventSMSGuardBlocked  = "sms.guard_blocked"
 	EventSMSGuardCleared  = "sms.guard_cleared"
+	// EventMFAChallenged is a first factor that passed for a user with a second factor to give;
+	// EventMFAFailed a wrong, replayed or locked-out second factor.
+	EventMFAChallenged            = "mfa.challenged"
+	EventMFAFailed                = "mfa.failed"
+	EventTOTPEnabled              = "totp.enabled"
+	EventTOTPDisabled             = "totp.disabled"
+	EventRecoveryCodesRegenerated = "recovery_codes.regenerated"
+	EventRecoveryCodeUsed         = "recovery_code.used"
+	EventPasskeyAdded             = "passkey.added"
+	EventPasskeyRenamed           = "passkey.renamed"
+	EventPasskeyDeleted           = "passkey.deleted"
+	// EventPasskeyCloneSuspected is a passkey whose signature counter did not move forward: a copy of
+	// it may be in use. The login was refused.
+	EventPasskeyCloneSuspected = "passkey.clone_suspected"
 )
 
 // EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
@@ -242,6 +258,8 @@ var EventTypes = []string{
 
 	EventUsersImported, EventPurged, EventSMSGuardBlocked, EventSMSGuardCleared, EventReauthFailed, EventUserCreated, EventUserUpdated, EventConsentGiven,
 	EventConsentWithdrawn, EventPhoneChanged, EventUserDeleted, EventDataExported,
+	EventMFAChallenged, EventMFAFailed, EventTOTPEnabled, EventTOTPDisabled, EventRecoveryCodesRegenerated, EventRecoveryCodeUsed,
+	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyDeleted, EventPasskeyCloneSuspected,
 }
 
 // Edit is one field of a partial update: the zero Edit leaves the field alone, Set with a nil Value

@@ -18,6 +18,6 @@
 // to the Observer (metrics).
 //
 // It imports the standard library, github.com/google/uuid (ids are typed inside auth) and its own
-// subpackages (password, phone, token, limit, seal, passkey, totp); never store, server, sms, gen, or any HTTP or database
+// subpackages (password, phone, token, limit, passkey, totp); never store, server, sms, gen, or any HTTP or database
 // library.
 package auth

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -441,10 +442,10 @@ func readPasskeys(e *env, appName string) passkey.Config {
 	case c.RPID == "" && raw == "":
 		return passkey.Config{}
 	case c.RPID == "":
-		e.fail("PHONEAUTH_WEBAUTHN_RP_ID", "", "is not set, but PHONEAUTH_WEBAUTHN_ORIGINS is: set it to the domain passkeys belong to, e.g. example.com")
+		e.errs = append(e.errs, errors.New("PHONEAUTH_WEBAUTHN_RP_ID is not set, but PHONEAUTH_WEBAUTHN_ORIGINS is: set it to the domain passkeys belong to, e.g. example.com"))
 		return passkey.Config{}
 	case len(c.Origins) == 0:
-		e.fail("PHONEAUTH_WEBAUTHN_ORIGINS", raw, "is not set, but PHONEAUTH_WEBAUTHN_RP_ID is: set it to the origins of the apps, e.g. https://app.example.com")
+		e.errs = append(e.errs, errors.New("PHONEAUTH_WEBAUTHN_ORIGINS is not set, but PHONEAUTH_WEBAUTHN_RP_ID is: set it to the origins of the apps, e.g. https://app.example.com"))
 		return passkey.Config{}
 	}
 	if err := passkey.CheckRPID(c.RPID); err != nil {

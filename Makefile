@@ -133,9 +133,9 @@ client-test: build $(CLIENT)/node_modules/.package-lock.json ## type-check the T
 lint-spec: $(CLIENT)/node_modules/.package-lock.json ## lint openapi.yaml with the rules in redocly.yaml
 	REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(NODE) $(CLIENT)/node_modules/@redocly/cli/bin/cli.js lint --config redocly.yaml openapi.yaml
 
-browser-test: build $(CLIENT)/node_modules/.package-lock.json ## in Chromium: Swagger UI at /docs (screenshot in test-artifacts/), the client's session across reloads and tabs
+browser-test: build $(CLIENT)/node_modules/.package-lock.json ## in Chromium: Swagger UI at /docs (screenshot in test-artifacts/), the client's session across reloads and tabs, passkeys with a virtual authenticator
 	cd $(CLIENT) && $(NPM) run --silent build && $(NPM) run --silent build:test
-	cd $(CLIENT) && CHROMIUM=$(CHROMIUM) $(NODE) --test --test-reporter=spec build/test/docs.browser.test.js build/test/session.browser.test.js
+	cd $(CLIENT) && CHROMIUM=$(CHROMIUM) $(NODE) --test --test-reporter=spec build/test/docs.browser.test.js build/test/session.browser.test.js build/test/passkey.browser.test.js
 
 clean: ## remove build output
 	rm -rf bin $(CLIENT)/build test-artifacts

@@ -57,6 +57,7 @@ type AdminUser struct {
 
 var (
 	errNotAdmin     = newError(ErrForbidden, "Not enough permissions")
+	errSecondFactor = newError(ErrForbidden, "second factor required")
 	errUserNotFound = newError(ErrNotFound, "User not found")
 	errBadCursor    = newError(ErrBadRequest, "Invalid cursor")
 )
@@ -69,6 +70,9 @@ func admin(ctx context.Context) (*Principal, error) {
 	}
 	if !p.User.HasRole(RoleAdmin) {
 		return nil, errNotAdmin
+	}
+	if p.NeedsSecondFactor {
+		return nil, errSecondFactor
 	}
 	return p, nil
 }
@@ -213,7 +217,7 @@ func (s *AdminService) EndSessions(ctx context.Context, id uuid.UUID) (int, erro
 	return n, nil
 }
 
-// Unlock clears the password lockout of a user's phone.
+// Unlock clears the password lockout of a user's phone and the user's lockout of second factors.
 func (s *AdminService) Unlock(ctx context.Context, id uuid.UUID) (*AdminUser, error) {
 	p, err := admin(ctx)
 	if err != nil {
@@ -224,8 +228,10 @@ func (s *AdminService) Unlock(ctx context.Context, id uuid.UUID) (*AdminUser, er
 		return nil, err
 	}
 	if s.lock.t != nil {
-		if err := s.lock.t.Clear(ctx, au.Phone); err != nil {
-			return nil, err
+		for _, key := range []string{au.Phone, MFALockKey(id)} {
+			if err := s.lock.t.Clear(ctx, key); err != nil {
+				return nil, err
+			}
 		}
 	}
 	s.env.Record(ctx, EventUserUnlocked, id, p.User.ID, "", map[string]string{"failed_logins": strconv.Itoa(au.FailedLogins)})

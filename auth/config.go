@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,10 +39,27 @@ type SessionConfig struct {
 	// RefreshReuseInterval is how long a spent refresh token may be presented again (concurrent
 	// refreshes of one client) before that counts as reuse and ends the session.
 	RefreshReuseInterval time.Duration
+	// MFARequiredRoles are the roles whose holders must log in with a second factor (AAL2) before they
+	// may use what the role allows; none by default.
+	MFARequiredRoles []string
+}
+
+// needsSecondFactor reports whether u, in sess, holds a role that needs a second factor it has not
+// given.
+func (c SessionConfig) needsSecondFactor(u *User, sess *Session) bool {
+	if sess.Level() >= AAL2 {
+		return false
+	}
+	return slices.ContainsFunc(c.MFARequiredRoles, u.HasRole)
 }
 
 // Validate reports the first bad setting; accessTTL is the access tokens' lifetime.
 func (c SessionConfig) Validate(accessTTL time.Duration) error {
+	for _, r := range c.MFARequiredRoles {
+		if !slices.Contains(KnownRoles, r) {
+			return fmt.Errorf("role %q that needs a second factor is not one of %s", r, strings.Join(KnownRoles, ", "))
+		}
+	}
 	switch {
 	case c.MaxAge < accessTTL:
 		return fmt.Errorf("session max age %s must be at least the access token TTL", c.MaxAge)

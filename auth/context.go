@@ -15,6 +15,9 @@ type (
 type Principal struct {
 	User    *User
 	Session *Session
+	// NeedsSecondFactor: the user has a role that needs a second factor (SessionConfig.MFARequiredRoles)
+	// and the session has not got one (it is not AAL2). Admin operations refuse such a caller.
+	NeedsSecondFactor bool
 }
 
 // ClientInfo describes where a request came from, for sessions and the audit trail.

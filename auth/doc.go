@@ -7,6 +7,8 @@
 //	AccountService    sign-up, password change and reset, creating users           account.go, signup.go
 //	LifecycleService  profile, re-authentication, phone change, export, deletion   lifecycle.go, profile.go, reauth.go,
 //	                                                                               phonechange.go, export.go, deletion.go
+//	MFAService        TOTP and recovery codes, the second step of a login          mfa.go
+//	PasskeyService    passkeys: registration, passwordless login, their list       passkeys.go
 //	AdminService      user management and the audit trail for admins               admin.go, adminusers.go
 //	RetentionService  deleting the rows no rule needs any more                     purge.go
 //
@@ -16,6 +18,6 @@
 // to the Observer (metrics).
 //
 // It imports the standard library, github.com/google/uuid (ids are typed inside auth) and its own
-// subpackages (password, phone, token, limit); never store, server, sms, gen, or any HTTP or database
+// subpackages (password, phone, token, limit, passkey, totp); never store, server, sms, gen, or any HTTP or database
 // library.
 package auth

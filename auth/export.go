@@ -25,6 +25,8 @@ type Export struct {
 	Sessions        []*Session   // every session still stored, ended or not, newest first
 	Events          []AuditEvent // the audit events about the user, newest first
 	EventsTruncated bool         // there were more than maxExportEvents
+	Passkeys        []*Passkey   // oldest first; the wire shows neither key nor credential id
+	TOTP            *TOTPFactor  // nil: none; the wire never shows its secret
 }
 
 // Export returns the caller's data after checking the caller's proof, and audits it.
@@ -59,6 +61,18 @@ func (s *LifecycleService) collect(ctx context.Context, id uuid.UUID) (*Export, 
 	x := &Export{At: s.env.Clock.Now(), User: u}
 	if x.Sessions, err = s.d.Sessions.History(ctx, id, maxExportSessions); err != nil {
 		return nil, err
+	}
+	if s.d.Passkeys != nil {
+		if x.Passkeys, err = s.d.Passkeys.List(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if s.d.Factors != nil {
+		if x.TOTP, err = s.d.Factors.TOTP(ctx, id); errors.Is(err, ErrNotFound) {
+			x.TOTP = nil
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	if s.env.Audit == nil {
 		return x, nil

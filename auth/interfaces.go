@@ -127,6 +127,74 @@ type Challenges interface {
 	Consume(ctx context.Context, phone, purpose, hash string) (bool, error)
 }
 
+// SecondFactors stores the users' TOTP factors and their recovery codes (by hash). A factor's secret
+// is sealed at rest when the store holds a key. A factor and its codes are the user's: they go with
+// the user (Erasure.DeleteUser).
+type SecondFactors interface {
+	// TOTP returns the user's TOTP factor, pending or active, or ErrNotFound.
+	TOTP(ctx context.Context, userID uuid.UUID) (*TOTPFactor, error)
+	// PutPendingTOTP stores secret as the user's pending factor, replacing a pending one. ErrConflict
+	// when the user has an active one; ErrNotFound for an unknown user.
+	PutPendingTOTP(ctx context.Context, userID uuid.UUID, secret string, at time.Time) error
+	// ActivateTOTP makes the user's pending factor active with step as the last step used, and makes
+	// hashes the user's recovery codes, in one transaction; ok=false when there is no pending factor.
+	ActivateTOTP(ctx context.Context, userID uuid.UUID, step int64, hashes []string, at time.Time) (bool, error)
+	// UseTOTPStep records step as the last step a code of the user's active factor was accepted for,
+	// atomically; ok=false when that step or a later one was used already (a replay).
+	UseTOTPStep(ctx context.Context, userID uuid.UUID, step int64) (bool, error)
+	// DeleteTOTP deletes the user's factor and recovery codes; ok=false when there was no active one.
+	DeleteTOTP(ctx context.Context, userID uuid.UUID) (bool, error)
+	// ReplaceRecoveryCodes makes hashes the user's recovery codes, the old ones gone; ErrNotFound when
+	// the user has no active factor.
+	ReplaceRecoveryCodes(ctx context.Context, userID uuid.UUID, hashes []string, at time.Time) error
+	// UseRecoveryCode deletes the user's recovery code with hash; ok=false when there is none (of
+	// concurrent uses of one code, one wins).
+	UseRecoveryCode(ctx context.Context, userID uuid.UUID, hash string) (bool, error)
+	// RecoveryCodesLeft counts the user's unused recovery codes.
+	RecoveryCodesLeft(ctx context.Context, userID uuid.UUID) (int, error)
+}
+
+// MFAChallenges stores the logins that wait for a second factor, by the hash of their token. They go
+// with their user.
+type MFAChallenges interface {
+	// Create stores c. ErrNotFound when its user is gone.
+	Create(ctx context.Context, c *MFAChallenge) error
+	// Attempt atomically counts one code against the challenge with hash, unless it expired at now or
+	// max codes were tried, and returns it as it is then (Attempts counted); ErrNotFound otherwise.
+	Attempt(ctx context.Context, hash string, max int, now time.Time) (*MFAChallenge, error)
+	// Consume deletes the challenge; ok=false when it had gone (a concurrent request used it).
+	Consume(ctx context.Context, hash string) (bool, error)
+}
+
+// Passkeys stores the users' WebAuthn credentials. They go with their user.
+type Passkeys interface {
+	// Add stores pk. ErrConflict when its credential id is registered already; ErrNotFound when its
+	// user is gone.
+	Add(ctx context.Context, pk *Passkey) error
+	// ByCredentialID returns the passkey with the credential id, or ErrNotFound.
+	ByCredentialID(ctx context.Context, credentialID []byte) (*Passkey, error)
+	// List returns the user's passkeys, oldest first.
+	List(ctx context.Context, userID uuid.UUID) ([]*Passkey, error)
+	// Rename renames the user's passkey id and returns it; ErrNotFound when the user has no such one.
+	Rename(ctx context.Context, userID, id uuid.UUID, name string) (*Passkey, error)
+	// Delete deletes the user's passkey id; ErrNotFound when the user has no such one.
+	Delete(ctx context.Context, userID, id uuid.UUID) error
+	// RecordUse sets the passkey's signature counter to count, its backup state and its last use at,
+	// atomically, if the stored counter is below count (or both are 0: an authenticator that does
+	// not count); moved=false when it is not (another login got further meanwhile).
+	RecordUse(ctx context.Context, id uuid.UUID, count uint32, backedUp bool, at time.Time) (moved bool, err error)
+}
+
+// WebAuthnChallenges stores the ceremonies between their two steps, by the hash of their challenge.
+// One bound to a user goes with the user.
+type WebAuthnChallenges interface {
+	// Put stores c. ErrNotFound when its user (if any) is gone.
+	Put(ctx context.Context, c *WebAuthnChallenge) error
+	// Take deletes the challenge with hash and returns it, or ErrNotFound: of concurrent takes, one
+	// gets it.
+	Take(ctx context.Context, hash string) (*WebAuthnChallenge, error)
+}
+
 // Secrets stores server-side secrets shared by every instance.
 type Secrets interface {
 	// GetOrCreate returns the named secret, storing fresh first when there is none (of racing
@@ -155,7 +223,7 @@ type Purger interface {
 	// tokens, batch sessions per statement.
 	PurgeSessions(ctx context.Context, before time.Time, batch int) (int64, error)
 	// PurgeChallenges deletes the code challenges whose code expired, and whose last send was, before
-	// `before`.
+	// `before`, and the login challenges (second factor, passkey) that expired before it.
 	PurgeChallenges(ctx context.Context, before time.Time) (int64, error)
 	// PurgeThrottle deletes the login-lockout counters of phones that belong to no user, last counted
 	// before `before` and not locked at now.

@@ -168,7 +168,7 @@ func (k *KeyService) issue(u *User, sess *Session, now time.Time) (string, time.
 		exp = sess.ExpiresAt
 	}
 	tok, err := k.signer().Sign(token.Claims{
-		Subject: u.ID.String(), SessionID: sess.ID.String(), Roles: u.AllRoles(), AMR: []string{sess.AMR},
+		Subject: u.ID.String(), SessionID: sess.ID.String(), Roles: u.AllRoles(), AMR: sess.Methods(), AAL: sess.Level(),
 		ID: randomToken(16), IssuedAt: now, ExpiresAt: exp,
 	})
 	return tok, exp.Sub(now), err

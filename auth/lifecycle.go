@@ -16,6 +16,9 @@ type LifecycleDeps struct {
 	// number's lockout.
 	Accounts *AccountService
 	Codes    *CodeService
+	// Passkeys and Factors are listed by an export (nil: none stored).
+	Passkeys Passkeys
+	Factors  SecondFactors
 }
 
 // LifecycleService is what users do with their own account after signing up, and what admins do to

@@ -20,6 +20,7 @@ type LoginDeps struct {
 	Phones   phone.Parser
 	Codes    *CodeService
 	Sessions *SessionService
+	MFA      *MFAService // nil: no second factors
 }
 
 // LoginService logs users in by password or by a login code. It is safe for concurrent use.
@@ -88,7 +89,6 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 	if !u.IsActive {
 		return fail(u.ID, "inactive")
 	}
-	s.lock.clear(ctx, e164)
 	newHash := ""
 	if rehash {
 		if newHash, err = s.d.Hasher.Hash(ctx, pw); err != nil {
@@ -97,13 +97,23 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 			newHash = ""
 		}
 	}
-	l, err := s.d.Sessions.start(ctx, u, AMRPassword, newHash)
+	l, err := s.finish(ctx, u, AMRPassword, newHash)
 	if errors.Is(err, ErrNotFound) {
 		// The account was deleted while this login ran: recorded as a login for no account, so that
 		// nothing about its client joins the erased account's events.
 		return fail(uuid.Nil, "deleted")
 	}
 	return l, err
+}
+
+// finish completes u's login by the first factor amr, which clears the phone's lockout: a session, or
+// the challenge of u's second factor (mfa.go).
+func (s *LoginService) finish(ctx context.Context, u *User, amr, rehash string) (*Login, error) {
+	s.lock.clear(ctx, u.Phone)
+	if s.d.MFA == nil {
+		return s.d.Sessions.start(ctx, u, amr, rehash)
+	}
+	return s.d.MFA.complete(ctx, u, []string{amr}, AAL1, rehash)
 }
 
 // CodeLogin logs in an active user with a login code.
@@ -122,8 +132,7 @@ func (s *LoginService) CodeLogin(ctx context.Context, rawPhone, code string) (*L
 		return nil, err
 	}
 	// Proving the phone clears a password lockout: a lockout must not shut its owner out.
-	s.lock.clear(ctx, n.E164)
-	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
+	l, err := s.finish(ctx, u, AMROTP, "")
 	if errors.Is(err, ErrNotFound) {
 		return nil, errCodeInvalid // the account was deleted while this login ran
 	}

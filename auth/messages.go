@@ -18,6 +18,11 @@ const (
 	noticePhoneMoved    = "phone_changed"
 	noticePhoneAssigned = "phone_assigned"
 	noticeDeleted       = "account_deleted"
+	// Changes to how the account logs in.
+	noticeTOTPEnabled   = "totp_enabled"
+	noticeTOTPDisabled  = "totp_disabled"
+	noticeRecoveryCodes = "recovery_codes"
+	noticePasskeyAdded  = "passkey_added"
 )
 
 // codeText is the SMS of a code of purpose (a label: not bound to a user).
@@ -43,6 +48,14 @@ func (s *CodeService) noticeText(kind string) string {
 		return fmt.Sprintf("Your %s account was moved to another phone number and no longer uses this one. If this wasn't you, contact support at once.", s.cfg.AppName)
 	case noticePhoneAssigned:
 		return fmt.Sprintf("This number is now the phone number of your %s account. If you didn't expect this, contact support.", s.cfg.AppName)
+	case noticeTOTPEnabled:
+		return fmt.Sprintf("Two-factor authentication was turned on for your %s account. If this wasn't you, contact support at once.", s.cfg.AppName)
+	case noticeTOTPDisabled:
+		return fmt.Sprintf("Two-factor authentication was turned off for your %s account. If this wasn't you, contact support at once.", s.cfg.AppName)
+	case noticeRecoveryCodes:
+		return fmt.Sprintf("New recovery codes were made for your %s account; the old ones no longer work. If this wasn't you, contact support at once.", s.cfg.AppName)
+	case noticePasskeyAdded:
+		return fmt.Sprintf("A passkey was added to your %s account. If this wasn't you, delete it and contact support at once.", s.cfg.AppName)
 	case noticeDeleted:
 		return fmt.Sprintf("Your %s account has been deleted. If this wasn't you, contact support at once.", s.cfg.AppName)
 	default: // noticePasswordReset

@@ -17,10 +17,19 @@ const (
 // KnownRoles are the roles that may be granted.
 var KnownRoles = []string{RoleUser, RoleAdmin}
 
-// Methods a session can be authenticated by (the "amr" claim, RFC 8176).
+// Methods a session can be authenticated by (the "amr" claim, RFC 8176 where it has a name).
 const (
 	AMRPassword = "pwd"
-	AMROTP      = "otp"
+	AMROTP      = "otp" // a login code by SMS
+	AMRWebAuthn = "webauthn"
+	AMRTOTP     = "totp"     // a code of an authenticator app, as a second factor
+	AMRRecovery = "recovery" // a recovery code, in place of a TOTP code
+)
+
+// Authentication assurance levels (NIST SP 800-63B), the "aal" claim.
+const (
+	AAL1 = 1 // one factor
+	AAL2 = 2 // two factors: a first one and a TOTP or recovery code, or a passkey that verified the user
 )
 
 // User is an account. Phone is E.164; PasswordHash is a PHC string (or an imported bcrypt hash).
@@ -58,9 +67,12 @@ func (u *User) HasRole(r string) bool { return r == RoleUser || slices.Contains(
 
 // Session is one login of a user on one client. Access tokens carry its ID; ending it ends them.
 type Session struct {
-	ID         uuid.UUID
-	UserID     uuid.UUID
-	AMR        string // AMRPassword or AMROTP
+	ID     uuid.UUID
+	UserID uuid.UUID
+	// AMR is the methods the login used, in the order used, comma-separated ("pwd", "otp,totp"): one
+	// column, so that the sessions stored before second factors existed read as they are.
+	AMR        string
+	AAL        int // AAL1 or AAL2 (0 reads as AAL1)
 	IP         string
 	UserAgent  string
 	CreatedAt  time.Time
@@ -69,6 +81,12 @@ type Session struct {
 	EndedAt    *time.Time
 	EndReason  string
 }
+
+// Methods returns the methods of AMR.
+func (s *Session) Methods() []string { return strings.Split(s.AMR, ",") }
+
+// Level is the session's assurance level, AAL1 or AAL2.
+func (s *Session) Level() int { return max(s.AAL, AAL1) }
 
 // Active reports whether the session may still be used at now, given the inactivity timeout.
 func (s *Session) Active(now time.Time, idle time.Duration) bool {
@@ -95,13 +113,15 @@ const (
 	Reused                     // used long ago: the token leaked, and the session has been ended
 )
 
-// Login is the result of a successful authentication.
+// Login is the result of a successful authentication. When MFA is set the user has a second factor
+// to give first: there are no tokens and no session yet.
 type Login struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresIn    time.Duration
 	User         *User
 	Session      *Session
+	MFA          *MFAPending
 }
 
 // Purposes a one-time code is bound to. A code of one purpose never verifies for another.
@@ -213,6 +233,20 @@ const (
 	EventDataExported     = "data.exported"
 	EventSMSGuardBlocked  = "sms.guard_blocked"
 	EventSMSGuardCleared  = "sms.guard_cleared"
+	// EventMFAChallenged is a first factor that passed for a user with a second factor to give;
+	// EventMFAFailed a wrong, replayed or locked-out second factor.
+	EventMFAChallenged            = "mfa.challenged"
+	EventMFAFailed                = "mfa.failed"
+	EventTOTPEnabled              = "totp.enabled"
+	EventTOTPDisabled             = "totp.disabled"
+	EventRecoveryCodesRegenerated = "recovery_codes.regenerated"
+	EventRecoveryCodeUsed         = "recovery_code.used"
+	EventPasskeyAdded             = "passkey.added"
+	EventPasskeyRenamed           = "passkey.renamed"
+	EventPasskeyDeleted           = "passkey.deleted"
+	// EventPasskeyCloneSuspected is a passkey whose signature counter did not move forward: a copy of
+	// it may be in use. The login was refused.
+	EventPasskeyCloneSuspected = "passkey.clone_suspected"
 )
 
 // EventTypes lists every event type, for the documentation (openapi.yaml's AuditEvent.type names them
@@ -224,6 +258,8 @@ var EventTypes = []string{
 
 	EventUsersImported, EventPurged, EventSMSGuardBlocked, EventSMSGuardCleared, EventReauthFailed, EventUserCreated, EventUserUpdated, EventConsentGiven,
 	EventConsentWithdrawn, EventPhoneChanged, EventUserDeleted, EventDataExported,
+	EventMFAChallenged, EventMFAFailed, EventTOTPEnabled, EventTOTPDisabled, EventRecoveryCodesRegenerated, EventRecoveryCodeUsed,
+	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyDeleted, EventPasskeyCloneSuspected,
 }
 
 // Edit is one field of a partial update: the zero Edit leaves the field alone, Set with a nil Value

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -55,13 +56,18 @@ func refreshHash(raw string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// start opens a session for u (its client from ctx), records the login and issues its first tokens.
-// rehash, when not "", replaces the user's password hash.
+// start opens a session for u (its client from ctx) authenticated by one factor, amr, records the
+// login and issues its first tokens. rehash, when not "", replaces the user's password hash.
 func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string) (*Login, error) {
+	return s.open(ctx, u, []string{amr}, AAL1, rehash)
+}
+
+// open is start for a login by methods, in the order used, at assurance level aal.
+func (s *SessionService) open(ctx context.Context, u *User, methods []string, aal int, rehash string) (*Login, error) {
 	now := s.env.Clock.Now()
 	ci := ClientFrom(ctx)
 	sess := &Session{
-		ID: NewID(now), UserID: u.ID, AMR: amr, IP: ci.IP, UserAgent: truncate(ci.UserAgent, 512),
+		ID: NewID(now), UserID: u.ID, AMR: strings.Join(methods, ","), AAL: aal, IP: ci.IP, UserAgent: truncate(ci.UserAgent, 512),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.MaxAge),
 	}
 	refresh, refreshHash := newRefreshToken()
@@ -77,8 +83,8 @@ func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string)
 	if err != nil {
 		return nil, err
 	}
-	s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": amr, "session_id": sess.ID.String()})
-	s.env.Observer.Login(amr, "succeeded")
+	s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": sess.AMR, "aal": strconv.Itoa(aal), "session_id": sess.ID.String()})
+	s.env.Observer.Login(methods[0], "succeeded")
 	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
 }
 
@@ -105,7 +111,7 @@ func (s *SessionService) Authenticate(ctx context.Context, authorization string)
 	if u.ID != c.user || !u.IsActive || !sess.Active(s.env.Clock.Now(), s.cfg.IdleTimeout) {
 		return nil, errBadToken
 	}
-	return &Principal{User: u, Session: sess}, nil
+	return &Principal{User: u, Session: sess, NeedsSecondFactor: s.cfg.needsSecondFactor(u, sess)}, nil
 }
 
 // Refresh exchanges a refresh token for a new access token and a new refresh token. A token used a

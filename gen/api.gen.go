@@ -19,6 +19,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AAL.
+const (
+	N1 AAL = 1
+	N2 AAL = 2
+)
+
+// Valid indicates whether the value is a known member of the AAL enum.
+func (e AAL) Valid() bool {
+	switch e {
+	case N1:
+		return true
+	case N2:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdminCreateUserRequestRoles.
 const (
 	AdminCreateUserRequestRolesAdmin AdminCreateUserRequestRoles = "admin"
@@ -39,8 +57,9 @@ func (e AdminCreateUserRequestRoles) Valid() bool {
 
 // Defines values for ExportedSessionAmr.
 const (
-	ExportedSessionAmrOtp ExportedSessionAmr = "otp"
-	ExportedSessionAmrPwd ExportedSessionAmr = "pwd"
+	ExportedSessionAmrOtp      ExportedSessionAmr = "otp"
+	ExportedSessionAmrPwd      ExportedSessionAmr = "pwd"
+	ExportedSessionAmrWebauthn ExportedSessionAmr = "webauthn"
 )
 
 // Valid indicates whether the value is a known member of the ExportedSessionAmr enum.
@@ -49,6 +68,8 @@ func (e ExportedSessionAmr) Valid() bool {
 	case ExportedSessionAmrOtp:
 		return true
 	case ExportedSessionAmrPwd:
+		return true
+	case ExportedSessionAmrWebauthn:
 		return true
 	default:
 		return false
@@ -88,6 +109,51 @@ func (e LogoutRequestScope) Valid() bool {
 	case Local:
 		return true
 	case Others:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MFARequiredFactors.
+const (
+	Totp MFARequiredFactors = "totp"
+)
+
+// Valid indicates whether the value is a known member of the MFARequiredFactors enum.
+func (e MFARequiredFactors) Valid() bool {
+	switch e {
+	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MFARequiredMfaRequired.
+const (
+	True MFARequiredMfaRequired = true
+)
+
+// Valid indicates whether the value is a known member of the MFARequiredMfaRequired enum.
+func (e MFARequiredMfaRequired) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PasskeyCredentialType.
+const (
+	PublicKey PasskeyCredentialType = "public-key"
+)
+
+// Valid indicates whether the value is a known member of the PasskeyCredentialType enum.
+func (e PasskeyCredentialType) Valid() bool {
+	switch e {
+	case PublicKey:
 		return true
 	default:
 		return false
@@ -144,8 +210,9 @@ func (e SMSStatus) Valid() bool {
 
 // Defines values for SessionInfoAmr.
 const (
-	SessionInfoAmrOtp SessionInfoAmr = "otp"
-	SessionInfoAmrPwd SessionInfoAmr = "pwd"
+	SessionInfoAmrOtp      SessionInfoAmr = "otp"
+	SessionInfoAmrPwd      SessionInfoAmr = "pwd"
+	SessionInfoAmrWebauthn SessionInfoAmr = "webauthn"
 )
 
 // Valid indicates whether the value is a known member of the SessionInfoAmr enum.
@@ -154,6 +221,8 @@ func (e SessionInfoAmr) Valid() bool {
 	case SessionInfoAmrOtp:
 		return true
 	case SessionInfoAmrPwd:
+		return true
+	case SessionInfoAmrWebauthn:
 		return true
 	default:
 		return false
@@ -229,6 +298,20 @@ func (e AdminGrantRoleParamsRole) Valid() bool {
 	}
 }
 
+// AAL The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+// whose assertion verified the user, with a PIN or biometrics).
+//
+// Example: 2
+type AAL int
+
+// AMRValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+// an authenticator app), `recovery` (recovery code).
+//
+// Example: ["pwd","totp"]
+type AMRValues = []string
+
 // AccountExport Everything phoneauth holds about one user; never a password hash, token or code.
 type AccountExport struct {
 	// AuditEvents The audit events about the user, newest first.
@@ -238,9 +321,19 @@ type AccountExport struct {
 	AuditEventsTruncated bool      `json:"audit_events_truncated"`
 	ExportedAt           time.Time `json:"exported_at"`
 
+	// Passkeys The user's passkeys, oldest first (never a key).
+	Passkeys []Passkey `json:"passkeys"`
+
 	// Sessions Every session still on record (ended ones are kept for `PHONEAUTH_SESSION_RETENTION`), newest first.
 	Sessions []ExportedSession `json:"sessions"`
-	User     UserResponse      `json:"user"`
+
+	// Totp The user's TOTP factor (never its secret); null when there is none.
+	Totp *struct {
+		CreatedAt time.Time  `json:"created_at"`
+		Enabled   bool       `json:"enabled"`
+		EnabledAt *time.Time `json:"enabled_at"`
+	} `json:"totp"`
+	User UserResponse `json:"user"`
 }
 
 // AdminCreateUserRequest defines model for AdminCreateUserRequest.
@@ -321,7 +414,11 @@ type AuditEvent struct {
 	// `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
 	// `key.rotated`, `users.imported` (counts), `data.purged` (counts), `sms.guard_blocked` (a destination
 	// prefix blocked by the SMS guard: prefix, country, sends, verified, until) or `sms.guard_cleared` (an
-	// admin lifted a block). New types may be added.
+	// admin lifted a block), `mfa.challenged` (a first factor passed for a user with TOTP), `mfa.failed` (a
+	// wrong, replayed or locked-out second factor: reason), `totp.enabled`, `totp.disabled`,
+	// `recovery_codes.regenerated`, `recovery_code.used` (left), `passkey.added`, `passkey.renamed`,
+	// `passkey.deleted` (by user or admin) or `passkey.clone_suspected` (a passkey whose signature counter
+	// went backwards; its login was refused). New types may be added.
 	//
 	//
 	// Example: login.failed
@@ -352,8 +449,25 @@ type ChangePasswordRequest struct {
 
 // ExportedSession defines model for ExportedSession.
 type ExportedSession struct {
-	Amr       ExportedSessionAmr `json:"amr"`
-	CreatedAt time.Time          `json:"created_at"`
+	// Aal The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+	// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+	// whose assertion verified the user, with a PIN or biometrics).
+	//
+	//
+	// Example: 2
+	Aal AAL `json:"aal"`
+
+	// Amr How the user authenticated first; `amr_values` lists every method.
+	Amr ExportedSessionAmr `json:"amr"`
+
+	// AmrValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+	// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+	// an authenticator app), `recovery` (recovery code).
+	//
+	//
+	// Example: ["pwd","totp"]
+	AmrValues AMRValues `json:"amr_values"`
+	CreatedAt time.Time `json:"created_at"`
 
 	// EndReason Why it ended: `logout`, `password_changed`, `refresh_token_reuse`, `revoked`, `user_deactivated`
 	// or `phone_changed`; null while it has not.
@@ -366,7 +480,7 @@ type ExportedSession struct {
 	UserAgent  string             `json:"user_agent"`
 }
 
-// ExportedSessionAmr defines model for ExportedSession.Amr.
+// ExportedSessionAmr How the user authenticated first; `amr_values` lists every method.
 type ExportedSessionAmr string
 
 // ForgotPasswordConfirmRequest defines model for ForgotPasswordConfirmRequest.
@@ -441,6 +555,11 @@ type LoginRequest struct {
 	Phone string `json:"phone"`
 }
 
+// LoginResult The tokens of a password login, or the second factor it needs first.
+type LoginResult struct {
+	union json.RawMessage
+}
+
 // LogoutRequest defines model for LogoutRequest.
 type LogoutRequest struct {
 	Scope *LogoutRequestScope `json:"scope,omitempty"`
@@ -448,6 +567,72 @@ type LogoutRequest struct {
 
 // LogoutRequestScope defines model for LogoutRequest.Scope.
 type LogoutRequestScope string
+
+// MFARequired The first factor was right, and the user has turned on a second one: no tokens yet. Send `mfa_token`
+// with a code to POST /api/v1/auth/mfa/verify within `expires_in` seconds.
+type MFARequired struct {
+	// ExpiresIn Seconds until `mfa_token` expires.
+	//
+	// Example: 300
+	ExpiresIn *int `json:"expires_in,omitempty"`
+
+	// Factors The second factors the user can give.
+	Factors     []MFARequiredFactors   `json:"factors"`
+	MfaRequired MFARequiredMfaRequired `json:"mfa_required"`
+
+	// MfaToken Single use; keep it secret.
+	MfaToken string `json:"mfa_token"`
+}
+
+// MFARequiredFactors defines model for MFARequired.Factors.
+type MFARequiredFactors string
+
+// MFARequiredMfaRequired defines model for MFARequired.MfaRequired.
+type MFARequiredMfaRequired bool
+
+// MFAStatus defines model for MFAStatus.
+type MFAStatus struct {
+	RecoveryCodesLeft int `json:"recovery_codes_left"`
+
+	// Totp Whether TOTP is on (logins ask for a code).
+	Totp          bool       `json:"totp"`
+	TotpEnabledAt *time.Time `json:"totp_enabled_at"`
+
+	// TotpPending Whether a TOTP secret waits for its first code (POST /api/v1/auth/mfa/totp/verify).
+	TotpPending bool `json:"totp_pending"`
+}
+
+// MFAVerifyRequest The `mfa_token` and one of `code` (from the authenticator app) and `recovery_code`.
+type MFAVerifyRequest struct {
+	// Code Example: 123456
+	Code     *string `json:"code,omitempty"`
+	MfaToken string  `json:"mfa_token"`
+
+	// RecoveryCode Example: abcd-efgh-ijkl-mnop
+	RecoveryCode *string `json:"recovery_code,omitempty"`
+}
+
+// MeResponse The caller, and how the caller's session was authenticated.
+type MeResponse struct {
+	// Embedded struct due to allOf(#/components/schemas/UserResponse)
+	UserResponse `yaml:",inline"`
+	// Embedded fields due to inline allOf schema
+	// Aal The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+	// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+	// whose assertion verified the user, with a PIN or biometrics).
+	//
+	//
+	// Example: 2
+	Aal AAL `json:"aal"`
+
+	// AmrValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+	// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+	// an authenticator app), `recovery` (recovery code).
+	//
+	//
+	// Example: ["pwd","totp"]
+	AmrValues AMRValues `json:"amr_values"`
+}
 
 // MessageResponse defines model for MessageResponse.
 type MessageResponse struct {
@@ -459,6 +644,11 @@ type MessageResponse struct {
 //
 // Example: correct horse battery staple
 type NewPassword = string
+
+// OTPLoginResult The tokens of a code login, or the second factor it needs first.
+type OTPLoginResult struct {
+	union json.RawMessage
+}
 
 // OTPResponse defines model for OTPResponse.
 type OTPResponse struct {
@@ -520,6 +710,84 @@ type OpenIDConfiguration struct {
 	AdditionalProperties             map[string]interface{} `json:"-"`
 }
 
+// Passkey A registered passkey; its key never leaves the service.
+type Passkey struct {
+	// BackedUp Whether it was synced, as of its last use.
+	BackedUp bool `json:"backed_up"`
+
+	// BackupEligible Whether the passkey can be synced (e.g. to a password manager or another device).
+	BackupEligible bool               `json:"backup_eligible"`
+	CreatedAt      time.Time          `json:"created_at"`
+	Id             openapi_types.UUID `json:"id"`
+	LastUsedAt     *time.Time         `json:"last_used_at"`
+	Name           string             `json:"name"`
+
+	// Transports How the browser reaches the authenticator (`internal`, `hybrid`, `usb`, `nfc`, `ble`), as it said at registration.
+	Transports []string `json:"transports"`
+}
+
+// PasskeyCredential What the browser answered, `PublicKeyCredential.toJSON()`: binary members base64url (no padding
+// needed). A registration's `response` has `clientDataJSON` and `attestationObject`; a login's
+// `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`.
+type PasskeyCredential struct {
+	AuthenticatorAttachment *string                    `json:"authenticatorAttachment,omitempty"`
+	ClientExtensionResults  *map[string]interface{}    `json:"clientExtensionResults,omitempty"`
+	Id                      string                     `json:"id"`
+	RawId                   string                     `json:"rawId"`
+	Response                PasskeyCredential_Response `json:"response"`
+	Type                    PasskeyCredentialType      `json:"type"`
+}
+
+// PasskeyCredential_Response defines model for PasskeyCredential.Response.
+type PasskeyCredential_Response struct {
+	AttestationObject    *string                `json:"attestationObject,omitempty"`
+	AuthenticatorData    *string                `json:"authenticatorData,omitempty"`
+	ClientDataJSON       *string                `json:"clientDataJSON,omitempty"`
+	Signature            *string                `json:"signature,omitempty"`
+	Transports           *[]string              `json:"transports,omitempty"`
+	UserHandle           *string                `json:"userHandle,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// PasskeyCredentialType defines model for PasskeyCredential.Type.
+type PasskeyCredentialType string
+
+// PasskeyList defines model for PasskeyList.
+type PasskeyList struct {
+	Passkeys []Passkey `json:"passkeys"`
+}
+
+// PasskeyLogin defines model for PasskeyLogin.
+type PasskeyLogin struct {
+	// Credential What the browser answered, `PublicKeyCredential.toJSON()`: binary members base64url (no padding
+	// needed). A registration's `response` has `clientDataJSON` and `attestationObject`; a login's
+	// `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`.
+	Credential json.RawMessage `json:"credential"`
+}
+
+// PasskeyOptions WebAuthn options, as `PublicKeyCredentialCreationOptionsJSON` or `PublicKeyCredentialRequestOptionsJSON`.
+type PasskeyOptions struct {
+	PublicKey json.RawMessage `json:"publicKey"`
+}
+
+// PasskeyRegistration defines model for PasskeyRegistration.
+type PasskeyRegistration struct {
+	// Credential What the browser answered, `PublicKeyCredential.toJSON()`: binary members base64url (no padding
+	// needed). A registration's `response` has `clientDataJSON` and `attestationObject`; a login's
+	// `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`.
+	Credential json.RawMessage `json:"credential"`
+
+	// Name A name to tell it by, e.g. the device; `Passkey` when left out.
+	//
+	// Example: Work laptop
+	Name *string `json:"name,omitempty"`
+}
+
+// PasskeyRename defines model for PasskeyRename.
+type PasskeyRename struct {
+	Name string `json:"name"`
+}
+
 // PhoneChangeRequest The new number, and a fresh proof as in Reauthentication.
 type PhoneChangeRequest struct {
 	// NewPhoneNumber Example: +14155550123
@@ -568,6 +836,14 @@ type Reauthentication struct {
 	// OtpCode Example: 123456
 	OtpCode  *string `json:"otp_code,omitempty"`
 	Password *string `json:"password,omitempty"`
+}
+
+// RecoveryCodes defines model for RecoveryCodes.
+type RecoveryCodes struct {
+	// RecoveryCodes Shown this once; each works once, in place of a TOTP code. Keep them somewhere safe.
+	//
+	// Example: ["abcd-efgh-ijkl-mnop"]
+	RecoveryCodes []string `json:"recovery_codes"`
 }
 
 // RefreshRequest defines model for RefreshRequest.
@@ -674,9 +950,26 @@ type SMSStatus string
 
 // SessionInfo defines model for SessionInfo.
 type SessionInfo struct {
-	// Amr How the user authenticated, `pwd` or `otp`.
-	Amr       SessionInfoAmr `json:"amr"`
-	CreatedAt time.Time      `json:"created_at"`
+	// Aal The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+	// for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+	// whose assertion verified the user, with a PIN or biometrics).
+	//
+	//
+	// Example: 2
+	Aal AAL `json:"aal"`
+
+	// Amr How the user authenticated first: `pwd` (password), `otp` (login code by SMS) or `webauthn`
+	// (passkey). `amr_values` lists every method.
+	Amr SessionInfoAmr `json:"amr"`
+
+	// AmrValues Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+	// where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+	// an authenticator app), `recovery` (recovery code).
+	//
+	//
+	// Example: ["pwd","totp"]
+	AmrValues AMRValues `json:"amr_values"`
+	CreatedAt time.Time `json:"created_at"`
 
 	// Current Whether this is the session of the token that made the request.
 	Current bool `json:"current"`
@@ -691,7 +984,8 @@ type SessionInfo struct {
 	UserAgent  string    `json:"user_agent"`
 }
 
-// SessionInfoAmr How the user authenticated, `pwd` or `otp`.
+// SessionInfoAmr How the user authenticated first: `pwd` (password), `otp` (login code by SMS) or `webauthn`
+// (passkey). `amr_values` lists every method.
 type SessionInfoAmr string
 
 // SessionList defines model for SessionList.
@@ -725,6 +1019,30 @@ type SignupVerifyRequest struct {
 
 	// PhoneNumber Example: +14155550100
 	PhoneNumber string `json:"phone_number"`
+}
+
+// TOTPCode defines model for TOTPCode.
+type TOTPCode struct {
+	// Code The 6-digit code the authenticator app shows now.
+	//
+	// Example: 123456
+	Code string `json:"code"`
+}
+
+// TOTPEnrollment defines model for TOTPEnrollment.
+type TOTPEnrollment struct {
+	// OtpauthUri The secret as an `otpauth://totp/…` URI (SHA-1, 6 digits, 30 seconds).
+	//
+	// Example: otpauth://totp/phoneauth:+14155550100?algorithm=SHA1&digits=6&issuer=phoneauth&period=30&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+	OtpauthUri string `json:"otpauth_uri"`
+
+	// QrCode A QR code of `otpauth_uri`, a 256×256 PNG image as a `data:image/png;base64,…` URI.
+	QrCode string `json:"qr_code"`
+
+	// Secret The secret in base32, for typing it into an app.
+	//
+	// Example: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+	Secret string `json:"secret"`
 }
 
 // Token defines model for Token.
@@ -819,6 +1137,9 @@ type Cursor = string
 
 // Limit defines model for Limit.
 type Limit = int
+
+// PasskeyID defines model for PasskeyID.
+type PasskeyID = openapi_types.UUID
 
 // Role defines model for Role.
 type Role string
@@ -978,6 +1299,33 @@ type UpdateUsersMeJSONRequestBody = UpdateProfileRequest
 
 // ExportMyDataJSONRequestBody defines body for ExportMyData for application/json ContentType.
 type ExportMyDataJSONRequestBody = Reauthentication
+
+// RegenerateRecoveryCodesJSONRequestBody defines body for RegenerateRecoveryCodes for application/json ContentType.
+type RegenerateRecoveryCodesJSONRequestBody = Reauthentication
+
+// DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
+type DisableTotpJSONRequestBody = Reauthentication
+
+// EnrollTotpJSONRequestBody defines body for EnrollTotp for application/json ContentType.
+type EnrollTotpJSONRequestBody = Reauthentication
+
+// ActivateTotpJSONRequestBody defines body for ActivateTotp for application/json ContentType.
+type ActivateTotpJSONRequestBody = TOTPCode
+
+// VerifyMfaJSONRequestBody defines body for VerifyMfa for application/json ContentType.
+type VerifyMfaJSONRequestBody = MFAVerifyRequest
+
+// LoginWithPasskeyJSONRequestBody defines body for LoginWithPasskey for application/json ContentType.
+type LoginWithPasskeyJSONRequestBody = PasskeyLogin
+
+// RegisterPasskeyJSONRequestBody defines body for RegisterPasskey for application/json ContentType.
+type RegisterPasskeyJSONRequestBody = PasskeyRegistration
+
+// PasskeyRegistrationOptionsJSONRequestBody defines body for PasskeyRegistrationOptions for application/json ContentType.
+type PasskeyRegistrationOptionsJSONRequestBody = Reauthentication
+
+// RenamePasskeyJSONRequestBody defines body for RenamePasskey for application/json ContentType.
+type RenamePasskeyJSONRequestBody = PasskeyRename
 
 // StartPhoneChangeJSONRequestBody defines body for StartPhoneChange for application/json ContentType.
 type StartPhoneChangeJSONRequestBody = PhoneChangeRequest
@@ -1269,6 +1617,273 @@ func (a OpenIDConfiguration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for PasskeyCredential_Response. Returns the specified
+// element and whether it was found
+func (a PasskeyCredential_Response) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PasskeyCredential_Response
+func (a *PasskeyCredential_Response) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PasskeyCredential_Response to handle AdditionalProperties
+func (a *PasskeyCredential_Response) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["attestationObject"]; found {
+		err = json.Unmarshal(raw, &a.AttestationObject)
+		if err != nil {
+			return fmt.Errorf("error reading 'attestationObject': %w", err)
+		}
+		delete(object, "attestationObject")
+	}
+
+	if raw, found := object["authenticatorData"]; found {
+		err = json.Unmarshal(raw, &a.AuthenticatorData)
+		if err != nil {
+			return fmt.Errorf("error reading 'authenticatorData': %w", err)
+		}
+		delete(object, "authenticatorData")
+	}
+
+	if raw, found := object["clientDataJSON"]; found {
+		err = json.Unmarshal(raw, &a.ClientDataJSON)
+		if err != nil {
+			return fmt.Errorf("error reading 'clientDataJSON': %w", err)
+		}
+		delete(object, "clientDataJSON")
+	}
+
+	if raw, found := object["signature"]; found {
+		err = json.Unmarshal(raw, &a.Signature)
+		if err != nil {
+			return fmt.Errorf("error reading 'signature': %w", err)
+		}
+		delete(object, "signature")
+	}
+
+	if raw, found := object["transports"]; found {
+		err = json.Unmarshal(raw, &a.Transports)
+		if err != nil {
+			return fmt.Errorf("error reading 'transports': %w", err)
+		}
+		delete(object, "transports")
+	}
+
+	if raw, found := object["userHandle"]; found {
+		err = json.Unmarshal(raw, &a.UserHandle)
+		if err != nil {
+			return fmt.Errorf("error reading 'userHandle': %w", err)
+		}
+		delete(object, "userHandle")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PasskeyCredential_Response to handle AdditionalProperties
+func (a PasskeyCredential_Response) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AttestationObject != nil {
+		object["attestationObject"], err = json.Marshal(a.AttestationObject)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'attestationObject': %w", err)
+		}
+	}
+
+	if a.AuthenticatorData != nil {
+		object["authenticatorData"], err = json.Marshal(a.AuthenticatorData)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'authenticatorData': %w", err)
+		}
+	}
+
+	if a.ClientDataJSON != nil {
+		object["clientDataJSON"], err = json.Marshal(a.ClientDataJSON)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'clientDataJSON': %w", err)
+		}
+	}
+
+	if a.Signature != nil {
+		object["signature"], err = json.Marshal(a.Signature)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'signature': %w", err)
+		}
+	}
+
+	if a.Transports != nil {
+		object["transports"], err = json.Marshal(a.Transports)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'transports': %w", err)
+		}
+	}
+
+	if a.UserHandle != nil {
+		object["userHandle"], err = json.Marshal(a.UserHandle)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'userHandle': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// AsToken returns the union data inside the LoginResult as a Token
+func (t LoginResult) AsToken() (Token, error) {
+	var body Token
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromToken overwrites any union data inside the LoginResult as the provided Token
+func (t *LoginResult) FromToken(v Token) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeToken performs a merge with any union data inside the LoginResult, using the provided Token
+func (t *LoginResult) MergeToken(v Token) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMFARequired returns the union data inside the LoginResult as a MFARequired
+func (t LoginResult) AsMFARequired() (MFARequired, error) {
+	var body MFARequired
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMFARequired overwrites any union data inside the LoginResult as the provided MFARequired
+func (t *LoginResult) FromMFARequired(v MFARequired) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMFARequired performs a merge with any union data inside the LoginResult, using the provided MFARequired
+func (t *LoginResult) MergeMFARequired(v MFARequired) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t LoginResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *LoginResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsOTPTokenResponse returns the union data inside the OTPLoginResult as a OTPTokenResponse
+func (t OTPLoginResult) AsOTPTokenResponse() (OTPTokenResponse, error) {
+	var body OTPTokenResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromOTPTokenResponse overwrites any union data inside the OTPLoginResult as the provided OTPTokenResponse
+func (t *OTPLoginResult) FromOTPTokenResponse(v OTPTokenResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeOTPTokenResponse performs a merge with any union data inside the OTPLoginResult, using the provided OTPTokenResponse
+func (t *OTPLoginResult) MergeOTPTokenResponse(v OTPTokenResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMFARequired returns the union data inside the OTPLoginResult as a MFARequired
+func (t OTPLoginResult) AsMFARequired() (MFARequired, error) {
+	var body MFARequired
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMFARequired overwrites any union data inside the OTPLoginResult as the provided MFARequired
+func (t *OTPLoginResult) FromMFARequired(v MFARequired) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMFARequired performs a merge with any union data inside the OTPLoginResult, using the provided MFARequired
+func (t *OTPLoginResult) MergeMFARequired(v MFARequired) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t OTPLoginResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *OTPLoginResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsValidationErrorLoc0 returns the union data inside the ValidationError_Loc_Item as a ValidationErrorLoc0
 func (t ValidationError_Loc_Item) AsValidationErrorLoc0() (ValidationErrorLoc0, error) {
 	var body ValidationErrorLoc0
@@ -1372,6 +1987,15 @@ type ServerInterface interface {
 	// AdminDeactivateUser Deactivate User
 	// (POST /api/v1/admin/users/{user_id}/deactivate)
 	AdminDeactivateUser(ctx echo.Context, userId UserID) error
+	// AdminDisableUserTotp Turn Off User TOTP
+	// (DELETE /api/v1/admin/users/{user_id}/mfa/totp)
+	AdminDisableUserTotp(ctx echo.Context, userId UserID) error
+	// AdminListUserPasskeys List User Passkeys
+	// (GET /api/v1/admin/users/{user_id}/passkeys)
+	AdminListUserPasskeys(ctx echo.Context, userId UserID) error
+	// AdminDeleteUserPasskey Delete User Passkey
+	// (DELETE /api/v1/admin/users/{user_id}/passkeys/{passkey_id})
+	AdminDeleteUserPasskey(ctx echo.Context, userId UserID, passkeyId PasskeyID) error
 	// AdminRevokeRole Revoke Role
 	// (DELETE /api/v1/admin/users/{user_id}/roles/{role})
 	AdminRevokeRole(ctx echo.Context, userId UserID, role AdminRevokeRoleParamsRole) error
@@ -1420,6 +2044,45 @@ type ServerInterface interface {
 	// ExportMyData Export My Data
 	// (POST /api/v1/auth/me/export)
 	ExportMyData(ctx echo.Context) error
+	// GetMfaStatus Second Factors
+	// (GET /api/v1/auth/mfa)
+	GetMfaStatus(ctx echo.Context) error
+	// RegenerateRecoveryCodes New Recovery Codes
+	// (POST /api/v1/auth/mfa/recovery-codes)
+	RegenerateRecoveryCodes(ctx echo.Context) error
+	// DisableTotp Turn Off TOTP
+	// (DELETE /api/v1/auth/mfa/totp)
+	DisableTotp(ctx echo.Context) error
+	// EnrollTotp Enrol TOTP
+	// (POST /api/v1/auth/mfa/totp)
+	EnrollTotp(ctx echo.Context) error
+	// ActivateTotp Confirm TOTP
+	// (POST /api/v1/auth/mfa/totp/verify)
+	ActivateTotp(ctx echo.Context) error
+	// VerifyMfa Verify Second Factor
+	// (POST /api/v1/auth/mfa/verify)
+	VerifyMfa(ctx echo.Context) error
+	// ListPasskeys List Passkeys
+	// (GET /api/v1/auth/passkeys)
+	ListPasskeys(ctx echo.Context) error
+	// LoginWithPasskey Login With Passkey
+	// (POST /api/v1/auth/passkeys/login)
+	LoginWithPasskey(ctx echo.Context) error
+	// PasskeyLoginOptions Passkey Login Options
+	// (POST /api/v1/auth/passkeys/login/options)
+	PasskeyLoginOptions(ctx echo.Context) error
+	// RegisterPasskey Register Passkey
+	// (POST /api/v1/auth/passkeys/register)
+	RegisterPasskey(ctx echo.Context) error
+	// PasskeyRegistrationOptions Passkey Registration Options
+	// (POST /api/v1/auth/passkeys/register/options)
+	PasskeyRegistrationOptions(ctx echo.Context) error
+	// DeletePasskey Delete Passkey
+	// (DELETE /api/v1/auth/passkeys/{passkey_id})
+	DeletePasskey(ctx echo.Context, passkeyId PasskeyID) error
+	// RenamePasskey Rename Passkey
+	// (PATCH /api/v1/auth/passkeys/{passkey_id})
+	RenamePasskey(ctx echo.Context, passkeyId PasskeyID) error
 	// StartPhoneChange Start Phone Change
 	// (POST /api/v1/auth/phone-change)
 	StartPhoneChange(ctx echo.Context) error
@@ -1756,6 +2419,62 @@ func (w *ServerInterfaceWrapper) AdminDeactivateUser(ctx echo.Context) error {
 	return err
 }
 
+// AdminDisableUserTotp converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminDisableUserTotp(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminDisableUserTotp(ctx, userId)
+	return err
+}
+
+// AdminListUserPasskeys converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminListUserPasskeys(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminListUserPasskeys(ctx, userId)
+	return err
+}
+
+// AdminDeleteUserPasskey converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminDeleteUserPasskey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Path parameter "passkey_id" -------------
+	var passkeyId PasskeyID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "passkey_id", ctx.Param("passkey_id"), &passkeyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter passkey_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminDeleteUserPasskey(ctx, userId, passkeyId)
+	return err
+}
+
 // AdminRevokeRole converts echo context to params.
 func (w *ServerInterfaceWrapper) AdminRevokeRole(ctx echo.Context) error {
 	var err error
@@ -1941,6 +2660,137 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// GetMfaStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMfaStatus(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMfaStatus(ctx)
+	return err
+}
+
+// RegenerateRecoveryCodes converts echo context to params.
+func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RegenerateRecoveryCodes(ctx)
+	return err
+}
+
+// DisableTotp converts echo context to params.
+func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DisableTotp(ctx)
+	return err
+}
+
+// EnrollTotp converts echo context to params.
+func (w *ServerInterfaceWrapper) EnrollTotp(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EnrollTotp(ctx)
+	return err
+}
+
+// ActivateTotp converts echo context to params.
+func (w *ServerInterfaceWrapper) ActivateTotp(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ActivateTotp(ctx)
+	return err
+}
+
+// VerifyMfa converts echo context to params.
+func (w *ServerInterfaceWrapper) VerifyMfa(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.VerifyMfa(ctx)
+	return err
+}
+
+// ListPasskeys converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPasskeys(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPasskeys(ctx)
+	return err
+}
+
+// LoginWithPasskey converts echo context to params.
+func (w *ServerInterfaceWrapper) LoginWithPasskey(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.LoginWithPasskey(ctx)
+	return err
+}
+
+// PasskeyLoginOptions converts echo context to params.
+func (w *ServerInterfaceWrapper) PasskeyLoginOptions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PasskeyLoginOptions(ctx)
+	return err
+}
+
+// RegisterPasskey converts echo context to params.
+func (w *ServerInterfaceWrapper) RegisterPasskey(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RegisterPasskey(ctx)
+	return err
+}
+
+// PasskeyRegistrationOptions converts echo context to params.
+func (w *ServerInterfaceWrapper) PasskeyRegistrationOptions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PasskeyRegistrationOptions(ctx)
+	return err
+}
+
+// DeletePasskey converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePasskey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "passkey_id" -------------
+	var passkeyId PasskeyID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "passkey_id", ctx.Param("passkey_id"), &passkeyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter passkey_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePasskey(ctx, passkeyId)
+	return err
+}
+
+// RenamePasskey converts echo context to params.
+func (w *ServerInterfaceWrapper) RenamePasskey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "passkey_id" -------------
+	var passkeyId PasskeyID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "passkey_id", ctx.Param("passkey_id"), &passkeyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter passkey_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RenamePasskey(ctx, passkeyId)
 	return err
 }
 
@@ -2216,6 +3066,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/api/v1/admin/users/:user_id", wrapper.AdminUpdateUser, options.OperationMiddlewares["adminUpdateUser"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/activate", wrapper.AdminActivateUser, options.OperationMiddlewares["adminActivateUser"]...)
 	router.POST(options.BaseURL+"/api/v1/admin/users/:user_id/deactivate", wrapper.AdminDeactivateUser, options.OperationMiddlewares["adminDeactivateUser"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/mfa/totp", wrapper.AdminDisableUserTotp, options.OperationMiddlewares["adminDisableUserTotp"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/users/:user_id/passkeys", wrapper.AdminListUserPasskeys, options.OperationMiddlewares["adminListUserPasskeys"]...)
+	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/passkeys/:passkey_id", wrapper.AdminDeleteUserPasskey, options.OperationMiddlewares["adminDeleteUserPasskey"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/roles/:role", wrapper.AdminRevokeRole, options.OperationMiddlewares["adminRevokeRole"]...)
 	router.PUT(options.BaseURL+"/api/v1/admin/users/:user_id/roles/:role", wrapper.AdminGrantRole, options.OperationMiddlewares["adminGrantRole"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/users/:user_id/sessions", wrapper.AdminEndUserSessions, options.OperationMiddlewares["adminEndUserSessions"]...)
@@ -2232,6 +3085,19 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/auth/me", wrapper.ReadUsersMe, options.OperationMiddlewares["readUsersMe"]...)
 	router.PATCH(options.BaseURL+"/api/v1/auth/me", wrapper.UpdateUsersMe, options.OperationMiddlewares["updateUsersMe"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/me/export", wrapper.ExportMyData, options.OperationMiddlewares["exportMyData"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/mfa", wrapper.GetMfaStatus, options.OperationMiddlewares["getMfaStatus"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/mfa/recovery-codes", wrapper.RegenerateRecoveryCodes, options.OperationMiddlewares["regenerateRecoveryCodes"]...)
+	router.DELETE(options.BaseURL+"/api/v1/auth/mfa/totp", wrapper.DisableTotp, options.OperationMiddlewares["disableTotp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/mfa/totp", wrapper.EnrollTotp, options.OperationMiddlewares["enrollTotp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/mfa/totp/verify", wrapper.ActivateTotp, options.OperationMiddlewares["activateTotp"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/mfa/verify", wrapper.VerifyMfa, options.OperationMiddlewares["verifyMfa"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/passkeys", wrapper.ListPasskeys, options.OperationMiddlewares["listPasskeys"]...)
+	router.DELETE(options.BaseURL+"/api/v1/auth/passkeys/:passkey_id", wrapper.DeletePasskey, options.OperationMiddlewares["deletePasskey"]...)
+	router.PATCH(options.BaseURL+"/api/v1/auth/passkeys/:passkey_id", wrapper.RenamePasskey, options.OperationMiddlewares["renamePasskey"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/passkeys/login", wrapper.LoginWithPasskey, options.OperationMiddlewares["loginWithPasskey"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/passkeys/login/options", wrapper.PasskeyLoginOptions, options.OperationMiddlewares["passkeyLoginOptions"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/passkeys/register", wrapper.RegisterPasskey, options.OperationMiddlewares["registerPasskey"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/passkeys/register/options", wrapper.PasskeyRegistrationOptions, options.OperationMiddlewares["passkeyRegistrationOptions"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/phone-change", wrapper.StartPhoneChange, options.OperationMiddlewares["startPhoneChange"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/phone-change/verify", wrapper.VerifyPhoneChange, options.OperationMiddlewares["verifyPhoneChange"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/reauthenticate", wrapper.SendReauthenticationCode, options.OperationMiddlewares["sendReauthenticationCode"]...)
@@ -3590,6 +4456,313 @@ func (response AdminDeactivateUser503JSONResponse) VisitAdminDeactivateUserRespo
 	return err
 }
 
+type AdminDisableUserTotpRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminDisableUserTotpResponseObject interface {
+	VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error
+}
+
+type AdminDisableUserTotp204Response struct {
+}
+
+func (response AdminDisableUserTotp204Response) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type AdminDisableUserTotp401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminDisableUserTotp401JSONResponse) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDisableUserTotp403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminDisableUserTotp403JSONResponse) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDisableUserTotp404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminDisableUserTotp404JSONResponse) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDisableUserTotp422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminDisableUserTotp422JSONResponse) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDisableUserTotp500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminDisableUserTotp500JSONResponse) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDisableUserTotp503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminDisableUserTotp503JSONResponse) VisitAdminDisableUserTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeysRequestObject struct {
+	UserId UserID `json:"user_id"`
+}
+
+type AdminListUserPasskeysResponseObject interface {
+	VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error
+}
+
+type AdminListUserPasskeys200JSONResponse PasskeyList
+
+func (response AdminListUserPasskeys200JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeys401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminListUserPasskeys401JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeys403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminListUserPasskeys403JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeys404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminListUserPasskeys404JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeys422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminListUserPasskeys422JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeys500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminListUserPasskeys500JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListUserPasskeys503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminListUserPasskeys503JSONResponse) VisitAdminListUserPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserPasskeyRequestObject struct {
+	UserId    UserID    `json:"user_id"`
+	PasskeyId PasskeyID `json:"passkey_id"`
+}
+
+type AdminDeleteUserPasskeyResponseObject interface {
+	VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error
+}
+
+type AdminDeleteUserPasskey204Response struct {
+}
+
+func (response AdminDeleteUserPasskey204Response) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type AdminDeleteUserPasskey401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminDeleteUserPasskey401JSONResponse) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserPasskey403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminDeleteUserPasskey403JSONResponse) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserPasskey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminDeleteUserPasskey404JSONResponse) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserPasskey422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminDeleteUserPasskey422JSONResponse) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserPasskey500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminDeleteUserPasskey500JSONResponse) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminDeleteUserPasskey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminDeleteUserPasskey503JSONResponse) VisitAdminDeleteUserPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdminRevokeRoleRequestObject struct {
 	UserId UserID                    `json:"user_id"`
 	Role   AdminRevokeRoleParamsRole `json:"role"`
@@ -4492,7 +5665,15 @@ type LoginForAccessTokenResponseObject interface {
 	VisitLoginForAccessTokenResponse(w http.ResponseWriter) error
 }
 
-type LoginForAccessToken200JSONResponse Token
+type LoginForAccessToken200JSONResponse LoginResult
+
+func (t LoginForAccessToken200JSONResponse) MarshalJSON() ([]byte, error) {
+	return LoginResult(t).MarshalJSON()
+}
+
+func (t *LoginForAccessToken200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*LoginResult)(t).UnmarshalJSON(b)
+}
 
 func (response LoginForAccessToken200JSONResponse) VisitLoginForAccessTokenResponse(w http.ResponseWriter) error {
 
@@ -4838,7 +6019,15 @@ type VerifyLoginOtpResponseObject interface {
 	VisitVerifyLoginOtpResponse(w http.ResponseWriter) error
 }
 
-type VerifyLoginOtp200JSONResponse struct{ OTPTokenJSONResponse }
+type VerifyLoginOtp200JSONResponse OTPLoginResult
+
+func (t VerifyLoginOtp200JSONResponse) MarshalJSON() ([]byte, error) {
+	return OTPLoginResult(t).MarshalJSON()
+}
+
+func (t *VerifyLoginOtp200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*OTPLoginResult)(t).UnmarshalJSON(b)
+}
 
 func (response VerifyLoginOtp200JSONResponse) VisitVerifyLoginOtpResponse(w http.ResponseWriter) error {
 
@@ -5029,7 +6218,7 @@ type ReadUsersMeResponseObject interface {
 	VisitReadUsersMeResponse(w http.ResponseWriter) error
 }
 
-type ReadUsersMe200JSONResponse UserResponse
+type ReadUsersMe200JSONResponse MeResponse
 
 func (response ReadUsersMe200JSONResponse) VisitReadUsersMeResponse(w http.ResponseWriter) error {
 
@@ -5093,7 +6282,7 @@ type UpdateUsersMeResponseObject interface {
 	VisitUpdateUsersMeResponse(w http.ResponseWriter) error
 }
 
-type UpdateUsersMe200JSONResponse UserResponse
+type UpdateUsersMe200JSONResponse MeResponse
 
 func (response UpdateUsersMe200JSONResponse) VisitUpdateUsersMeResponse(w http.ResponseWriter) error {
 
@@ -5296,6 +6485,1406 @@ func (response ExportMyData500JSONResponse) VisitExportMyDataResponse(w http.Res
 type ExportMyData503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ExportMyData503JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMfaStatusRequestObject struct {
+}
+
+type GetMfaStatusResponseObject interface {
+	VisitGetMfaStatusResponse(w http.ResponseWriter) error
+}
+
+type GetMfaStatus200JSONResponse MFAStatus
+
+func (response GetMfaStatus200JSONResponse) VisitGetMfaStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMfaStatus401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetMfaStatus401JSONResponse) VisitGetMfaStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMfaStatus500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetMfaStatus500JSONResponse) VisitGetMfaStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMfaStatus503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetMfaStatus503JSONResponse) VisitGetMfaStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodesRequestObject struct {
+	Body *RegenerateRecoveryCodesJSONRequestBody
+}
+
+type RegenerateRecoveryCodesResponseObject interface {
+	VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error
+}
+
+type RegenerateRecoveryCodes200JSONResponse RecoveryCodes
+
+func (response RegenerateRecoveryCodes200JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response RegenerateRecoveryCodes401JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RegenerateRecoveryCodes404JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RegenerateRecoveryCodes413JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response RegenerateRecoveryCodes422JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RegenerateRecoveryCodes429JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RegenerateRecoveryCodes500JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RegenerateRecoveryCodes503JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotpRequestObject struct {
+	Body *DisableTotpJSONRequestBody
+}
+
+type DisableTotpResponseObject interface {
+	VisitDisableTotpResponse(w http.ResponseWriter) error
+}
+
+type DisableTotp200JSONResponse MessageResponse
+
+func (response DisableTotp200JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response DisableTotp401JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DisableTotp404JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DisableTotp413JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response DisableTotp422JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DisableTotp429JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DisableTotp500JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DisableTotp503JSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotpRequestObject struct {
+	Body *EnrollTotpJSONRequestBody
+}
+
+type EnrollTotpResponseObject interface {
+	VisitEnrollTotpResponse(w http.ResponseWriter) error
+}
+
+type EnrollTotp200JSONResponse TOTPEnrollment
+
+func (response EnrollTotp200JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response EnrollTotp401JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp409JSONResponse struct{ ConflictJSONResponse }
+
+func (response EnrollTotp409JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EnrollTotp413JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response EnrollTotp422JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response EnrollTotp429JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response EnrollTotp500JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollTotp503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response EnrollTotp503JSONResponse) VisitEnrollTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotpRequestObject struct {
+	Body *ActivateTotpJSONRequestBody
+}
+
+type ActivateTotpResponseObject interface {
+	VisitActivateTotpResponse(w http.ResponseWriter) error
+}
+
+type ActivateTotp200JSONResponse RecoveryCodes
+
+func (response ActivateTotp200JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ActivateTotp400JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ActivateTotp401JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ActivateTotp409JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ActivateTotp413JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response ActivateTotp422JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ActivateTotp500JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateTotp503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ActivateTotp503JSONResponse) VisitActivateTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfaRequestObject struct {
+	Body *VerifyMfaJSONRequestBody
+}
+
+type VerifyMfaResponseObject interface {
+	VisitVerifyMfaResponse(w http.ResponseWriter) error
+}
+
+type VerifyMfa200JSONResponse Token
+
+func (response VerifyMfa200JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response VerifyMfa400JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response VerifyMfa401JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyMfa413JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response VerifyMfa422JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response VerifyMfa429JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response VerifyMfa500JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyMfa503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response VerifyMfa503JSONResponse) VisitVerifyMfaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPasskeysRequestObject struct {
+}
+
+type ListPasskeysResponseObject interface {
+	VisitListPasskeysResponse(w http.ResponseWriter) error
+}
+
+type ListPasskeys200JSONResponse PasskeyList
+
+func (response ListPasskeys200JSONResponse) VisitListPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPasskeys401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListPasskeys401JSONResponse) VisitListPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPasskeys404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListPasskeys404JSONResponse) VisitListPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPasskeys500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListPasskeys500JSONResponse) VisitListPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPasskeys503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListPasskeys503JSONResponse) VisitListPasskeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskeyRequestObject struct {
+	Body *LoginWithPasskeyJSONRequestBody
+}
+
+type LoginWithPasskeyResponseObject interface {
+	VisitLoginWithPasskeyResponse(w http.ResponseWriter) error
+}
+
+type LoginWithPasskey200JSONResponse LoginResult
+
+func (t LoginWithPasskey200JSONResponse) MarshalJSON() ([]byte, error) {
+	return LoginResult(t).MarshalJSON()
+}
+
+func (t *LoginWithPasskey200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*LoginResult)(t).UnmarshalJSON(b)
+}
+
+func (response LoginWithPasskey200JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response LoginWithPasskey401JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response LoginWithPasskey404JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response LoginWithPasskey413JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response LoginWithPasskey422JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response LoginWithPasskey429JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response LoginWithPasskey500JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithPasskey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response LoginWithPasskey503JSONResponse) VisitLoginWithPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyLoginOptionsRequestObject struct {
+}
+
+type PasskeyLoginOptionsResponseObject interface {
+	VisitPasskeyLoginOptionsResponse(w http.ResponseWriter) error
+}
+
+type PasskeyLoginOptions200JSONResponse PasskeyOptions
+
+func (response PasskeyLoginOptions200JSONResponse) VisitPasskeyLoginOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyLoginOptions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response PasskeyLoginOptions404JSONResponse) VisitPasskeyLoginOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyLoginOptions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PasskeyLoginOptions429JSONResponse) VisitPasskeyLoginOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyLoginOptions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response PasskeyLoginOptions500JSONResponse) VisitPasskeyLoginOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyLoginOptions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response PasskeyLoginOptions503JSONResponse) VisitPasskeyLoginOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskeyRequestObject struct {
+	Body *RegisterPasskeyJSONRequestBody
+}
+
+type RegisterPasskeyResponseObject interface {
+	VisitRegisterPasskeyResponse(w http.ResponseWriter) error
+}
+
+type RegisterPasskey201JSONResponse Passkey
+
+func (response RegisterPasskey201JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RegisterPasskey400JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RegisterPasskey401JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RegisterPasskey404JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RegisterPasskey409JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RegisterPasskey413JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response RegisterPasskey422JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RegisterPasskey500JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPasskey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RegisterPasskey503JSONResponse) VisitRegisterPasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptionsRequestObject struct {
+	Body *PasskeyRegistrationOptionsJSONRequestBody
+}
+
+type PasskeyRegistrationOptionsResponseObject interface {
+	VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error
+}
+
+type PasskeyRegistrationOptions200JSONResponse PasskeyOptions
+
+func (response PasskeyRegistrationOptions200JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions401JSONResponse struct {
+	ReauthenticationRequiredJSONResponse
+}
+
+func (response PasskeyRegistrationOptions401JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response PasskeyRegistrationOptions404JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response PasskeyRegistrationOptions413JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response PasskeyRegistrationOptions422JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PasskeyRegistrationOptions429JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response PasskeyRegistrationOptions500JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PasskeyRegistrationOptions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response PasskeyRegistrationOptions503JSONResponse) VisitPasskeyRegistrationOptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePasskeyRequestObject struct {
+	PasskeyId PasskeyID `json:"passkey_id"`
+}
+
+type DeletePasskeyResponseObject interface {
+	VisitDeletePasskeyResponse(w http.ResponseWriter) error
+}
+
+type DeletePasskey204Response struct {
+}
+
+func (response DeletePasskey204Response) VisitDeletePasskeyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePasskey401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeletePasskey401JSONResponse) VisitDeletePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePasskey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeletePasskey404JSONResponse) VisitDeletePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePasskey422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response DeletePasskey422JSONResponse) VisitDeletePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePasskey500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeletePasskey500JSONResponse) VisitDeletePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePasskey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeletePasskey503JSONResponse) VisitDeletePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskeyRequestObject struct {
+	PasskeyId PasskeyID `json:"passkey_id"`
+	Body      *RenamePasskeyJSONRequestBody
+}
+
+type RenamePasskeyResponseObject interface {
+	VisitRenamePasskeyResponse(w http.ResponseWriter) error
+}
+
+type RenamePasskey200JSONResponse Passkey
+
+func (response RenamePasskey200JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskey401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RenamePasskey401JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RenamePasskey404JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RenamePasskey413JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskey422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response RenamePasskey422JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskey500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RenamePasskey500JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenamePasskey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RenamePasskey503JSONResponse) VisitRenamePasskeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6706,6 +9295,15 @@ type StrictServerInterface interface {
 	// AdminDeactivateUser Deactivate User
 	// (POST /api/v1/admin/users/{user_id}/deactivate)
 	AdminDeactivateUser(ctx context.Context, request AdminDeactivateUserRequestObject) (AdminDeactivateUserResponseObject, error)
+	// AdminDisableUserTotp Turn Off User TOTP
+	// (DELETE /api/v1/admin/users/{user_id}/mfa/totp)
+	AdminDisableUserTotp(ctx context.Context, request AdminDisableUserTotpRequestObject) (AdminDisableUserTotpResponseObject, error)
+	// AdminListUserPasskeys List User Passkeys
+	// (GET /api/v1/admin/users/{user_id}/passkeys)
+	AdminListUserPasskeys(ctx context.Context, request AdminListUserPasskeysRequestObject) (AdminListUserPasskeysResponseObject, error)
+	// AdminDeleteUserPasskey Delete User Passkey
+	// (DELETE /api/v1/admin/users/{user_id}/passkeys/{passkey_id})
+	AdminDeleteUserPasskey(ctx context.Context, request AdminDeleteUserPasskeyRequestObject) (AdminDeleteUserPasskeyResponseObject, error)
 	// AdminRevokeRole Revoke Role
 	// (DELETE /api/v1/admin/users/{user_id}/roles/{role})
 	AdminRevokeRole(ctx context.Context, request AdminRevokeRoleRequestObject) (AdminRevokeRoleResponseObject, error)
@@ -6754,6 +9352,45 @@ type StrictServerInterface interface {
 	// ExportMyData Export My Data
 	// (POST /api/v1/auth/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// GetMfaStatus Second Factors
+	// (GET /api/v1/auth/mfa)
+	GetMfaStatus(ctx context.Context, request GetMfaStatusRequestObject) (GetMfaStatusResponseObject, error)
+	// RegenerateRecoveryCodes New Recovery Codes
+	// (POST /api/v1/auth/mfa/recovery-codes)
+	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// DisableTotp Turn Off TOTP
+	// (DELETE /api/v1/auth/mfa/totp)
+	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
+	// EnrollTotp Enrol TOTP
+	// (POST /api/v1/auth/mfa/totp)
+	EnrollTotp(ctx context.Context, request EnrollTotpRequestObject) (EnrollTotpResponseObject, error)
+	// ActivateTotp Confirm TOTP
+	// (POST /api/v1/auth/mfa/totp/verify)
+	ActivateTotp(ctx context.Context, request ActivateTotpRequestObject) (ActivateTotpResponseObject, error)
+	// VerifyMfa Verify Second Factor
+	// (POST /api/v1/auth/mfa/verify)
+	VerifyMfa(ctx context.Context, request VerifyMfaRequestObject) (VerifyMfaResponseObject, error)
+	// ListPasskeys List Passkeys
+	// (GET /api/v1/auth/passkeys)
+	ListPasskeys(ctx context.Context, request ListPasskeysRequestObject) (ListPasskeysResponseObject, error)
+	// LoginWithPasskey Login With Passkey
+	// (POST /api/v1/auth/passkeys/login)
+	LoginWithPasskey(ctx context.Context, request LoginWithPasskeyRequestObject) (LoginWithPasskeyResponseObject, error)
+	// PasskeyLoginOptions Passkey Login Options
+	// (POST /api/v1/auth/passkeys/login/options)
+	PasskeyLoginOptions(ctx context.Context, request PasskeyLoginOptionsRequestObject) (PasskeyLoginOptionsResponseObject, error)
+	// RegisterPasskey Register Passkey
+	// (POST /api/v1/auth/passkeys/register)
+	RegisterPasskey(ctx context.Context, request RegisterPasskeyRequestObject) (RegisterPasskeyResponseObject, error)
+	// PasskeyRegistrationOptions Passkey Registration Options
+	// (POST /api/v1/auth/passkeys/register/options)
+	PasskeyRegistrationOptions(ctx context.Context, request PasskeyRegistrationOptionsRequestObject) (PasskeyRegistrationOptionsResponseObject, error)
+	// DeletePasskey Delete Passkey
+	// (DELETE /api/v1/auth/passkeys/{passkey_id})
+	DeletePasskey(ctx context.Context, request DeletePasskeyRequestObject) (DeletePasskeyResponseObject, error)
+	// RenamePasskey Rename Passkey
+	// (PATCH /api/v1/auth/passkeys/{passkey_id})
+	RenamePasskey(ctx context.Context, request RenamePasskeyRequestObject) (RenamePasskeyResponseObject, error)
 	// StartPhoneChange Start Phone Change
 	// (POST /api/v1/auth/phone-change)
 	StartPhoneChange(ctx context.Context, request StartPhoneChangeRequestObject) (StartPhoneChangeResponseObject, error)
@@ -7170,6 +9807,82 @@ func (sh *strictHandler) AdminDeactivateUser(ctx echo.Context, userId UserID) er
 		return err
 	} else if validResponse, ok := response.(AdminDeactivateUserResponseObject); ok {
 		return validResponse.VisitAdminDeactivateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminDisableUserTotp operation middleware
+func (sh *strictHandler) AdminDisableUserTotp(ctx echo.Context, userId UserID) error {
+	var request AdminDisableUserTotpRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminDisableUserTotp(ctx.Request().Context(), request.(AdminDisableUserTotpRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminDisableUserTotp")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminDisableUserTotpResponseObject); ok {
+		return validResponse.VisitAdminDisableUserTotpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminListUserPasskeys operation middleware
+func (sh *strictHandler) AdminListUserPasskeys(ctx echo.Context, userId UserID) error {
+	var request AdminListUserPasskeysRequestObject
+
+	request.UserId = userId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminListUserPasskeys(ctx.Request().Context(), request.(AdminListUserPasskeysRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminListUserPasskeys")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminListUserPasskeysResponseObject); ok {
+		return validResponse.VisitAdminListUserPasskeysResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminDeleteUserPasskey operation middleware
+func (sh *strictHandler) AdminDeleteUserPasskey(ctx echo.Context, userId UserID, passkeyId PasskeyID) error {
+	var request AdminDeleteUserPasskeyRequestObject
+
+	request.UserId = userId
+	request.PasskeyId = passkeyId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminDeleteUserPasskey(ctx.Request().Context(), request.(AdminDeleteUserPasskeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminDeleteUserPasskey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminDeleteUserPasskeyResponseObject); ok {
+		return validResponse.VisitAdminDeleteUserPasskeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -7810,6 +10523,528 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
 		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMfaStatus operation middleware
+func (sh *strictHandler) GetMfaStatus(ctx echo.Context) error {
+	var request GetMfaStatusRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMfaStatus(ctx.Request().Context(), request.(GetMfaStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMfaStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMfaStatusResponseObject); ok {
+		return validResponse.VisitGetMfaStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RegenerateRecoveryCodes operation middleware
+func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
+	var request RegenerateRecoveryCodesRequestObject
+
+	var body RegenerateRecoveryCodesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RegenerateRecoveryCodes(ctx.Request().Context(), request.(RegenerateRecoveryCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegenerateRecoveryCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RegenerateRecoveryCodesResponseObject); ok {
+		return validResponse.VisitRegenerateRecoveryCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DisableTotp operation middleware
+func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
+	var request DisableTotpRequestObject
+
+	var body DisableTotpJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableTotp(ctx.Request().Context(), request.(DisableTotpRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableTotp")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DisableTotpResponseObject); ok {
+		return validResponse.VisitDisableTotpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EnrollTotp operation middleware
+func (sh *strictHandler) EnrollTotp(ctx echo.Context) error {
+	var request EnrollTotpRequestObject
+
+	var body EnrollTotpJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EnrollTotp(ctx.Request().Context(), request.(EnrollTotpRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnrollTotp")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EnrollTotpResponseObject); ok {
+		return validResponse.VisitEnrollTotpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ActivateTotp operation middleware
+func (sh *strictHandler) ActivateTotp(ctx echo.Context) error {
+	var request ActivateTotpRequestObject
+
+	var body ActivateTotpJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ActivateTotp(ctx.Request().Context(), request.(ActivateTotpRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ActivateTotp")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ActivateTotpResponseObject); ok {
+		return validResponse.VisitActivateTotpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// VerifyMfa operation middleware
+func (sh *strictHandler) VerifyMfa(ctx echo.Context) error {
+	var request VerifyMfaRequestObject
+
+	var body VerifyMfaJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyMfa(ctx.Request().Context(), request.(VerifyMfaRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyMfa")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(VerifyMfaResponseObject); ok {
+		return validResponse.VisitVerifyMfaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPasskeys operation middleware
+func (sh *strictHandler) ListPasskeys(ctx echo.Context) error {
+	var request ListPasskeysRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPasskeys(ctx.Request().Context(), request.(ListPasskeysRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPasskeys")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPasskeysResponseObject); ok {
+		return validResponse.VisitListPasskeysResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// LoginWithPasskey operation middleware
+func (sh *strictHandler) LoginWithPasskey(ctx echo.Context) error {
+	var request LoginWithPasskeyRequestObject
+
+	var body LoginWithPasskeyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.LoginWithPasskey(ctx.Request().Context(), request.(LoginWithPasskeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "LoginWithPasskey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LoginWithPasskeyResponseObject); ok {
+		return validResponse.VisitLoginWithPasskeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PasskeyLoginOptions operation middleware
+func (sh *strictHandler) PasskeyLoginOptions(ctx echo.Context) error {
+	var request PasskeyLoginOptionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PasskeyLoginOptions(ctx.Request().Context(), request.(PasskeyLoginOptionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PasskeyLoginOptions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PasskeyLoginOptionsResponseObject); ok {
+		return validResponse.VisitPasskeyLoginOptionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RegisterPasskey operation middleware
+func (sh *strictHandler) RegisterPasskey(ctx echo.Context) error {
+	var request RegisterPasskeyRequestObject
+
+	var body RegisterPasskeyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RegisterPasskey(ctx.Request().Context(), request.(RegisterPasskeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegisterPasskey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RegisterPasskeyResponseObject); ok {
+		return validResponse.VisitRegisterPasskeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PasskeyRegistrationOptions operation middleware
+func (sh *strictHandler) PasskeyRegistrationOptions(ctx echo.Context) error {
+	var request PasskeyRegistrationOptionsRequestObject
+
+	var body PasskeyRegistrationOptionsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PasskeyRegistrationOptions(ctx.Request().Context(), request.(PasskeyRegistrationOptionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PasskeyRegistrationOptions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PasskeyRegistrationOptionsResponseObject); ok {
+		return validResponse.VisitPasskeyRegistrationOptionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePasskey operation middleware
+func (sh *strictHandler) DeletePasskey(ctx echo.Context, passkeyId PasskeyID) error {
+	var request DeletePasskeyRequestObject
+
+	request.PasskeyId = passkeyId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePasskey(ctx.Request().Context(), request.(DeletePasskeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePasskey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePasskeyResponseObject); ok {
+		return validResponse.VisitDeletePasskeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RenamePasskey operation middleware
+func (sh *strictHandler) RenamePasskey(ctx echo.Context, passkeyId PasskeyID) error {
+	var request RenamePasskeyRequestObject
+
+	request.PasskeyId = passkeyId
+
+	var body RenamePasskeyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RenamePasskey(ctx.Request().Context(), request.(RenamePasskeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RenamePasskey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RenamePasskeyResponseObject); ok {
+		return validResponse.VisitRenamePasskeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -51,7 +51,7 @@ func (h *handler) UpdateUsersMe(ctx context.Context, req gen.UpdateUsersMeReques
 	if err != nil {
 		return nil, err
 	}
-	return gen.UpdateUsersMe200JSONResponse(userResponse(u)), nil
+	return gen.UpdateUsersMe200JSONResponse(meResponse(ctx, u)), nil
 }
 
 func (h *handler) SendReauthenticationCode(ctx context.Context, _ gen.SendReauthenticationCodeRequestObject) (gen.SendReauthenticationCodeResponseObject, error) {
@@ -105,7 +105,8 @@ func (h *handler) ExportMyData(ctx context.Context, req gen.ExportMyDataRequestO
 		Sessions: make([]gen.ExportedSession, 0, len(x.Sessions)), AuditEvents: make([]gen.AuditEvent, 0, len(x.Events))}
 	for _, s := range x.Sessions {
 		es := gen.ExportedSession{Id: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt,
-			EndedAt: s.EndedAt, Ip: s.IP, UserAgent: s.UserAgent, Amr: gen.ExportedSessionAmr(s.AMR)}
+			EndedAt: s.EndedAt, Ip: s.IP, UserAgent: s.UserAgent, Amr: gen.ExportedSessionAmr(s.Methods()[0]), AmrValues: s.Methods(),
+			Aal: gen.AAL(s.Level())}
 		if s.EndReason != "" {
 			es.EndReason = &s.EndReason
 		}
@@ -113,6 +114,14 @@ func (h *handler) ExportMyData(ctx context.Context, req gen.ExportMyDataRequestO
 	}
 	for _, e := range x.Events {
 		out.AuditEvents = append(out.AuditEvents, auditEvent(e))
+	}
+	out.Passkeys = passkeyList(x.Passkeys).Passkeys
+	if f := x.TOTP; f != nil {
+		out.Totp = &struct {
+			CreatedAt time.Time  `json:"created_at"`
+			Enabled   bool       `json:"enabled"`
+			EnabledAt *time.Time `json:"enabled_at"`
+		}{CreatedAt: f.CreatedAt, Enabled: f.Active, EnabledAt: f.ActivatedAt}
 	}
 	return gen.ExportMyData200JSONResponse{Body: out, Headers: gen.ExportMyData200ResponseHeaders{
 		ContentDisposition: `attachment; filename="phoneauth-export-` + x.At.UTC().Format(time.DateOnly) + `.json"`}}, nil

@@ -21,6 +21,7 @@ import (
 
 	"github.com/phoneauth/phoneauth"
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/passkey"
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/server/servertest"
 	"github.com/phoneauth/phoneauth/store"
@@ -42,8 +43,9 @@ func newHandler(tb testing.TB, dialect string) *servertest.Server {
 	otp.ResendInterval, otp.PhoneHourlyLimit, otp.IPHourlyLimit, otp.MaxAttempts = 0, 0, 0, 20
 	otp.TestCodes = map[string]string{signupPhone: testCode, memberPhone: testCode}
 	_, proxies, _ := net.ParseCIDR("192.0.2.0/24")
-	return servertest.New(tb, servertest.Options{Dialect: dialect, OTP: &otp, Metrics: true, Server: server.Config{
-		RequestTimeout: 10 * time.Second, TrustedProxies: []*net.IPNet{proxies}, CORSOrigins: []string{"https://app.example.com"}}})
+	return servertest.New(tb, servertest.Options{Dialect: dialect, OTP: &otp, Metrics: true,
+		Passkeys: passkey.Config{RPID: "localhost", Origins: []string{"http://localhost:8000"}, DisplayName: "phoneauth"}, Server: server.Config{
+			RequestTimeout: 10 * time.Second, TrustedProxies: []*net.IPNet{proxies}, CORSOrigins: []string{"https://app.example.com"}}})
 }
 
 // fuzzTarget is one handler and what a fuzzed request needs to reach past authentication and codes.
@@ -182,7 +184,8 @@ func FuzzRequestPath(f *testing.F) {
 		method, path = pick(method, fuzzMethods), pick(path, paths)
 		for _, ft := range targets {
 			target := path
-			for _, p := range []struct{ name, real string }{{"{user_id}", ft.userID}, {"{session_id}", "01a23395-87cd-79fb-9b21-6fe23c8e751f"}, {"{role}", "admin"}} {
+			for _, p := range []struct{ name, real string }{{"{user_id}", ft.userID}, {"{session_id}", "01a23395-87cd-79fb-9b21-6fe23c8e751f"}, {"{role}", "admin"},
+				{"{passkey_id}", "01a23395-87cd-79fb-9b21-6fe23c8e7520"}} {
 				v := p.real
 				if flags&flagPathParams != 0 {
 					v = url.PathEscape(header)

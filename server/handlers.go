@@ -29,7 +29,8 @@ func (h *handler) LoginForAccessToken(ctx context.Context, req gen.LoginForAcces
 	if err != nil {
 		return nil, err
 	}
-	return gen.LoginForAccessToken200JSONResponse(tokenResponse(l)), nil
+	r, err := loginResult(l)
+	return gen.LoginForAccessToken200JSONResponse(r), err
 }
 
 // tokenResponse is the answer of password login and refresh.
@@ -40,7 +41,13 @@ func tokenResponse(l *auth.Login) gen.Token {
 
 func (h *handler) ReadUsersMe(ctx context.Context, _ gen.ReadUsersMeRequestObject) (gen.ReadUsersMeResponseObject, error) {
 	p := auth.PrincipalFrom(ctx) // the validator authenticated the request, or it would not be here
-	return gen.ReadUsersMe200JSONResponse(userResponse(p.User)), nil
+	return gen.ReadUsersMe200JSONResponse(meResponse(ctx, p.User)), nil
+}
+
+// meResponse is u, the caller, with the assurance of the caller's session.
+func meResponse(ctx context.Context, u *auth.User) gen.MeResponse {
+	s := auth.PrincipalFrom(ctx).Session
+	return gen.MeResponse{UserResponse: userResponse(u), Aal: gen.AAL(s.Level()), AmrValues: s.Methods()}
 }
 
 func (h *handler) ChangePassword(ctx context.Context, req gen.ChangePasswordRequestObject) (gen.ChangePasswordResponseObject, error) {
@@ -116,7 +123,13 @@ func (h *handler) VerifyLoginOtp(ctx context.Context, req gen.VerifyLoginOtpRequ
 	if err != nil {
 		return nil, otpFields.wireError(err)
 	}
-	return gen.VerifyLoginOtp200JSONResponse{OTPTokenJSONResponse: otpToken(l)}, nil
+	var r gen.OTPLoginResult
+	if l.MFA != nil {
+		err = r.FromMFARequired(mfaRequired(l.MFA))
+	} else {
+		err = r.FromOTPTokenResponse(gen.OTPTokenResponse(otpToken(l)))
+	}
+	return gen.VerifyLoginOtp200JSONResponse(r), err
 }
 
 func (h *handler) SendSignupOtp(ctx context.Context, req gen.SendSignupOtpRequestObject) (gen.SendSignupOtpResponseObject, error) {

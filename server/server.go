@@ -79,10 +79,13 @@ type Services struct {
 	Accounts  *auth.AccountService
 	Lifecycle *auth.LifecycleService
 	Admin     *auth.AdminService
+	MFA       *auth.MFAService
+	Passkeys  *auth.PasskeyService
 }
 
 func (s Services) validate() error {
-	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Lifecycle == nil || s.Admin == nil {
+	if s.Keys == nil || s.Sessions == nil || s.Codes == nil || s.Logins == nil || s.Accounts == nil || s.Lifecycle == nil || s.Admin == nil ||
+		s.MFA == nil || s.Passkeys == nil {
 		return errors.New("server: every service is required")
 	}
 	return nil

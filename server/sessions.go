@@ -36,7 +36,8 @@ func (h *handler) ListSessions(ctx context.Context, _ gen.ListSessionsRequestObj
 	for _, s := range list {
 		out.Sessions = append(out.Sessions, gen.SessionInfo{
 			Id: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt, Ip: s.IP,
-			UserAgent: s.UserAgent, Amr: gen.SessionInfoAmr(s.AMR), Current: s.ID == current,
+			UserAgent: s.UserAgent, Amr: gen.SessionInfoAmr(s.Methods()[0]), AmrValues: s.Methods(), Aal: gen.AAL(s.Level()),
+			Current: s.ID == current,
 		})
 	}
 	return out, nil

@@ -19,9 +19,14 @@ var _ auth.Erasure = (*Users)(nil)
 // keeps this list complete whatever the constraints say.
 var userRows = []struct{ table, where string }{
 	{"refresh_tokens", "session_id IN (SELECT id FROM sessions WHERE user_id = @id)"},
+	{"webauthn_challenges", "user_id = @id OR session_id IN (SELECT id FROM sessions WHERE user_id = @id)"},
 	{"sessions", "user_id = @id"},
-	{"otp_challenges", "user_id = @id OR phone = @phone"}, // bound to the user (reauth, phone change), or of its number
-	{"login_throttle", "phone = @phone"},
+	{"otp_challenges", "user_id = @id OR phone = @phone"},     // bound to the user (reauth, phone change), or of its number
+	{"login_throttle", "phone = @phone OR phone = @mfa_lock"}, // the phone's lockout, and the user's of second factors
+	{"recovery_codes", "user_id = @id"},
+	{"totp_factors", "user_id = @id"},
+	{"mfa_challenges", "user_id = @id"},
+	{"passkeys", "user_id = @id"},
 }
 
 // DeleteUser implements auth.Erasure in one transaction. On PostgreSQL it locks the user's row first:
@@ -37,7 +42,7 @@ func (r *Users) DeleteUser(ctx context.Context, userID uuid.UUID) (*auth.User, e
 		if err := q.Where("id = ?", userID).Take(&row).Error; err != nil {
 			return err
 		}
-		args := map[string]any{"id": userID, "phone": row.Phone}
+		args := map[string]any{"id": userID, "phone": row.Phone, "mfa_lock": auth.MFALockKey(userID)}
 		for _, rows := range userRows {
 			if err := tx.Exec("DELETE FROM "+rows.table+" WHERE "+rows.where, args).Error; err != nil {
 				return err

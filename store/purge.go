@@ -41,9 +41,19 @@ func (r *Purger) PurgeSessions(ctx context.Context, before time.Time, batch int)
 
 // PurgeChallenges implements auth.Purger.
 func (r *Purger) PurgeChallenges(ctx context.Context, before time.Time) (int64, error) {
-	res := r.db.conn(ctx).Exec(`
-		DELETE FROM otp_challenges WHERE expires_at_ms < ? AND last_sent_at_ms < ?`, ms(before), ms(before))
-	return res.RowsAffected, translate(res.Error)
+	var total int64
+	for _, q := range []string{
+		`DELETE FROM otp_challenges WHERE expires_at_ms < @before AND last_sent_at_ms < @before`,
+		`DELETE FROM mfa_challenges WHERE expires_at_ms < @before`,
+		`DELETE FROM webauthn_challenges WHERE expires_at_ms < @before`,
+	} {
+		res := r.db.conn(ctx).Exec(q, map[string]any{"before": ms(before)})
+		if res.Error != nil {
+			return total, translate(res.Error)
+		}
+		total += res.RowsAffected
+	}
+	return total, nil
 }
 
 // PurgeThrottle implements auth.Purger.

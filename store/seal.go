@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Reseal rewrites the stored secrets (signing keys, server secrets) that are not sealed under the
+// Reseal rewrites the stored secrets (signing keys, server secrets, TOTP secrets) that are not sealed under the
 // configured key — those written in the clear before a key was set, or under a key being replaced —
 // and returns how many it rewrote. Each rewrite only applies if the row still holds the value read, so
 // instances resealing at once do not undo each other. Without a key it does nothing.
@@ -20,6 +20,7 @@ func (db *DB) Reseal(ctx context.Context) (int, error) {
 	}{
 		{"signing_keys", "id", "private_key", keyContext},
 		{"server_secrets", "name", "value", secretContext},
+		{"totp_factors", "user_id", "secret", totpContext},
 	} {
 		var rows []struct{ ID, Value string }
 		err := db.gorm.WithContext(ctx).Table(t.table).

@@ -14,6 +14,7 @@ type sessionRow struct {
 	ID         uuid.UUID `gorm:"primaryKey"`
 	UserID     uuid.UUID
 	AMR        string `gorm:"column:amr"`
+	AAL        int    `gorm:"column:aal"`
 	IP         string `gorm:"column:ip"`
 	UserAgent  string
 	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
@@ -36,7 +37,7 @@ func (refreshRow) TableName() string { return "refresh_tokens" }
 
 func (r *sessionRow) toSession() *auth.Session {
 	return &auth.Session{
-		ID: r.ID, UserID: r.UserID, AMR: r.AMR, IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt.UTC(),
+		ID: r.ID, UserID: r.UserID, AMR: r.AMR, AAL: r.AAL, IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt.UTC(),
 		LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), EndedAt: utcPtr(r.EndedAt), EndReason: r.EndReason,
 	}
 }
@@ -52,7 +53,7 @@ func (db *DB) Sessions() *Sessions { return &Sessions{db: db} }
 // Create implements auth.Sessions.
 func (r *Sessions) Create(ctx context.Context, s *auth.Session, refreshHash string) error {
 	row := &sessionRow{
-		ID: s.ID, UserID: s.UserID, AMR: s.AMR, IP: s.IP, UserAgent: s.UserAgent, CreatedAt: s.CreatedAt.UTC(),
+		ID: s.ID, UserID: s.UserID, AMR: s.AMR, AAL: s.Level(), IP: s.IP, UserAgent: s.UserAgent, CreatedAt: s.CreatedAt.UTC(),
 		LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), EndedAt: utcPtr(s.EndedAt),
 	}
 	if r.db.dialect == Postgres {
@@ -60,10 +61,10 @@ func (r *Sessions) Create(ctx context.Context, s *auth.Session, refreshHash stri
 		// login; a statement is atomic on its own.
 		return translate(r.db.conn(ctx).Exec(`
 			WITH s AS (
-				INSERT INTO sessions (id, user_id, amr, ip, user_agent, created_at, last_used_at, expires_at, ended_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id)
+				INSERT INTO sessions (id, user_id, amr, aal, ip, user_agent, created_at, last_used_at, expires_at, ended_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id)
 			INSERT INTO refresh_tokens (hash, session_id, created_at_ms) SELECT ?, id, CAST(? AS BIGINT) FROM s`,
-			row.ID, row.UserID, row.AMR, row.IP, row.UserAgent, row.CreatedAt, row.LastUsedAt, row.ExpiresAt, row.EndedAt,
+			row.ID, row.UserID, row.AMR, row.AAL, row.IP, row.UserAgent, row.CreatedAt, row.LastUsedAt, row.ExpiresAt, row.EndedAt,
 			refreshHash, ms(s.CreatedAt)).Error)
 	}
 	return translate(r.db.tx(ctx, func(tx *gorm.DB) error {
@@ -80,6 +81,7 @@ type sessionUser struct {
 	SID         uuid.UUID  `gorm:"column:s_id"`
 	SUserID     uuid.UUID  `gorm:"column:s_user_id"`
 	SAMR        string     `gorm:"column:s_amr"`
+	SAAL        int        `gorm:"column:s_aal"`
 	SIP         string     `gorm:"column:s_ip"`
 	SUserAgent  string     `gorm:"column:s_user_agent"`
 	SCreatedAt  time.Time  `gorm:"column:s_created_at"`
@@ -89,7 +91,7 @@ type sessionUser struct {
 	SEndReason  string     `gorm:"column:s_end_reason"`
 }
 
-const sessionUserSelect = `SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.amr AS s_amr, s.ip AS s_ip,
+const sessionUserSelect = `SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.amr AS s_amr, s.aal AS s_aal, s.ip AS s_ip,
 	s.user_agent AS s_user_agent, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at,
 	s.expires_at AS s_expires_at, s.ended_at AS s_ended_at, s.end_reason AS s_end_reason
 	FROM sessions s JOIN users u ON u.id = s.user_id `
@@ -103,7 +105,7 @@ func (r *Sessions) sessionUser(ctx context.Context, query string, arg any) (*aut
 		return nil, nil, auth.ErrNotFound
 	}
 	row := rows[0]
-	s := (&sessionRow{ID: row.SID, UserID: row.SUserID, AMR: row.SAMR, IP: row.SIP, UserAgent: row.SUserAgent,
+	s := (&sessionRow{ID: row.SID, UserID: row.SUserID, AMR: row.SAMR, AAL: row.SAAL, IP: row.SIP, UserAgent: row.SUserAgent,
 		CreatedAt: row.SCreatedAt, LastUsedAt: row.SLastUsedAt, ExpiresAt: row.SExpiresAt, EndedAt: row.SEndedAt,
 		EndReason: row.SEndReason}).toSession()
 	return s, row.User.toUser(), nil

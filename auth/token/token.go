@@ -100,7 +100,8 @@ type Claims struct {
 	Subject   string    // user id
 	SessionID string    // "sid"
 	Roles     []string  // "roles"
-	AMR       []string  // "amr": how the user authenticated ("pwd", "otp")
+	AMR       []string  // "amr": how the user authenticated ("pwd", "otp", "webauthn", "totp", "recovery")
+	AAL       int       // "aal": the assurance level, 1 or 2 (0: the claim is absent)
 	ID        string    // "jti"
 	IssuedAt  time.Time // "iat"
 	ExpiresAt time.Time // "exp"
@@ -163,6 +164,11 @@ func (s *Set) Sign(c Claims) (string, error) {
 			return "", err
 		}
 	}
+	if c.AAL != 0 {
+		if err := t.Set("aal", c.AAL); err != nil {
+			return "", err
+		}
+	}
 	hdr := jws.NewHeaders()
 	if err := hdr.Set(jws.TypeKey, "at+jwt"); err != nil {
 		return "", err
@@ -212,6 +218,13 @@ func (s *Set) Verify(raw string, now time.Time) (Claims, error) {
 	}
 	c.Roles = stringList(t, "roles")
 	c.AMR = stringList(t, "amr")
+	if v, found := t.Get("aal"); found {
+		n, ok := v.(float64)
+		if !ok || n != float64(int(n)) {
+			return Claims{}, ErrInvalid
+		}
+		c.AAL = int(n)
+	}
 	return c, nil
 }
 

@@ -30,7 +30,7 @@ func newSet(t *testing.T, issuer string) (*Set, Key) {
 }
 
 func claims() Claims {
-	return Claims{Subject: "user-1", SessionID: "sess-1", Roles: []string{"user", "admin"}, AMR: []string{"pwd"},
+	return Claims{Subject: "user-1", SessionID: "sess-1", Roles: []string{"user", "admin"}, AMR: []string{"pwd", "totp"}, AAL: 2,
 		ID: "jti-1", IssuedAt: t0, ExpiresAt: t0.Add(15 * time.Minute)}
 }
 
@@ -45,7 +45,7 @@ func TestSignVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Subject != "user-1" || got.SessionID != "sess-1" || got.ID != "jti-1" || strings.Join(got.Roles, ",") != "user,admin" ||
-		strings.Join(got.AMR, ",") != "pwd" || !got.ExpiresAt.Equal(t0.Add(15*time.Minute)) {
+		strings.Join(got.AMR, ",") != "pwd,totp" || got.AAL != 2 || !got.ExpiresAt.Equal(t0.Add(15*time.Minute)) {
 		t.Fatalf("claims = %+v", got)
 	}
 	hdr := decodeSegment(t, raw, 0)

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/passkey"
 	"github.com/phoneauth/phoneauth/auth/phone"
 	"github.com/phoneauth/phoneauth/auth/seal"
 	"github.com/phoneauth/phoneauth/auth/token"
@@ -40,6 +43,7 @@ type config struct {
 	lockout         auth.LockoutConfig
 	retention       auth.RetentionConfig
 	lifecycle       auth.LifecycleConfig
+	passkeys        passkey.Config // zero: passkeys off (PHONEAUTH_WEBAUTHN_*)
 	defaultRegion   string
 	server          server.Config
 	publicURL       string // PHONEAUTH_PUBLIC_URL as given ("": unset)
@@ -245,6 +249,15 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 	c.lifecycle = auth.LifecycleConfig{ReauthWindow: e.duration("PHONEAUTH_REAUTH_WINDOW", 10*time.Minute, 0, 24*time.Hour)}
 	// 0 disables the lockout.
 	c.lockout = auth.LockoutConfig{Threshold: e.integer("PHONEAUTH_LOGIN_LOCKOUT_THRESHOLD", 10, 0, auth.MaxConsecutiveFailures)}
+	if raw := e.str("PHONEAUTH_MFA_REQUIRED_ROLES", ""); raw != "" {
+		for _, r := range strings.Split(raw, ",") {
+			if r = strings.ToLower(strings.TrimSpace(r)); !slices.Contains(auth.KnownRoles, r) {
+				e.fail("PHONEAUTH_MFA_REQUIRED_ROLES", raw, "not a comma-separated list of roles ("+strings.Join(auth.KnownRoles, ", ")+"): "+r)
+				continue
+			}
+			c.sessions.MFARequiredRoles = append(c.sessions.MFARequiredRoles, r)
+		}
+	}
 	if ttl := c.keys.AccessTokenTTL; c.sessions.MaxAge < ttl {
 		e.fail("PHONEAUTH_SESSION_MAX_AGE", shortDuration(c.sessions.MaxAge), "must be at least PHONEAUTH_ACCESS_TOKEN_TTL ("+shortDuration(ttl)+")")
 	} else if c.sessions.IdleTimeout != 0 && c.sessions.IdleTimeout < ttl {
@@ -292,6 +305,7 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 		}
 	}
 	c.otp = otp
+	c.passkeys = readPasskeys(e, otp.AppName)
 	// Discovery names the keys under the configured public URL, else under an issuer that is a URL;
 	// failing both, serve uses the listen address. Never the Host of a request.
 	c.server.PublicURL = publicURL
@@ -412,6 +426,37 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 		return c, e.names, &configError{msg: "invalid configuration", problems: errorStrings(e.errs)}
 	}
 	return c, e.names, nil
+}
+
+// readPasskeys reads the relying party of passkeys: both variables or neither (passkeys off); each bad
+// value is named.
+func readPasskeys(e *env, appName string) passkey.Config {
+	c := passkey.Config{RPID: e.str("PHONEAUTH_WEBAUTHN_RP_ID", ""), DisplayName: appName}
+	raw := e.str("PHONEAUTH_WEBAUTHN_ORIGINS", "")
+	for _, o := range strings.Split(raw, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			c.Origins = append(c.Origins, o)
+		}
+	}
+	switch {
+	case c.RPID == "" && raw == "":
+		return passkey.Config{}
+	case c.RPID == "":
+		e.errs = append(e.errs, errors.New("PHONEAUTH_WEBAUTHN_RP_ID is not set, but PHONEAUTH_WEBAUTHN_ORIGINS is: set it to the domain passkeys belong to, e.g. example.com"))
+		return passkey.Config{}
+	case len(c.Origins) == 0:
+		e.errs = append(e.errs, errors.New("PHONEAUTH_WEBAUTHN_ORIGINS is not set, but PHONEAUTH_WEBAUTHN_RP_ID is: set it to the origins of the apps, e.g. https://app.example.com"))
+		return passkey.Config{}
+	}
+	if err := passkey.CheckRPID(c.RPID); err != nil {
+		e.fail("PHONEAUTH_WEBAUTHN_RP_ID", c.RPID, err.Error())
+		return passkey.Config{}
+	}
+	if err := c.Validate(); err != nil {
+		e.fail("PHONEAUTH_WEBAUTHN_ORIGINS", raw, err.Error())
+		return passkey.Config{}
+	}
+	return c
 }
 
 // configError is a configuration that stops a command: every problem, each naming its variable.

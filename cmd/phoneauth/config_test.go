@@ -134,3 +134,36 @@ func TestConfigLifecycleSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigStrongAuthentication: passkeys are off without both WebAuthn variables and on with both;
+// each bad value stops start-up naming its variable.
+func TestConfigStrongAuthentication(t *testing.T) {
+	c, err := loadConfig(envOf())
+	if err != nil || c.passkeys.Enabled() || len(c.sessions.MFARequiredRoles) != 0 {
+		t.Fatalf("defaults: %+v %v %v", c.passkeys, c.sessions.MFARequiredRoles, err)
+	}
+	c, err = loadConfig(envOf("PHONEAUTH_WEBAUTHN_RP_ID", "example.com", "PHONEAUTH_WEBAUTHN_ORIGINS", "https://app.example.com, https://example.com/",
+		"PHONEAUTH_SMS_APP_NAME", "Acme", "PHONEAUTH_MFA_REQUIRED_ROLES", "Admin"))
+	if err != nil || c.passkeys.RPID != "example.com" || strings.Join(c.passkeys.Origins, " ") != "https://app.example.com https://example.com" ||
+		c.passkeys.DisplayName != "Acme" || strings.Join(c.sessions.MFARequiredRoles, ",") != "admin" {
+		t.Fatalf("values: %+v %v %v", c.passkeys, c.sessions.MFARequiredRoles, err)
+	}
+	for _, tc := range []struct{ set, want string }{
+		{"PHONEAUTH_WEBAUTHN_RP_ID", "PHONEAUTH_WEBAUTHN_ORIGINS is not set"},
+		{"PHONEAUTH_WEBAUTHN_ORIGINS", "PHONEAUTH_WEBAUTHN_RP_ID is not set"},
+	} {
+		if _, err := loadConfig(envOf(tc.set, "example.com")); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("only %s: %v, want %q", tc.set, err, tc.want)
+		}
+	}
+	for _, bad := range [][]string{
+		{"PHONEAUTH_WEBAUTHN_RP_ID", "https://example.com", "PHONEAUTH_WEBAUTHN_ORIGINS", "https://example.com"},
+		{"PHONEAUTH_WEBAUTHN_ORIGINS", "https://evil.example", "PHONEAUTH_WEBAUTHN_RP_ID", "example.com"},
+		{"PHONEAUTH_WEBAUTHN_ORIGINS", "http://example.com", "PHONEAUTH_WEBAUTHN_RP_ID", "example.com"},
+		{"PHONEAUTH_MFA_REQUIRED_ROLES", "admin,root"},
+	} {
+		if _, err := loadConfig(envOf(bad...)); err == nil || !strings.Contains(err.Error(), bad[0]+"=") {
+			t.Errorf("%v: %v, want an error naming %s", bad, err, bad[0])
+		}
+	}
+}

@@ -33,7 +33,7 @@ func unsafeSettings(c config) []unsafeSetting {
 			"set it to postgres://…, or set PHONEAUTH_ALLOW_SQLITE=true to run a single instance on SQLite")
 	}
 	if c.db.Box == nil {
-		add(true, "PHONEAUTH_ENCRYPTION_KEY is not set, so the signing keys and the code-hashing key are stored in the clear: "+
+		add(true, "PHONEAUTH_ENCRYPTION_KEY is not set, so the signing keys, the code-hashing key and the TOTP secrets are stored in the clear: "+
 			"set it to the output of openssl rand -base64 32, kept in your secret manager")
 	}
 	if c.server.MetricsToken == "" && !isLoopback(c.addr) {

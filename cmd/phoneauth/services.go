@@ -67,11 +67,6 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	}); err != nil {
 		return nil, sealHint(err)
 	}
-	if s.Logins, err = auth.NewLoginService(env, cfg.lockout, auth.LoginDeps{
-		Users: db.Users(), Hasher: hasher, Throttle: db.Throttle(), Phones: phones, Codes: s.Codes, Sessions: s.Sessions,
-	}); err != nil {
-		return nil, err
-	}
 	if s.Accounts, err = auth.NewAccountService(env, cfg.lockout, auth.AccountDeps{
 		Users: db.Users(), Hasher: hasher, Policy: policy, Throttle: db.Throttle(), Phones: phones, Codes: s.Codes, Sessions: s.Sessions,
 	}); err != nil {
@@ -79,6 +74,24 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	}
 	if s.Lifecycle, err = auth.NewLifecycleService(env, cfg.lifecycle, auth.LifecycleDeps{
 		Users: db.Users(), Sessions: db.Sessions(), Erasure: db.Users(), Phones: phones, Accounts: s.Accounts, Codes: s.Codes,
+		Passkeys: db.Passkeys(), Factors: db.SecondFactors(),
+	}); err != nil {
+		return nil, err
+	}
+	if s.MFA, err = auth.NewMFAService(env, auth.MFAConfig{Issuer: cfg.otp.AppName}, cfg.lockout, auth.MFADeps{
+		Users: db.Users(), Factors: db.SecondFactors(), Challenges: db.MFAChallenges(), Throttle: db.Throttle(), Sessions: s.Sessions,
+		Lifecycle: s.Lifecycle, Codes: s.Codes,
+	}); err != nil {
+		return nil, err
+	}
+	if s.Logins, err = auth.NewLoginService(env, cfg.lockout, auth.LoginDeps{
+		Users: db.Users(), Hasher: hasher, Throttle: db.Throttle(), Phones: phones, Codes: s.Codes, Sessions: s.Sessions, MFA: s.MFA,
+	}); err != nil {
+		return nil, err
+	}
+	if s.Passkeys, err = auth.NewPasskeyService(env, auth.PasskeyConfig{RelyingParty: cfg.passkeys}, auth.PasskeyDeps{
+		Users: db.Users(), Passkeys: db.Passkeys(), Challenges: db.WebAuthnChallenges(), Limiter: rt.limiter, MFA: s.MFA,
+		Lifecycle: s.Lifecycle, Codes: s.Codes,
 	}); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/phoneauth/phoneauth/auth"
+	"github.com/phoneauth/phoneauth/auth/passkey"
 	"github.com/phoneauth/phoneauth/auth/password"
 	"github.com/phoneauth/phoneauth/server"
 	"github.com/phoneauth/phoneauth/store"
@@ -37,6 +38,12 @@ type Options struct {
 	TracerProvider trace.TracerProvider
 	// Logger, when set, gets the server's and the services' log lines; nil: discarded.
 	Logger *slog.Logger
+	// Clock, when set, is every service's clock (TOTP codes, expiry); nil: the system clock.
+	Clock auth.Clock
+	// Passkeys is the WebAuthn relying party; the zero value leaves passkeys off.
+	Passkeys passkey.Config
+	// MFARequiredRoles are the roles that need a second factor (auth.SessionConfig).
+	MFARequiredRoles []string
 }
 
 // Server is an in-process phoneauth.
@@ -70,7 +77,7 @@ func New(t testing.TB, opt Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	env := auth.Env{Logger: log, Audit: db.Audit(), Atomic: db}
+	env := auth.Env{Logger: log, Audit: db.Audit(), Clock: opt.Clock, Atomic: db}
 	var metrics *server.Metrics
 	if opt.Metrics {
 		metrics = server.NewMetrics()
@@ -91,20 +98,29 @@ func New(t testing.TB, opt Options) *Server {
 	svc := &s.Services
 	svc.Keys, err = auth.NewKeyService(ctx, env, auth.KeyConfig{Issuer: "phoneauth", AccessTokenTTL: 15 * time.Minute}, db.Keys())
 	must(err)
-	svc.Sessions, err = auth.NewSessionService(env, auth.SessionConfig{MaxAge: 24 * time.Hour, RefreshReuseInterval: 10 * time.Second},
+	svc.Sessions, err = auth.NewSessionService(env, auth.SessionConfig{MaxAge: 24 * time.Hour, RefreshReuseInterval: 10 * time.Second,
+		MFARequiredRoles: opt.MFARequiredRoles},
 		db.Sessions(), db.Users(), svc.Keys)
 	must(err)
 	svc.Codes, err = auth.NewCodeService(ctx, env, otp, auth.CodeDeps{Challenges: db.Challenges(), Secrets: db.Secrets(),
 		Users: db.Users(), SMS: sms, Phones: phones})
 	must(err)
-	svc.Logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 10}, auth.LoginDeps{Users: db.Users(), Hasher: hasher,
-		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
-	must(err)
 	svc.Accounts, err = auth.NewAccountService(env, auth.LockoutConfig{Threshold: 10}, auth.AccountDeps{Users: db.Users(), Hasher: hasher, Policy: policy,
 		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})
 	must(err)
 	svc.Lifecycle, err = auth.NewLifecycleService(env, opt.Lifecycle, auth.LifecycleDeps{Users: db.Users(), Sessions: db.Sessions(),
-		Erasure: db.Users(), Phones: phones, Accounts: svc.Accounts, Codes: svc.Codes})
+		Erasure: db.Users(), Phones: phones, Accounts: svc.Accounts, Codes: svc.Codes, Passkeys: db.Passkeys(), Factors: db.SecondFactors()})
+	must(err)
+	svc.MFA, err = auth.NewMFAService(env, auth.MFAConfig{Issuer: otp.AppName}, auth.LockoutConfig{Threshold: 10}, auth.MFADeps{
+		Users: db.Users(), Factors: db.SecondFactors(), Challenges: db.MFAChallenges(), Throttle: db.Throttle(), Sessions: svc.Sessions,
+		Lifecycle: svc.Lifecycle, Codes: svc.Codes})
+	must(err)
+	svc.Logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 10}, auth.LoginDeps{Users: db.Users(), Hasher: hasher,
+		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions, MFA: svc.MFA})
+	must(err)
+	svc.Passkeys, err = auth.NewPasskeyService(env, auth.PasskeyConfig{RelyingParty: opt.Passkeys}, auth.PasskeyDeps{
+		Users: db.Users(), Passkeys: db.Passkeys(), Challenges: db.WebAuthnChallenges(), MFA: svc.MFA, Lifecycle: svc.Lifecycle,
+		Codes: svc.Codes})
 	must(err)
 	svc.Admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
 		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones, Accounts: svc.Accounts, Lifecycle: svc.Lifecycle})
@@ -147,6 +163,18 @@ func (s *SMS) LastCode(to string) string {
 	for i := len(s.sent) - 1; i >= 0; i-- {
 		if s.sent[i].To == to {
 			return codeRE.FindString(s.sent[i].Text)
+		}
+	}
+	return ""
+}
+
+// LastText returns the text of the newest message to phone ("" when there is none).
+func (s *SMS) LastText(to string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.sent) - 1; i >= 0; i-- {
+		if s.sent[i].To == to {
+			return s.sent[i].Text
 		}
 	}
 	return ""

@@ -4,6 +4,6 @@
 export * from './gen/index.js';
 export { createClient } from './gen/client/index.js';
 export { PhoneauthCaptchaRequiredError, PhoneauthError, PhoneauthNetworkError, PhoneauthRateLimitError, PhoneauthSessionMissingError, PhoneauthValidationError, toPhoneauthError, } from './errors.js';
-export { Phoneauth, reauthRequired, REFRESH_MARGIN_MS, } from './phoneauth.js';
+export { creationOptions, credentialJSON, isMfaRequired, requestOptions, Phoneauth, reauthRequired, REFRESH_MARGIN_MS, } from './phoneauth.js';
 export { memoryStorage } from './storage.js';
 //# sourceMappingURL=index.js.map

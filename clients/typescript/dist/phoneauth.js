@@ -133,6 +133,10 @@ export class Phoneauth {
         return this.#signIn(await unwrap(sdk.verifySignupOtp({ client: this.client, body })));
     }
     // Login
+    /**
+     * Logs in with the password. For a user with a second factor the answer is an MfaRequired instead of tokens
+     * (MFA_REQUIRED, no session yet): complete it with verifyMfa(). `isMfaRequired()` tells the two apart.
+     */
     async loginWithPassword(phone, password) {
         return this.#signIn(await unwrap(sdk.loginForAccessToken({ client: this.client, body: { phone, password } })));
     }
@@ -144,9 +148,91 @@ export class Phoneauth {
     resendLoginCode(phone, options = {}) {
         return unwrap(sdk.resendLoginOtp({ client: this.client, body: { phone_number: phone, ...captchaBody(options) } }));
     }
+    /** Logs in with the code from sendLoginCode; an MfaRequired for a user with a second factor, as loginWithPassword. */
     async loginWithCode(phone, code) {
         const body = { phone_number: phone, otp_code: code };
         return this.#signIn(await unwrap(sdk.verifyLoginOtp({ client: this.client, body })));
+    }
+    // Second factors
+    /**
+     * Completes a login that answered MfaRequired with a code of the authenticator app (`{ code }`) or a recovery
+     * code (`{ recoveryCode }`), and signs in (SIGNED_IN) at `aal` 2.
+     */
+    async verifyMfa(mfa, factor) {
+        const body = {
+            mfa_token: typeof mfa === 'string' ? mfa : mfa.mfa_token,
+            ...('code' in factor ? { code: factor.code } : { recovery_code: factor.recoveryCode }),
+        };
+        return this.#signIn(await unwrap(sdk.verifyMfa({ client: this.client, body })));
+    }
+    /** What the user has turned on: TOTP, and how many recovery codes are left. */
+    mfaStatus() {
+        return unwrap(sdk.getMfaStatus({ client: this.client }));
+    }
+    /**
+     * Starts turning TOTP on (needs a fresh Proof unless the login is recent): the secret, shown this once, as
+     * `secret` (to type in), `otpauth_uri` and `qr_code` (a data: URI of a PNG, for `<img src>`). confirmTotp()
+     * with a first code turns it on.
+     */
+    enrollTotp(proof = {}) {
+        return unwrap(sdk.enrollTotp({ client: this.client, body: proofBody(proof) }));
+    }
+    /** Turns TOTP on with a first code from the app; resolves to the 10 recovery codes, shown this once. */
+    async confirmTotp(code) {
+        return (await unwrap(sdk.activateTotp({ client: this.client, body: { code } }))).recovery_codes;
+    }
+    /** Turns TOTP off (needs a fresh Proof unless the login is recent). */
+    disableTotp(proof = {}) {
+        return unwrap(sdk.disableTotp({ client: this.client, body: proofBody(proof) }));
+    }
+    /** Replaces the recovery codes; resolves to the new ones, shown this once. */
+    async regenerateRecoveryCodes(proof = {}) {
+        return (await unwrap(sdk.regenerateRecoveryCodes({ client: this.client, body: proofBody(proof) }))).recovery_codes;
+    }
+    // Passkeys (WebAuthn), in a browser that has them (a secure context: https, or http://localhost)
+    /**
+     * Makes a passkey for the signed-in user and registers it: asks the server for the options (a fresh Proof
+     * unless the login is recent), runs navigator.credentials.create() with them, and sends the answer.
+     * A user who cancels the browser's dialog gets its NotAllowedError.
+     */
+    async registerPasskey(options = {}) {
+        const { publicKey } = await unwrap(sdk.passkeyRegistrationOptions({ client: this.client, body: proofBody(options.proof ?? {}) }));
+        const created = await navigator.credentials.create({ publicKey: creationOptions(publicKey) });
+        if (!(created instanceof PublicKeyCredential)) {
+            throw new DOMException('no passkey was made', 'NotAllowedError');
+        }
+        const body = { credential: credentialJSON(created), ...(options.name !== undefined ? { name: options.name } : {}) };
+        return unwrap(sdk.registerPasskey({ client: this.client, body }));
+    }
+    /**
+     * Logs in with a passkey, no phone number needed: runs navigator.credentials.get() with the server's options
+     * (`mediation: 'conditional'` for the passkey autofill of an `<input autocomplete="username webauthn">`;
+     * `signal` aborts it) and signs in (SIGNED_IN), or resolves to an MfaRequired when the passkey did not verify
+     * the user and the user has TOTP.
+     */
+    async loginWithPasskey(options = {}) {
+        const { publicKey } = await unwrap(sdk.passkeyLoginOptions({ client: this.client }));
+        const got = await navigator.credentials.get({
+            publicKey: requestOptions(publicKey),
+            ...(options.mediation !== undefined ? { mediation: options.mediation } : {}),
+            ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        });
+        if (!(got instanceof PublicKeyCredential)) {
+            throw new DOMException('no passkey was chosen', 'NotAllowedError');
+        }
+        return this.#signIn(await unwrap(sdk.loginWithPasskey({ client: this.client, body: { credential: credentialJSON(got) } })));
+    }
+    /** The user's passkeys, oldest first. */
+    async listPasskeys() {
+        return (await unwrap(sdk.listPasskeys({ client: this.client }))).passkeys;
+    }
+    /** Renames one of the user's passkeys. */
+    renamePasskey(passkeyId, name) {
+        return unwrap(sdk.renamePasskey({ client: this.client, path: { passkey_id: passkeyId }, body: { name } }));
+    }
+    /** Deletes one of the user's passkeys: it logs nobody in any more. */
+    async deletePasskey(passkeyId) {
+        await unwrap(sdk.deletePasskey({ client: this.client, path: { passkey_id: passkeyId } }));
     }
     // Forgotten password
     /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
@@ -164,7 +250,7 @@ export class Phoneauth {
         return unwrap(sdk.confirmPasswordReset({ client: this.client, body }));
     }
     // The signed-in user
-    /** The signed-in user. */
+    /** The signed-in user, with the session's assurance (`aal`, `amr_values`). */
     me() {
         return unwrap(sdk.readUsersMe({ client: this.client }));
     }
@@ -355,13 +441,21 @@ export class Phoneauth {
         return retried;
     }
     /**
-     * Every login answer comes through here. The flows still to come slot in beside the helpers above and end
-     * here too: a login that asks for a second factor will emit MFA_REQUIRED instead of SIGNED_IN, and passkey
-     * or CAPTCHA-guarded logins only change the request.
+     * Every login answer comes through here: tokens sign in (SIGNED_IN); a login that asks for a second factor
+     * emits MFA_REQUIRED to the listeners, with the session unchanged, and is handed back for verifyMfa().
      */
-    async #signIn(token) {
-        await this.#set(toSession(token), 'SIGNED_IN');
-        return token;
+    async #signIn(answer) {
+        if (isMfaRequired(answer)) {
+            await this.ready;
+            for (const entry of this.#listeners) {
+                if (entry.on) {
+                    call(entry.fn, 'MFA_REQUIRED', this.#session);
+                }
+            }
+            return answer;
+        }
+        await this.#set(toSession(answer), 'SIGNED_IN');
+        return answer;
     }
     async #restore() {
         try {
@@ -433,6 +527,84 @@ export class Phoneauth {
         }, Math.min(Math.max(wait, 0), 2 ** 31 - 1));
         this.#timer.unref?.(); // Node: a pending refresh keeps no process alive
     }
+}
+/** Whether a login's answer asks for a second factor (verifyMfa) instead of carrying tokens. */
+export function isMfaRequired(answer) {
+    return typeof answer === 'object' && answer !== null && answer.mfa_required === true;
+}
+// WebAuthn's JSON forms: binary members are base64url. The browser's own parse…FromJSON() and toJSON() are
+// used where it has them; the fallbacks below do the same for the members phoneauth's options carry.
+function fromBase64url(s) {
+    const b64 = s.replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) {
+        out[i] = bin.charCodeAt(i);
+    }
+    return out.buffer;
+}
+function toBase64url(buf) {
+    if (!buf) {
+        return undefined;
+    }
+    const bytes = buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    let bin = '';
+    for (const b of bytes) {
+        bin += String.fromCharCode(b);
+    }
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+const withIds = (list) => Array.isArray(list) ? list.map((d) => ({ ...d, id: fromBase64url(d.id) })) : undefined;
+/** PublicKeyCredentialCreationOptionsJSON to what navigator.credentials.create() takes. */
+export function creationOptions(json) {
+    const pkc = PublicKeyCredential;
+    if (typeof pkc.parseCreationOptionsFromJSON === 'function') {
+        return pkc.parseCreationOptionsFromJSON(json);
+    }
+    const user = json['user'];
+    return {
+        ...json,
+        challenge: fromBase64url(json['challenge']),
+        user: { ...user, id: fromBase64url(user.id) },
+        ...(json['excludeCredentials'] ? { excludeCredentials: withIds(json['excludeCredentials']) } : {}),
+    };
+}
+/** PublicKeyCredentialRequestOptionsJSON to what navigator.credentials.get() takes. */
+export function requestOptions(json) {
+    const pkc = PublicKeyCredential;
+    if (typeof pkc.parseRequestOptionsFromJSON === 'function') {
+        return pkc.parseRequestOptionsFromJSON(json);
+    }
+    return {
+        ...json,
+        challenge: fromBase64url(json['challenge']),
+        ...(json['allowCredentials'] ? { allowCredentials: withIds(json['allowCredentials']) } : {}),
+    };
+}
+/** A PublicKeyCredential as the server takes it: its toJSON(), or the same built by hand. */
+export function credentialJSON(cred) {
+    const own = cred.toJSON;
+    if (own) {
+        return own.call(cred);
+    }
+    const r = cred.response;
+    const response = { clientDataJSON: toBase64url(r.clientDataJSON) };
+    for (const k of ['attestationObject', 'authenticatorData', 'signature', 'userHandle']) {
+        if (r[k]) {
+            response[k] = toBase64url(r[k]);
+        }
+    }
+    if (r.getTransports) {
+        response['transports'] = r.getTransports();
+    }
+    return {
+        id: cred.id,
+        rawId: toBase64url(cred.rawId),
+        type: 'public-key',
+        authenticatorAttachment: cred.authenticatorAttachment,
+        clientExtensionResults: cred.getClientExtensionResults(),
+        response,
+    };
 }
 function call(listener, event, session) {
     try {

@@ -16,6 +16,10 @@ export {
 export {
   type AuthChangeEvent,
   type AuthStateListener,
+  creationOptions,
+  credentialJSON,
+  isMfaRequired,
+  requestOptions,
   type LogoutScope,
   Phoneauth,
   type PhoneauthOptions,

@@ -4,8 +4,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 
+import { createHmac } from 'node:crypto';
+
 import {
   type AuthChangeEvent,
+  isMfaRequired,
   Phoneauth,
   PhoneauthError,
   PhoneauthRateLimitError,
@@ -82,6 +85,7 @@ test('the account life cycle through the client', async (t) => {
 
   await t.test('log in by password', async () => {
     const token = await app.loginWithPassword(phone, firstPassword);
+    assert.ok(!isMfaRequired(token), 'no second factor: tokens, as always');
     assert.equal(token.token_type, 'bearer');
     assert.equal(app.session?.accessToken, token.access_token);
     assert.ok((app.session?.expiresAt ?? 0) > Date.now(), 'expiresAt is in the future');
@@ -101,6 +105,7 @@ test('the account life cycle through the client', async (t) => {
     const sms = await svc.sms.next(phone);
     assert.equal(sms.purpose, 'login');
     const token = await other.loginWithCode(phone, codeIn(sms));
+    assert.ok(!isMfaRequired(token));
     assert.equal(token.user_id, userId);
     assert.equal((await other.me()).id, userId);
   });
@@ -272,5 +277,71 @@ test('profile, phone change, export and deletion through the client', async (t) 
     assert.equal(auth.session, null);
     assert.equal(names(events).at(-1), 'SIGNED_OUT');
     await rejectsWith(new Phoneauth({ baseUrl: svc.baseUrl }).loginWithPassword(newPhone, password), 401);
+  });
+});
+
+/** The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret at `at`, as an authenticator app shows it. */
+function totpCode(secret: string, at = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = (mac[mac.length - 1] ?? 0) & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+test('TOTP through the client: enrolTotp, confirmTotp, an MfaRequired login, verifyMfa', async (t) => {
+  const phone = '+14155550150';
+  const password = 'tara s long passphrase';
+  const auth = new Phoneauth({ baseUrl: svc.baseUrl });
+  await auth.sendSignupCode(phone);
+  await auth.signupWithCode({ phone, code: codeIn(await svc.sms.next(phone)), name: 'Tara', password });
+  let secret = '';
+  let recovery: string[] = [];
+
+  await t.test('enrollTotp shows the secret; confirmTotp turns it on and gives recovery codes', async () => {
+    const e = await auth.enrollTotp({ password });
+    assert.match(e.otpauth_uri, /^otpauth:\/\/totp\//);
+    assert.match(e.qr_code, /^data:image\/png;base64,/);
+    secret = e.secret;
+    // The code of the previous step: the next login then has this step's to itself.
+    recovery = await auth.confirmTotp(totpCode(secret, Date.now() - 30_000));
+    assert.equal(recovery.length, 10);
+    assert.equal((await auth.mfaStatus()).totp, true);
+  });
+
+  await t.test('a password login answers MfaRequired (MFA_REQUIRED, no session); verifyMfa signs in at aal 2', async () => {
+    const next = new Phoneauth({ baseUrl: svc.baseUrl });
+    const events = record(next);
+    const answer = await next.loginWithPassword(phone, password);
+    assert.ok(isMfaRequired(answer), `got ${JSON.stringify(answer)}, want an MfaRequired`);
+    assert.deepEqual(answer.factors, ['totp']);
+    assert.equal(next.session, null);
+    await next.ready;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(names(events).includes('MFA_REQUIRED'), `events ${names(events).join(',')}`);
+    await rejectsWith(next.verifyMfa(answer, { code: '000000' }), 400);
+    const token = await next.verifyMfa(answer, { code: totpCode(secret) });
+    const current = (a: Phoneauth): Session | null => a.session;
+    assert.equal(current(next)?.accessToken, token.access_token);
+    const me = await next.me();
+    assert.equal(me.aal, 2);
+    assert.deepEqual(me.amr_values, ['pwd', 'totp']);
+  });
+
+  await t.test('a recovery code works once', async () => {
+    const first = await new Phoneauth({ baseUrl: svc.baseUrl }).loginWithPassword(phone, password);
+    assert.ok(isMfaRequired(first));
+    const c = new Phoneauth({ baseUrl: svc.baseUrl });
+    await c.verifyMfa(first, { recoveryCode: recovery[0] ?? '' });
+    assert.ok(c.session);
+    const second = await c.loginWithPassword(phone, password);
+    assert.ok(isMfaRequired(second));
+    await rejectsWith(c.verifyMfa(second, { recoveryCode: recovery[0] ?? '' }), 400);
   });
 });

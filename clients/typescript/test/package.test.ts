@@ -22,8 +22,11 @@ const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
   private?: boolean;
   sideEffects?: boolean;
 };
-/** The bundle-size budget of `import { Phoneauth }`, minified and gzipped. */
-const budget = 8 * 1024;
+/**
+ * The bundle-size budget of `import { Phoneauth }`, minified and gzipped: 9 KiB since the passkey ceremonies
+ * (with their base64url fallbacks for browsers without parse…FromJSON/toJSON) and the TOTP helpers.
+ */
+const budget = 9 * 1024;
 
 let dir: string;
 let project: string;

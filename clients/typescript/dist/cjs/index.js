@@ -14,7 +14,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.memoryStorage = exports.REFRESH_MARGIN_MS = exports.reauthRequired = exports.Phoneauth = exports.toPhoneauthError = exports.PhoneauthValidationError = exports.PhoneauthSessionMissingError = exports.PhoneauthRateLimitError = exports.PhoneauthNetworkError = exports.PhoneauthError = exports.PhoneauthCaptchaRequiredError = exports.createClient = void 0;
+exports.memoryStorage = exports.REFRESH_MARGIN_MS = exports.reauthRequired = exports.Phoneauth = exports.requestOptions = exports.isMfaRequired = exports.credentialJSON = exports.creationOptions = exports.toPhoneauthError = exports.PhoneauthValidationError = exports.PhoneauthSessionMissingError = exports.PhoneauthRateLimitError = exports.PhoneauthNetworkError = exports.PhoneauthError = exports.PhoneauthCaptchaRequiredError = exports.createClient = void 0;
 // @phoneauth/client: the SDK generated from openapi.yaml (src/gen/, by make client) and Phoneauth, which wraps
 // the API's flows and keeps the session they open: storage, refresh, auth-state events, tabs. Everything
 // generated is re-exported for the endpoints Phoneauth does not wrap; call it with `client: auth.client`.
@@ -30,6 +30,10 @@ Object.defineProperty(exports, "PhoneauthSessionMissingError", { enumerable: tru
 Object.defineProperty(exports, "PhoneauthValidationError", { enumerable: true, get: function () { return errors_js_1.PhoneauthValidationError; } });
 Object.defineProperty(exports, "toPhoneauthError", { enumerable: true, get: function () { return errors_js_1.toPhoneauthError; } });
 var phoneauth_js_1 = require("./phoneauth.js");
+Object.defineProperty(exports, "creationOptions", { enumerable: true, get: function () { return phoneauth_js_1.creationOptions; } });
+Object.defineProperty(exports, "credentialJSON", { enumerable: true, get: function () { return phoneauth_js_1.credentialJSON; } });
+Object.defineProperty(exports, "isMfaRequired", { enumerable: true, get: function () { return phoneauth_js_1.isMfaRequired; } });
+Object.defineProperty(exports, "requestOptions", { enumerable: true, get: function () { return phoneauth_js_1.requestOptions; } });
 Object.defineProperty(exports, "Phoneauth", { enumerable: true, get: function () { return phoneauth_js_1.Phoneauth; } });
 Object.defineProperty(exports, "reauthRequired", { enumerable: true, get: function () { return phoneauth_js_1.reauthRequired; } });
 Object.defineProperty(exports, "REFRESH_MARGIN_MS", { enumerable: true, get: function () { return phoneauth_js_1.REFRESH_MARGIN_MS; } });

@@ -1,11 +1,11 @@
 import { type Client } from './gen/client/index.js';
 import * as sdk from './gen/sdk.gen.js';
-import type { LogoutRequest, MessageResponse, OtpResponse, OtpTokenResponse, SessionInfo, Token, UserResponse } from './gen/types.gen.js';
+import type { LogoutRequest, MeResponse, MessageResponse, MfaRequired, MfaStatus, OtpResponse, OtpTokenResponse, Passkey, PasskeyCredential, SessionInfo, Token, TotpEnrollment, UserResponse } from './gen/types.gen.js';
 import { type Session, type StorageOption } from './storage.js';
 /**
  * What happened to the session. `INITIAL_SESSION` comes first, once per listener, with the restored session
- * (or null). `MFA_REQUIRED` is reserved for second-factor logins, which a later version of the API adds: a
- * listener that switches over the events should handle it already.
+ * (or null). `MFA_REQUIRED` is a login whose first factor was right for a user with a second factor: no session
+ * yet (the listener gets the current one, usually null) until verifyMfa() completes it with SIGNED_IN.
  */
 export type AuthChangeEvent = 'INITIAL_SESSION' | 'SIGNED_IN' | 'TOKEN_REFRESHED' | 'SIGNED_OUT' | 'USER_UPDATED' | 'MFA_REQUIRED';
 export type AuthStateListener = (event: AuthChangeEvent, session: Session | null) => void;
@@ -87,18 +87,71 @@ export declare class Phoneauth {
     resendSignupCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Creates the account with the code from sendSignupCode and signs in. */
     signupWithCode(input: SignupWithCode): Promise<OtpTokenResponse>;
-    loginWithPassword(phone: string, password: string): Promise<Token>;
+    /**
+     * Logs in with the password. For a user with a second factor the answer is an MfaRequired instead of tokens
+     * (MFA_REQUIRED, no session yet): complete it with verifyMfa(). `isMfaRequired()` tells the two apart.
+     */
+    loginWithPassword(phone: string, password: string): Promise<Token | MfaRequired>;
     /** Texts a login code; the answer is the same whether or not `phone` has an account. */
     sendLoginCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Texts a new login code; it replaces the last one but keeps its count of wrong guesses. */
     resendLoginCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
-    loginWithCode(phone: string, code: string): Promise<OtpTokenResponse>;
+    /** Logs in with the code from sendLoginCode; an MfaRequired for a user with a second factor, as loginWithPassword. */
+    loginWithCode(phone: string, code: string): Promise<OtpTokenResponse | MfaRequired>;
+    /**
+     * Completes a login that answered MfaRequired with a code of the authenticator app (`{ code }`) or a recovery
+     * code (`{ recoveryCode }`), and signs in (SIGNED_IN) at `aal` 2.
+     */
+    verifyMfa(mfa: MfaRequired | string, factor: {
+        code: string;
+    } | {
+        recoveryCode: string;
+    }): Promise<Token>;
+    /** What the user has turned on: TOTP, and how many recovery codes are left. */
+    mfaStatus(): Promise<MfaStatus>;
+    /**
+     * Starts turning TOTP on (needs a fresh Proof unless the login is recent): the secret, shown this once, as
+     * `secret` (to type in), `otpauth_uri` and `qr_code` (a data: URI of a PNG, for `<img src>`). confirmTotp()
+     * with a first code turns it on.
+     */
+    enrollTotp(proof?: Proof): Promise<TotpEnrollment>;
+    /** Turns TOTP on with a first code from the app; resolves to the 10 recovery codes, shown this once. */
+    confirmTotp(code: string): Promise<string[]>;
+    /** Turns TOTP off (needs a fresh Proof unless the login is recent). */
+    disableTotp(proof?: Proof): Promise<MessageResponse>;
+    /** Replaces the recovery codes; resolves to the new ones, shown this once. */
+    regenerateRecoveryCodes(proof?: Proof): Promise<string[]>;
+    /**
+     * Makes a passkey for the signed-in user and registers it: asks the server for the options (a fresh Proof
+     * unless the login is recent), runs navigator.credentials.create() with them, and sends the answer.
+     * A user who cancels the browser's dialog gets its NotAllowedError.
+     */
+    registerPasskey(options?: {
+        name?: string;
+        proof?: Proof;
+    }): Promise<Passkey>;
+    /**
+     * Logs in with a passkey, no phone number needed: runs navigator.credentials.get() with the server's options
+     * (`mediation: 'conditional'` for the passkey autofill of an `<input autocomplete="username webauthn">`;
+     * `signal` aborts it) and signs in (SIGNED_IN), or resolves to an MfaRequired when the passkey did not verify
+     * the user and the user has TOTP.
+     */
+    loginWithPasskey(options?: {
+        mediation?: CredentialMediationRequirement;
+        signal?: AbortSignal;
+    }): Promise<Token | MfaRequired>;
+    /** The user's passkeys, oldest first. */
+    listPasskeys(): Promise<Passkey[]>;
+    /** Renames one of the user's passkeys. */
+    renamePasskey(passkeyId: string, name: string): Promise<Passkey>;
+    /** Deletes one of the user's passkeys: it logs nobody in any more. */
+    deletePasskey(passkeyId: string): Promise<void>;
     /** Texts a password-reset code; the answer is the same whether or not `phone` has an account. */
     sendPasswordResetCode(phone: string, options?: SendOptions): Promise<OtpResponse>;
     /** Sets a new password with the code from sendPasswordResetCode. Ends every session of the user; does not sign in. */
     resetPasswordWithCode(input: ResetPasswordWithCode): Promise<OtpResponse>;
-    /** The signed-in user. */
-    me(): Promise<UserResponse>;
+    /** The signed-in user, with the session's assurance (`aal`, `amr_values`). */
+    me(): Promise<MeResponse>;
     /** Changes the password (USER_UPDATED). The user's other sessions end; this one goes on. */
     changePassword(currentPassword: string, newPassword: string): Promise<MessageResponse>;
     /** Updates the profile (USER_UPDATED): only the fields given change; `null` clears an optional one. */
@@ -130,6 +183,15 @@ export declare class Phoneauth {
      */
     refresh(): Promise<Session>;
 }
+/** Whether a login's answer asks for a second factor (verifyMfa) instead of carrying tokens. */
+export declare function isMfaRequired(answer: unknown): answer is MfaRequired;
+type JSONOptions = Record<string, unknown>;
+/** PublicKeyCredentialCreationOptionsJSON to what navigator.credentials.create() takes. */
+export declare function creationOptions(json: JSONOptions): PublicKeyCredentialCreationOptions;
+/** PublicKeyCredentialRequestOptionsJSON to what navigator.credentials.get() takes. */
+export declare function requestOptions(json: JSONOptions): PublicKeyCredentialRequestOptions;
+/** A PublicKeyCredential as the server takes it: its toJSON(), or the same built by hand. */
+export declare function credentialJSON(cred: PublicKeyCredential): PasskeyCredential;
 /** A fresh proof of the account's owner for a sensitive request: the password, or a code from reauthenticate(). */
 export interface Proof {
     password?: string;
@@ -145,4 +207,5 @@ export interface SendOptions {
      */
     captchaToken?: string;
 }
+export {};
 //# sourceMappingURL=phoneauth.d.ts.map

@@ -17,7 +17,7 @@ export const loginForAccessToken = (options) => (options.client ?? client).post(
 /**
  * Read Users Me
  *
- * Get current user information.
+ * Get current user information, with the assurance (`aal`, `amr_values`) of the caller's session.
  */
 export const readUsersMe = (options) => (options?.client ?? client).get({
     security: [{
@@ -154,6 +154,122 @@ export const deleteAccount = (options) => (options?.client ?? client).post({
     headers: {
         'Content-Type': 'application/json',
         ...options?.headers
+    }
+});
+/**
+ * Second Factors
+ *
+ * What the caller has turned on.
+ */
+export const getMfaStatus = (options) => (options?.client ?? client).get({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa',
+    ...options
+});
+/**
+ * Turn Off TOTP
+ *
+ * Turn off TOTP and delete the recovery codes; the account's number gets a notice. Audited. Needs a fresh
+ * proof (see Reauthentication). 404 when TOTP is not on.
+ *
+ */
+export const disableTotp = (options) => (options?.client ?? client).delete({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/totp',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+/**
+ * Enrol TOTP
+ *
+ * Start turning on TOTP (an authenticator app) as a second factor: a new secret, shown this once as
+ * `secret` (base32, to type in), `otpauth_uri` and `qr_code` (a PNG image of the URI as a `data:` URI, for
+ * an `<img src>`). Nothing changes at login until POST /api/v1/auth/mfa/totp/verify confirms it with a
+ * code; enrolling again before that replaces the secret. 409 when TOTP is on already. Needs a fresh proof
+ * (see Reauthentication).
+ *
+ */
+export const enrollTotp = (options) => (options?.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/totp',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+/**
+ * Confirm TOTP
+ *
+ * Turn on the TOTP secret of POST /api/v1/auth/mfa/totp with a first code from the app. Answers 10
+ * recovery codes, shown this once: each logs in once in place of a TOTP code. From now on a password or
+ * code login answers `mfa_required`. The account's number gets a notice. Audited.
+ *
+ */
+export const activateTotp = (options) => (options.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/totp/verify',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * New Recovery Codes
+ *
+ * Replace the recovery codes with 10 new ones, shown this once; the old ones stop working. The account's
+ * number gets a notice. Audited. Needs a fresh proof (see Reauthentication). 404 when TOTP is not on.
+ *
+ */
+export const regenerateRecoveryCodes = (options) => (options?.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/recovery-codes',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+/**
+ * Verify Second Factor
+ *
+ * Complete a login that answered `mfa_required`: its `mfa_token` with a TOTP `code` or a `recovery_code`
+ * (one of them). The tokens are those of a session at `aal` 2. The `mfa_token` works once, for 5 minutes,
+ * and dies after 5 wrong codes (401, or 429 on the last one: log in again); each TOTP code works once,
+ * within one 30-second step of the server's clock. Wrong codes count toward the phone's login lockout
+ * (429 while locked).
+ *
+ */
+export const verifyMfa = (options) => (options.client ?? client).post({
+    url: '/api/v1/auth/mfa/verify',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
     }
 });
 /**
@@ -351,6 +467,126 @@ export const logout = (options) => (options?.client ?? client).post({
     }
 });
 /**
+ * Passkey Registration Options
+ *
+ * The options for `navigator.credentials.create()` of a new passkey of the caller
+ * (`PublicKeyCredential.parseCreationOptionsFromJSON(answer.publicKey)`): a discoverable credential
+ * (resident key required), user verification preferred, the caller's passkeys excluded. Its challenge is
+ * good once, for 5 minutes, for this session. Needs a fresh proof (see Reauthentication).
+ *
+ */
+export const passkeyRegistrationOptions = (options) => (options?.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/register/options',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+/**
+ * Register Passkey
+ *
+ * Store the passkey the browser made from the options of POST /api/v1/auth/passkeys/register/options:
+ * `credential` is its `PublicKeyCredential.toJSON()`. Attestation `none` is accepted. The account's number
+ * gets a notice. Audited. A wrong, used or expired challenge, or an answer that does not verify, is a 400;
+ * a passkey registered already a 409.
+ *
+ */
+export const registerPasskey = (options) => (options.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/register',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * List Passkeys
+ *
+ * The caller's passkeys, oldest first.
+ */
+export const listPasskeys = (options) => (options?.client ?? client).get({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys',
+    ...options
+});
+/**
+ * Delete Passkey
+ *
+ * Delete one of the caller's passkeys; it logs nobody in any more. Audited.
+ */
+export const deletePasskey = (options) => (options.client ?? client).delete({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/{passkey_id}',
+    ...options
+});
+/**
+ * Rename Passkey
+ *
+ * Rename one of the caller's passkeys. Audited.
+ */
+export const renamePasskey = (options) => (options.client ?? client).patch({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/{passkey_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
+ * Passkey Login Options
+ *
+ * The options for `navigator.credentials.get()` of a passwordless login
+ * (`PublicKeyCredential.parseRequestOptionsFromJSON(answer.publicKey)`), with or without conditional
+ * mediation (the browser's passkey autofill). No account is named: any discoverable passkey of the service
+ * answers them. The challenge is good once, for 5 minutes.
+ *
+ */
+export const passkeyLoginOptions = (options) => (options?.client ?? client).post({ url: '/api/v1/auth/passkeys/login/options', ...options });
+/**
+ * Login With Passkey
+ *
+ * Log in with the browser's answer to the options of POST /api/v1/auth/passkeys/login/options
+ * (`credential`: its `PublicKeyCredential.toJSON()`). The session's `amr` is `["webauthn"]`; it is `aal` 2
+ * when this assertion verified the user (PIN or biometrics: its UV flag), else `aal` 1, and then a user
+ * with TOTP gets `mfa_required` instead of tokens. An answer that does not verify, for an unknown, used or
+ * expired challenge, an unknown or deleted passkey, a deactivated account, or a signature counter that
+ * went backwards (audited as a possible clone) is the same 401; failures count against a budget per
+ * client address (429).
+ *
+ */
+export const loginWithPasskey = (options) => (options.client ?? client).post({
+    url: '/api/v1/auth/passkeys/login',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+/**
  * List Sessions
  *
  * The caller's active sessions, newest first, with the current one marked.
@@ -537,6 +773,50 @@ export const adminEndUserSessions = (options) => (options.client ?? client).dele
             type: 'http'
         }],
     url: '/api/v1/admin/users/{user_id}/sessions',
+    ...options
+});
+/**
+ * List User Passkeys
+ *
+ * A user's passkeys, oldest first (whether or not passkeys are enabled now).
+ */
+export const adminListUserPasskeys = (options) => (options.client ?? client).get({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}/passkeys',
+    ...options
+});
+/**
+ * Delete User Passkey
+ *
+ * Delete a user's passkey. Audited with the acting admin.
+ */
+export const adminDeleteUserPasskey = (options) => (options.client ?? client).delete({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}/passkeys/{passkey_id}',
+    ...options
+});
+/**
+ * Turn Off User TOTP
+ *
+ * Turn off a user's TOTP and delete the recovery codes, for a user who lost both; the user's number gets a
+ * notice. Audited with the acting admin. 404 when the user has no TOTP.
+ *
+ */
+export const adminDisableUserTotp = (options) => (options.client ?? client).delete({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}/mfa/totp',
     ...options
 });
 /**

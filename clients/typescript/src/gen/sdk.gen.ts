@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type ClientMeta, type Options as Options2, type RequestResult, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminClearSmsGuardData, AdminClearSmsGuardErrors, AdminClearSmsGuardResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetSmsGuardData, AdminGetSmsGuardErrors, AdminGetSmsGuardResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListSmsMessagesData, AdminListSmsMessagesErrors, AdminListSmsMessagesResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, TwilioStatusCallbackData, TwilioStatusCallbackErrors, TwilioStatusCallbackResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses, WebhookStatusCallbackData, WebhookStatusCallbackErrors, WebhookStatusCallbackResponses } from './types.gen.js';
+import type { ActivateTotpData, ActivateTotpErrors, ActivateTotpResponses, AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminClearSmsGuardData, AdminClearSmsGuardErrors, AdminClearSmsGuardResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserPasskeyData, AdminDeleteUserPasskeyErrors, AdminDeleteUserPasskeyResponses, AdminDeleteUserResponses, AdminDisableUserTotpData, AdminDisableUserTotpErrors, AdminDisableUserTotpResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetSmsGuardData, AdminGetSmsGuardErrors, AdminGetSmsGuardResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListSmsMessagesData, AdminListSmsMessagesErrors, AdminListSmsMessagesResponses, AdminListUserPasskeysData, AdminListUserPasskeysErrors, AdminListUserPasskeysResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeletePasskeyData, DeletePasskeyErrors, DeletePasskeyResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, EnrollTotpData, EnrollTotpErrors, EnrollTotpResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetMfaStatusData, GetMfaStatusErrors, GetMfaStatusResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListPasskeysData, ListPasskeysErrors, ListPasskeysResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LoginWithPasskeyData, LoginWithPasskeyErrors, LoginWithPasskeyResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, PasskeyLoginOptionsData, PasskeyLoginOptionsErrors, PasskeyLoginOptionsResponses, PasskeyRegistrationOptionsData, PasskeyRegistrationOptionsErrors, PasskeyRegistrationOptionsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RegisterPasskeyData, RegisterPasskeyErrors, RegisterPasskeyResponses, RenamePasskeyData, RenamePasskeyErrors, RenamePasskeyResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, TwilioStatusCallbackData, TwilioStatusCallbackErrors, TwilioStatusCallbackResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyMfaData, VerifyMfaErrors, VerifyMfaResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses, WebhookStatusCallbackData, WebhookStatusCallbackErrors, WebhookStatusCallbackResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -35,7 +35,7 @@ export const loginForAccessToken = <ThrowOnError extends boolean = false>(option
 /**
  * Read Users Me
  *
- * Get current user information.
+ * Get current user information, with the assurance (`aal`, `amr_values`) of the caller's session.
  */
 export const readUsersMe = <ThrowOnError extends boolean = false>(options?: Options<ReadUsersMeData, ThrowOnError>): RequestResult<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError> => (options?.client ?? client).get<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError>({
     security: [{
@@ -178,6 +178,128 @@ export const deleteAccount = <ThrowOnError extends boolean = false>(options?: Op
     headers: {
         'Content-Type': 'application/json',
         ...options?.headers
+    }
+});
+
+/**
+ * Second Factors
+ *
+ * What the caller has turned on.
+ */
+export const getMfaStatus = <ThrowOnError extends boolean = false>(options?: Options<GetMfaStatusData, ThrowOnError>): RequestResult<GetMfaStatusResponses, GetMfaStatusErrors, ThrowOnError> => (options?.client ?? client).get<GetMfaStatusResponses, GetMfaStatusErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa',
+    ...options
+});
+
+/**
+ * Turn Off TOTP
+ *
+ * Turn off TOTP and delete the recovery codes; the account's number gets a notice. Audited. Needs a fresh
+ * proof (see Reauthentication). 404 when TOTP is not on.
+ *
+ */
+export const disableTotp = <ThrowOnError extends boolean = false>(options?: Options<DisableTotpData, ThrowOnError>): RequestResult<DisableTotpResponses, DisableTotpErrors, ThrowOnError> => (options?.client ?? client).delete<DisableTotpResponses, DisableTotpErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/totp',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+
+/**
+ * Enrol TOTP
+ *
+ * Start turning on TOTP (an authenticator app) as a second factor: a new secret, shown this once as
+ * `secret` (base32, to type in), `otpauth_uri` and `qr_code` (a PNG image of the URI as a `data:` URI, for
+ * an `<img src>`). Nothing changes at login until POST /api/v1/auth/mfa/totp/verify confirms it with a
+ * code; enrolling again before that replaces the secret. 409 when TOTP is on already. Needs a fresh proof
+ * (see Reauthentication).
+ *
+ */
+export const enrollTotp = <ThrowOnError extends boolean = false>(options?: Options<EnrollTotpData, ThrowOnError>): RequestResult<EnrollTotpResponses, EnrollTotpErrors, ThrowOnError> => (options?.client ?? client).post<EnrollTotpResponses, EnrollTotpErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/totp',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+
+/**
+ * Confirm TOTP
+ *
+ * Turn on the TOTP secret of POST /api/v1/auth/mfa/totp with a first code from the app. Answers 10
+ * recovery codes, shown this once: each logs in once in place of a TOTP code. From now on a password or
+ * code login answers `mfa_required`. The account's number gets a notice. Audited.
+ *
+ */
+export const activateTotp = <ThrowOnError extends boolean = false>(options: Options<ActivateTotpData, ThrowOnError>): RequestResult<ActivateTotpResponses, ActivateTotpErrors, ThrowOnError> => (options.client ?? client).post<ActivateTotpResponses, ActivateTotpErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/totp/verify',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * New Recovery Codes
+ *
+ * Replace the recovery codes with 10 new ones, shown this once; the old ones stop working. The account's
+ * number gets a notice. Audited. Needs a fresh proof (see Reauthentication). 404 when TOTP is not on.
+ *
+ */
+export const regenerateRecoveryCodes = <ThrowOnError extends boolean = false>(options?: Options<RegenerateRecoveryCodesData, ThrowOnError>): RequestResult<RegenerateRecoveryCodesResponses, RegenerateRecoveryCodesErrors, ThrowOnError> => (options?.client ?? client).post<RegenerateRecoveryCodesResponses, RegenerateRecoveryCodesErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/mfa/recovery-codes',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+
+/**
+ * Verify Second Factor
+ *
+ * Complete a login that answered `mfa_required`: its `mfa_token` with a TOTP `code` or a `recovery_code`
+ * (one of them). The tokens are those of a session at `aal` 2. The `mfa_token` works once, for 5 minutes,
+ * and dies after 5 wrong codes (401, or 429 on the last one: log in again); each TOTP code works once,
+ * within one 30-second step of the server's clock. Wrong codes count toward the phone's login lockout
+ * (429 while locked).
+ *
+ */
+export const verifyMfa = <ThrowOnError extends boolean = false>(options: Options<VerifyMfaData, ThrowOnError>): RequestResult<VerifyMfaResponses, VerifyMfaErrors, ThrowOnError> => (options.client ?? client).post<VerifyMfaResponses, VerifyMfaErrors, ThrowOnError>({
+    url: '/api/v1/auth/mfa/verify',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
     }
 });
 
@@ -388,6 +510,133 @@ export const logout = <ThrowOnError extends boolean = false>(options?: Options<L
 });
 
 /**
+ * Passkey Registration Options
+ *
+ * The options for `navigator.credentials.create()` of a new passkey of the caller
+ * (`PublicKeyCredential.parseCreationOptionsFromJSON(answer.publicKey)`): a discoverable credential
+ * (resident key required), user verification preferred, the caller's passkeys excluded. Its challenge is
+ * good once, for 5 minutes, for this session. Needs a fresh proof (see Reauthentication).
+ *
+ */
+export const passkeyRegistrationOptions = <ThrowOnError extends boolean = false>(options?: Options<PasskeyRegistrationOptionsData, ThrowOnError>): RequestResult<PasskeyRegistrationOptionsResponses, PasskeyRegistrationOptionsErrors, ThrowOnError> => (options?.client ?? client).post<PasskeyRegistrationOptionsResponses, PasskeyRegistrationOptionsErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/register/options',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options?.headers
+    }
+});
+
+/**
+ * Register Passkey
+ *
+ * Store the passkey the browser made from the options of POST /api/v1/auth/passkeys/register/options:
+ * `credential` is its `PublicKeyCredential.toJSON()`. Attestation `none` is accepted. The account's number
+ * gets a notice. Audited. A wrong, used or expired challenge, or an answer that does not verify, is a 400;
+ * a passkey registered already a 409.
+ *
+ */
+export const registerPasskey = <ThrowOnError extends boolean = false>(options: Options<RegisterPasskeyData, ThrowOnError>): RequestResult<RegisterPasskeyResponses, RegisterPasskeyErrors, ThrowOnError> => (options.client ?? client).post<RegisterPasskeyResponses, RegisterPasskeyErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/register',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Passkeys
+ *
+ * The caller's passkeys, oldest first.
+ */
+export const listPasskeys = <ThrowOnError extends boolean = false>(options?: Options<ListPasskeysData, ThrowOnError>): RequestResult<ListPasskeysResponses, ListPasskeysErrors, ThrowOnError> => (options?.client ?? client).get<ListPasskeysResponses, ListPasskeysErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys',
+    ...options
+});
+
+/**
+ * Delete Passkey
+ *
+ * Delete one of the caller's passkeys; it logs nobody in any more. Audited.
+ */
+export const deletePasskey = <ThrowOnError extends boolean = false>(options: Options<DeletePasskeyData, ThrowOnError>): RequestResult<DeletePasskeyResponses, DeletePasskeyErrors, ThrowOnError> => (options.client ?? client).delete<DeletePasskeyResponses, DeletePasskeyErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/{passkey_id}',
+    ...options
+});
+
+/**
+ * Rename Passkey
+ *
+ * Rename one of the caller's passkeys. Audited.
+ */
+export const renamePasskey = <ThrowOnError extends boolean = false>(options: Options<RenamePasskeyData, ThrowOnError>): RequestResult<RenamePasskeyResponses, RenamePasskeyErrors, ThrowOnError> => (options.client ?? client).patch<RenamePasskeyResponses, RenamePasskeyErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/auth/passkeys/{passkey_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Passkey Login Options
+ *
+ * The options for `navigator.credentials.get()` of a passwordless login
+ * (`PublicKeyCredential.parseRequestOptionsFromJSON(answer.publicKey)`), with or without conditional
+ * mediation (the browser's passkey autofill). No account is named: any discoverable passkey of the service
+ * answers them. The challenge is good once, for 5 minutes.
+ *
+ */
+export const passkeyLoginOptions = <ThrowOnError extends boolean = false>(options?: Options<PasskeyLoginOptionsData, ThrowOnError>): RequestResult<PasskeyLoginOptionsResponses, PasskeyLoginOptionsErrors, ThrowOnError> => (options?.client ?? client).post<PasskeyLoginOptionsResponses, PasskeyLoginOptionsErrors, ThrowOnError>({ url: '/api/v1/auth/passkeys/login/options', ...options });
+
+/**
+ * Login With Passkey
+ *
+ * Log in with the browser's answer to the options of POST /api/v1/auth/passkeys/login/options
+ * (`credential`: its `PublicKeyCredential.toJSON()`). The session's `amr` is `["webauthn"]`; it is `aal` 2
+ * when this assertion verified the user (PIN or biometrics: its UV flag), else `aal` 1, and then a user
+ * with TOTP gets `mfa_required` instead of tokens. An answer that does not verify, for an unknown, used or
+ * expired challenge, an unknown or deleted passkey, a deactivated account, or a signature counter that
+ * went backwards (audited as a possible clone) is the same 401; failures count against a budget per
+ * client address (429).
+ *
+ */
+export const loginWithPasskey = <ThrowOnError extends boolean = false>(options: Options<LoginWithPasskeyData, ThrowOnError>): RequestResult<LoginWithPasskeyResponses, LoginWithPasskeyErrors, ThrowOnError> => (options.client ?? client).post<LoginWithPasskeyResponses, LoginWithPasskeyErrors, ThrowOnError>({
+    url: '/api/v1/auth/passkeys/login',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * List Sessions
  *
  * The caller's active sessions, newest first, with the current one marked.
@@ -585,6 +834,53 @@ export const adminEndUserSessions = <ThrowOnError extends boolean = false>(optio
             type: 'http'
         }],
     url: '/api/v1/admin/users/{user_id}/sessions',
+    ...options
+});
+
+/**
+ * List User Passkeys
+ *
+ * A user's passkeys, oldest first (whether or not passkeys are enabled now).
+ */
+export const adminListUserPasskeys = <ThrowOnError extends boolean = false>(options: Options<AdminListUserPasskeysData, ThrowOnError>): RequestResult<AdminListUserPasskeysResponses, AdminListUserPasskeysErrors, ThrowOnError> => (options.client ?? client).get<AdminListUserPasskeysResponses, AdminListUserPasskeysErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}/passkeys',
+    ...options
+});
+
+/**
+ * Delete User Passkey
+ *
+ * Delete a user's passkey. Audited with the acting admin.
+ */
+export const adminDeleteUserPasskey = <ThrowOnError extends boolean = false>(options: Options<AdminDeleteUserPasskeyData, ThrowOnError>): RequestResult<AdminDeleteUserPasskeyResponses, AdminDeleteUserPasskeyErrors, ThrowOnError> => (options.client ?? client).delete<AdminDeleteUserPasskeyResponses, AdminDeleteUserPasskeyErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}/passkeys/{passkey_id}',
+    ...options
+});
+
+/**
+ * Turn Off User TOTP
+ *
+ * Turn off a user's TOTP and delete the recovery codes, for a user who lost both; the user's number gets a
+ * notice. Audited with the acting admin. 404 when the user has no TOTP.
+ *
+ */
+export const adminDisableUserTotp = <ThrowOnError extends boolean = false>(options: Options<AdminDisableUserTotpData, ThrowOnError>): RequestResult<AdminDisableUserTotpResponses, AdminDisableUserTotpErrors, ThrowOnError> => (options.client ?? client).delete<AdminDisableUserTotpResponses, AdminDisableUserTotpErrors, ThrowOnError>({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/users/{user_id}/mfa/totp',
     ...options
 });
 

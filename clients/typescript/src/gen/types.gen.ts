@@ -149,6 +149,18 @@ export type AccountExport = {
      * Whether there were more audit events than the 50,000 newest given here.
      */
     audit_events_truncated: boolean;
+    /**
+     * The user's passkeys, oldest first (never a key).
+     */
+    passkeys: Array<Passkey>;
+    /**
+     * The user's TOTP factor (never its secret); null when there is none.
+     */
+    totp: {
+        enabled: boolean;
+        created_at: string;
+        enabled_at: string | null;
+    } | null;
 };
 
 export type ExportedSession = {
@@ -165,7 +177,198 @@ export type ExportedSession = {
     end_reason: string | null;
     ip: string;
     user_agent: string;
-    amr: 'pwd' | 'otp';
+    /**
+     * How the user authenticated first; `amr_values` lists every method.
+     */
+    amr: 'pwd' | 'otp' | 'webauthn';
+    amr_values: AmrValues;
+    aal: Aal;
+};
+
+/**
+ * Every method the session's login used, in order, as the access token's `amr` claim (RFC 8176 names
+ * where there is one): `pwd` (password), `otp` (login code by SMS), `webauthn` (passkey), `totp` (code of
+ * an authenticator app), `recovery` (recovery code).
+ *
+ */
+export type AmrValues = Array<'pwd' | 'otp' | 'webauthn' | 'totp' | 'recovery'>;
+
+/**
+ * The session's authentication assurance level (NIST SP 800-63B), as the access token's `aal` claim: `1`
+ * for one factor, `2` for two (a password or login code followed by a TOTP or recovery code, or a passkey
+ * whose assertion verified the user, with a PIN or biometrics).
+ *
+ */
+export type Aal = 1 | 2;
+
+/**
+ * The caller, and how the caller's session was authenticated.
+ */
+export type MeResponse = UserResponse & {
+    aal: Aal;
+    amr_values: AmrValues;
+};
+
+/**
+ * The tokens of a password login, or the second factor it needs first.
+ */
+export type LoginResult = Token | MfaRequired;
+
+/**
+ * The tokens of a code login, or the second factor it needs first.
+ */
+export type OtpLoginResult = OtpTokenResponse | MfaRequired;
+
+/**
+ * The first factor was right, and the user has turned on a second one: no tokens yet. Send `mfa_token`
+ * with a code to POST /api/v1/auth/mfa/verify within `expires_in` seconds.
+ *
+ */
+export type MfaRequired = {
+    mfa_required: true;
+    /**
+     * Single use; keep it secret.
+     */
+    mfa_token: string;
+    /**
+     * The second factors the user can give.
+     */
+    factors: Array<'totp'>;
+    /**
+     * Seconds until `mfa_token` expires.
+     */
+    expires_in?: number;
+};
+
+/**
+ * The `mfa_token` and one of `code` (from the authenticator app) and `recovery_code`.
+ */
+export type MfaVerifyRequest = {
+    mfa_token: string;
+    code?: string;
+    recovery_code?: string;
+};
+
+export type TotpCode = {
+    /**
+     * The 6-digit code the authenticator app shows now.
+     */
+    code: string;
+};
+
+export type TotpEnrollment = {
+    /**
+     * The secret in base32, for typing it into an app.
+     */
+    secret: string;
+    /**
+     * The secret as an `otpauth://totp/…` URI (SHA-1, 6 digits, 30 seconds).
+     */
+    otpauth_uri: string;
+    /**
+     * A QR code of `otpauth_uri`, a 256×256 PNG image as a `data:image/png;base64,…` URI.
+     */
+    qr_code: string;
+};
+
+export type RecoveryCodes = {
+    /**
+     * Shown this once; each works once, in place of a TOTP code. Keep them somewhere safe.
+     */
+    recovery_codes: Array<string>;
+};
+
+export type MfaStatus = {
+    /**
+     * Whether TOTP is on (logins ask for a code).
+     */
+    totp: boolean;
+    /**
+     * Whether a TOTP secret waits for its first code (POST /api/v1/auth/mfa/totp/verify).
+     */
+    totp_pending: boolean;
+    recovery_codes_left: number;
+    totp_enabled_at: string | null;
+};
+
+/**
+ * WebAuthn options, as `PublicKeyCredentialCreationOptionsJSON` or `PublicKeyCredentialRequestOptionsJSON`.
+ */
+export type PasskeyOptions = {
+    publicKey: {
+        /**
+         * base64url
+         */
+        challenge: string;
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * What the browser answered, `PublicKeyCredential.toJSON()`: binary members base64url (no padding
+ * needed). A registration's `response` has `clientDataJSON` and `attestationObject`; a login's
+ * `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`.
+ *
+ */
+export type PasskeyCredential = {
+    id: string;
+    rawId: string;
+    type: 'public-key';
+    authenticatorAttachment?: string | null;
+    clientExtensionResults?: {
+        [key: string]: unknown;
+    };
+    response: {
+        clientDataJSON?: string;
+        attestationObject?: string;
+        authenticatorData?: string;
+        signature?: string;
+        userHandle?: string | null;
+        transports?: Array<string>;
+        [key: string]: unknown;
+    };
+};
+
+export type PasskeyRegistration = {
+    credential: PasskeyCredential;
+    /**
+     * A name to tell it by, e.g. the device; `Passkey` when left out.
+     */
+    name?: string;
+};
+
+export type PasskeyLogin = {
+    credential: PasskeyCredential;
+};
+
+export type PasskeyRename = {
+    name: string;
+};
+
+/**
+ * A registered passkey; its key never leaves the service.
+ */
+export type Passkey = {
+    id: string;
+    name: string;
+    created_at: string;
+    last_used_at: string | null;
+    /**
+     * How the browser reaches the authenticator (`internal`, `hybrid`, `usb`, `nfc`, `ble`), as it said at registration.
+     */
+    transports: Array<string>;
+    /**
+     * Whether the passkey can be synced (e.g. to a password manager or another device).
+     */
+    backup_eligible: boolean;
+    /**
+     * Whether it was synced, as of its last use.
+     */
+    backed_up: boolean;
+};
+
+export type PasskeyList = {
+    passkeys: Array<Passkey>;
 };
 
 export type ChangePasswordRequest = {
@@ -274,9 +477,13 @@ export type SessionInfo = {
     ip: string;
     user_agent: string;
     /**
-     * How the user authenticated, `pwd` or `otp`.
+     * How the user authenticated first: `pwd` (password), `otp` (login code by SMS) or `webauthn`
+     * (passkey). `amr_values` lists every method.
+     *
      */
-    amr: 'pwd' | 'otp';
+    amr: 'pwd' | 'otp' | 'webauthn';
+    amr_values: AmrValues;
+    aal: Aal;
     /**
      * Whether this is the session of the token that made the request.
      */
@@ -332,7 +539,11 @@ export type AuditEvent = {
      * `consent.given`, `consent.withdrawn`, `phone.changed`, `user.deleted`, `data.exported`,
      * `key.rotated`, `users.imported` (counts), `data.purged` (counts), `sms.guard_blocked` (a destination
      * prefix blocked by the SMS guard: prefix, country, sends, verified, until) or `sms.guard_cleared` (an
-     * admin lifted a block). New types may be added.
+     * admin lifted a block), `mfa.challenged` (a first factor passed for a user with TOTP), `mfa.failed` (a
+     * wrong, replayed or locked-out second factor: reason), `totp.enabled`, `totp.disabled`,
+     * `recovery_codes.regenerated`, `recovery_code.used` (left), `passkey.added`, `passkey.renamed`,
+     * `passkey.deleted` (by user or admin) or `passkey.clone_suspected` (a passkey whose signature counter
+     * went backwards; its login was refused). New types may be added.
      *
      */
     type: string;
@@ -491,6 +702,8 @@ export type ValidationError = {
 
 export type UserId = string;
 
+export type PasskeyId = string;
+
 export type Role = 'admin';
 
 /**
@@ -545,9 +758,11 @@ export type LoginForAccessTokenError = LoginForAccessTokenErrors[keyof LoginForA
 
 export type LoginForAccessTokenResponses = {
     /**
-     * Successful Response
+     * The tokens; or, for a user who turned on a second factor, `{"mfa_required": true, "mfa_token": …,
+     * "factors": ["totp"]}` and no tokens: complete the login with POST /api/v1/auth/mfa/verify.
+     *
      */
-    200: Token;
+    200: LoginResult;
 };
 
 export type LoginForAccessTokenResponse = LoginForAccessTokenResponses[keyof LoginForAccessTokenResponses];
@@ -580,7 +795,7 @@ export type ReadUsersMeResponses = {
     /**
      * Successful Response
      */
-    200: UserResponse;
+    200: MeResponse;
 };
 
 export type ReadUsersMeResponse = ReadUsersMeResponses[keyof ReadUsersMeResponses];
@@ -625,7 +840,7 @@ export type UpdateUsersMeResponses = {
     /**
      * The profile as it is now.
      */
-    200: UserResponse;
+    200: MeResponse;
 };
 
 export type UpdateUsersMeResponse = UpdateUsersMeResponses[keyof UpdateUsersMeResponses];
@@ -872,6 +1087,293 @@ export type DeleteAccountResponses = {
 
 export type DeleteAccountResponse = DeleteAccountResponses[keyof DeleteAccountResponses];
 
+export type GetMfaStatusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/mfa';
+};
+
+export type GetMfaStatusErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type GetMfaStatusError = GetMfaStatusErrors[keyof GetMfaStatusErrors];
+
+export type GetMfaStatusResponses = {
+    /**
+     * Successful Response
+     */
+    200: MfaStatus;
+};
+
+export type GetMfaStatusResponse = GetMfaStatusResponses[keyof GetMfaStatusResponses];
+
+export type DisableTotpData = {
+    body?: Reauthentication2;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/mfa/totp';
+};
+
+export type DisableTotpErrors = {
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type DisableTotpError = DisableTotpErrors[keyof DisableTotpErrors];
+
+export type DisableTotpResponses = {
+    /**
+     * TOTP is off.
+     */
+    200: MessageResponse;
+};
+
+export type DisableTotpResponse = DisableTotpResponses[keyof DisableTotpResponses];
+
+export type EnrollTotpData = {
+    body?: Reauthentication2;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/mfa/totp';
+};
+
+export type EnrollTotpErrors = {
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type EnrollTotpError = EnrollTotpErrors[keyof EnrollTotpErrors];
+
+export type EnrollTotpResponses = {
+    /**
+     * The new secret.
+     */
+    200: TotpEnrollment;
+};
+
+export type EnrollTotpResponse = EnrollTotpResponses[keyof EnrollTotpResponses];
+
+export type ActivateTotpData = {
+    body: TotpCode;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/mfa/totp/verify';
+};
+
+export type ActivateTotpErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type ActivateTotpError = ActivateTotpErrors[keyof ActivateTotpErrors];
+
+export type ActivateTotpResponses = {
+    /**
+     * TOTP is on.
+     */
+    200: RecoveryCodes;
+};
+
+export type ActivateTotpResponse = ActivateTotpResponses[keyof ActivateTotpResponses];
+
+export type RegenerateRecoveryCodesData = {
+    body?: Reauthentication2;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/mfa/recovery-codes';
+};
+
+export type RegenerateRecoveryCodesErrors = {
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type RegenerateRecoveryCodesError = RegenerateRecoveryCodesErrors[keyof RegenerateRecoveryCodesErrors];
+
+export type RegenerateRecoveryCodesResponses = {
+    /**
+     * The new recovery codes.
+     */
+    200: RecoveryCodes;
+};
+
+export type RegenerateRecoveryCodesResponse = RegenerateRecoveryCodesResponses[keyof RegenerateRecoveryCodesResponses];
+
+export type VerifyMfaData = {
+    body: MfaVerifyRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/mfa/verify';
+};
+
+export type VerifyMfaErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type VerifyMfaError = VerifyMfaErrors[keyof VerifyMfaErrors];
+
+export type VerifyMfaResponses = {
+    /**
+     * Successful Response
+     */
+    200: Token;
+};
+
+export type VerifyMfaResponse = VerifyMfaResponses[keyof VerifyMfaResponses];
+
 export type ChangePasswordData = {
     body: ChangePasswordRequest;
     path?: never;
@@ -1060,9 +1562,11 @@ export type VerifyLoginOtpError = VerifyLoginOtpErrors[keyof VerifyLoginOtpError
 
 export type VerifyLoginOtpResponses = {
     /**
-     * Successful Response
+     * The tokens; or, for a user who turned on a second factor, `{"mfa_required": true, "mfa_token": …,
+     * "factors": ["totp"]}` and no tokens: complete the login with POST /api/v1/auth/mfa/verify.
+     *
      */
-    200: OtpTokenResponse;
+    200: OtpLoginResult;
 };
 
 export type VerifyLoginOtpResponse = VerifyLoginOtpResponses[keyof VerifyLoginOtpResponses];
@@ -1450,6 +1954,324 @@ export type LogoutResponses = {
 };
 
 export type LogoutResponse = LogoutResponses[keyof LogoutResponses];
+
+export type PasskeyRegistrationOptionsData = {
+    body?: Reauthentication2;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/passkeys/register/options';
+};
+
+export type PasskeyRegistrationOptionsErrors = {
+    /**
+     * Missing, invalid or expired token; or the request needs a fresh proof and has none, or a wrong one.
+     * Then `WWW-Authenticate` is `Bearer error="insufficient_user_authentication"` (RFC 9470) and `detail`
+     * says what to send (see Reauthentication).
+     *
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type PasskeyRegistrationOptionsError = PasskeyRegistrationOptionsErrors[keyof PasskeyRegistrationOptionsErrors];
+
+export type PasskeyRegistrationOptionsResponses = {
+    /**
+     * The creation options.
+     */
+    200: PasskeyOptions;
+};
+
+export type PasskeyRegistrationOptionsResponse = PasskeyRegistrationOptionsResponses[keyof PasskeyRegistrationOptionsResponses];
+
+export type RegisterPasskeyData = {
+    body: PasskeyRegistration;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/passkeys/register';
+};
+
+export type RegisterPasskeyErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The resource already exists (for example a phone or email in use).
+     */
+    409: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type RegisterPasskeyError = RegisterPasskeyErrors[keyof RegisterPasskeyErrors];
+
+export type RegisterPasskeyResponses = {
+    /**
+     * The new passkey.
+     */
+    201: Passkey;
+};
+
+export type RegisterPasskeyResponse = RegisterPasskeyResponses[keyof RegisterPasskeyResponses];
+
+export type ListPasskeysData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/passkeys';
+};
+
+export type ListPasskeysErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type ListPasskeysError = ListPasskeysErrors[keyof ListPasskeysErrors];
+
+export type ListPasskeysResponses = {
+    /**
+     * Successful Response
+     */
+    200: PasskeyList;
+};
+
+export type ListPasskeysResponse = ListPasskeysResponses[keyof ListPasskeysResponses];
+
+export type DeletePasskeyData = {
+    body?: never;
+    path: {
+        passkey_id: string;
+    };
+    query?: never;
+    url: '/api/v1/auth/passkeys/{passkey_id}';
+};
+
+export type DeletePasskeyErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type DeletePasskeyError = DeletePasskeyErrors[keyof DeletePasskeyErrors];
+
+export type DeletePasskeyResponses = {
+    /**
+     * The passkey is gone.
+     */
+    204: void;
+};
+
+export type DeletePasskeyResponse = DeletePasskeyResponses[keyof DeletePasskeyResponses];
+
+export type RenamePasskeyData = {
+    body: PasskeyRename;
+    path: {
+        passkey_id: string;
+    };
+    query?: never;
+    url: '/api/v1/auth/passkeys/{passkey_id}';
+};
+
+export type RenamePasskeyErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type RenamePasskeyError = RenamePasskeyErrors[keyof RenamePasskeyErrors];
+
+export type RenamePasskeyResponses = {
+    /**
+     * The passkey as it is now.
+     */
+    200: Passkey;
+};
+
+export type RenamePasskeyResponse = RenamePasskeyResponses[keyof RenamePasskeyResponses];
+
+export type PasskeyLoginOptionsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/passkeys/login/options';
+};
+
+export type PasskeyLoginOptionsErrors = {
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type PasskeyLoginOptionsError = PasskeyLoginOptionsErrors[keyof PasskeyLoginOptionsErrors];
+
+export type PasskeyLoginOptionsResponses = {
+    /**
+     * The request options.
+     */
+    200: PasskeyOptions;
+};
+
+export type PasskeyLoginOptionsResponse = PasskeyLoginOptionsResponses[keyof PasskeyLoginOptionsResponses];
+
+export type LoginWithPasskeyData = {
+    body: PasskeyLogin;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/passkeys/login';
+};
+
+export type LoginWithPasskeyErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * The request body is larger than 1 MiB.
+     */
+    413: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * A rate limit was hit; `Retry-After`, when present, says how many seconds to wait.
+     */
+    429: HttpError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type LoginWithPasskeyError = LoginWithPasskeyErrors[keyof LoginWithPasskeyErrors];
+
+export type LoginWithPasskeyResponses = {
+    /**
+     * The tokens, or the second factor the login needs first (see POST /api/v1/auth/login).
+     */
+    200: LoginResult;
+};
+
+export type LoginWithPasskeyResponse = LoginWithPasskeyResponses[keyof LoginWithPasskeyResponses];
 
 export type ListSessionsData = {
     body?: never;
@@ -2028,6 +2850,148 @@ export type AdminEndUserSessionsResponses = {
 };
 
 export type AdminEndUserSessionsResponse = AdminEndUserSessionsResponses[keyof AdminEndUserSessionsResponses];
+
+export type AdminListUserPasskeysData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/passkeys';
+};
+
+export type AdminListUserPasskeysErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminListUserPasskeysError = AdminListUserPasskeysErrors[keyof AdminListUserPasskeysErrors];
+
+export type AdminListUserPasskeysResponses = {
+    /**
+     * Successful Response
+     */
+    200: PasskeyList;
+};
+
+export type AdminListUserPasskeysResponse = AdminListUserPasskeysResponses[keyof AdminListUserPasskeysResponses];
+
+export type AdminDeleteUserPasskeyData = {
+    body?: never;
+    path: {
+        user_id: string;
+        passkey_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/passkeys/{passkey_id}';
+};
+
+export type AdminDeleteUserPasskeyErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminDeleteUserPasskeyError = AdminDeleteUserPasskeyErrors[keyof AdminDeleteUserPasskeyErrors];
+
+export type AdminDeleteUserPasskeyResponses = {
+    /**
+     * The passkey is gone.
+     */
+    204: void;
+};
+
+export type AdminDeleteUserPasskeyResponse = AdminDeleteUserPasskeyResponses[keyof AdminDeleteUserPasskeyResponses];
+
+export type AdminDisableUserTotpData = {
+    body?: never;
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/mfa/totp';
+};
+
+export type AdminDisableUserTotpErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+
+export type AdminDisableUserTotpError = AdminDisableUserTotpErrors[keyof AdminDisableUserTotpErrors];
+
+export type AdminDisableUserTotpResponses = {
+    /**
+     * TOTP is off.
+     */
+    204: void;
+};
+
+export type AdminDisableUserTotpResponse = AdminDisableUserTotpResponses[keyof AdminDisableUserTotpResponses];
 
 export type AdminUnlockUserData = {
     body?: never;

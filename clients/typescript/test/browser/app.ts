@@ -1,6 +1,6 @@
 // The page of the browser tests (bundled by esbuild from the built package): one Phoneauth on
 // localStorage, its events recorded, and its calls exposed as window.app for the test to drive.
-import { type AuthChangeEvent, Phoneauth, type Session } from '@phoneauth/client';
+import { type AuthChangeEvent, isMfaRequired, Phoneauth, type Session } from '@phoneauth/client';
 
 const auth = new Phoneauth({ baseUrl: new URLSearchParams(location.search).get('api') ?? '', storage: 'localStorage' });
 const events: { event: AuthChangeEvent; accessToken: string | null }[] = [];
@@ -27,6 +27,17 @@ const app = {
   me: () => attempt(async () => (await auth.me()).phone),
   refresh: () => attempt(() => auth.refresh()),
   logout: () => attempt(() => auth.logout()),
+  assurance: () => attempt(async () => {
+    const me = await auth.me();
+    return { aal: me.aal, amr: me.amr_values };
+  }),
+  registerPasskey: (password: string) => attempt(async () => (await auth.registerPasskey({ name: 'Chromium', proof: { password } })).id),
+  loginWithPasskey: () => attempt(async () => {
+    const answer = await auth.loginWithPasskey();
+    return isMfaRequired(answer) ? 'mfa_required' : 'signed_in';
+  }),
+  listPasskeys: () => attempt(async () => (await auth.listPasskeys()).map((p) => p.name)),
+  deletePasskey: (id: string) => attempt(() => auth.deletePasskey(id)),
 };
 
 declare global {

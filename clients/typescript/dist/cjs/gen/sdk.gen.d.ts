@@ -1,5 +1,5 @@
 import { type Client, type ClientMeta, type Options as Options2, type RequestResult, type TDataShape } from './client/index.js';
-import type { AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminClearSmsGuardData, AdminClearSmsGuardErrors, AdminClearSmsGuardResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetSmsGuardData, AdminGetSmsGuardErrors, AdminGetSmsGuardResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListSmsMessagesData, AdminListSmsMessagesErrors, AdminListSmsMessagesResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, TwilioStatusCallbackData, TwilioStatusCallbackErrors, TwilioStatusCallbackResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses, WebhookStatusCallbackData, WebhookStatusCallbackErrors, WebhookStatusCallbackResponses } from './types.gen.js';
+import type { ActivateTotpData, ActivateTotpErrors, ActivateTotpResponses, AdminActivateUserData, AdminActivateUserErrors, AdminActivateUserResponses, AdminClearSmsGuardData, AdminClearSmsGuardErrors, AdminClearSmsGuardResponses, AdminCreateUserData, AdminCreateUserErrors, AdminCreateUserResponses, AdminDeactivateUserData, AdminDeactivateUserErrors, AdminDeactivateUserResponses, AdminDeleteUserData, AdminDeleteUserErrors, AdminDeleteUserPasskeyData, AdminDeleteUserPasskeyErrors, AdminDeleteUserPasskeyResponses, AdminDeleteUserResponses, AdminDisableUserTotpData, AdminDisableUserTotpErrors, AdminDisableUserTotpResponses, AdminEndUserSessionsData, AdminEndUserSessionsErrors, AdminEndUserSessionsResponses, AdminGetSmsGuardData, AdminGetSmsGuardErrors, AdminGetSmsGuardResponses, AdminGetUserData, AdminGetUserErrors, AdminGetUserResponses, AdminGrantRoleData, AdminGrantRoleErrors, AdminGrantRoleResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListSmsMessagesData, AdminListSmsMessagesErrors, AdminListSmsMessagesResponses, AdminListUserPasskeysData, AdminListUserPasskeysErrors, AdminListUserPasskeysResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRevokeRoleData, AdminRevokeRoleErrors, AdminRevokeRoleResponses, AdminUnlockUserData, AdminUnlockUserErrors, AdminUnlockUserResponses, AdminUpdateUserData, AdminUpdateUserErrors, AdminUpdateUserResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, DeleteAccountData, DeleteAccountErrors, DeleteAccountResponses, DeletePasskeyData, DeletePasskeyErrors, DeletePasskeyResponses, DeleteSessionData, DeleteSessionErrors, DeleteSessionResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, EnrollTotpData, EnrollTotpErrors, EnrollTotpResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, GetJwksData, GetJwksErrors, GetJwksResponses, GetMfaStatusData, GetMfaStatusErrors, GetMfaStatusResponses, GetOpenidConfigurationData, GetOpenidConfigurationErrors, GetOpenidConfigurationResponses, HealthzData, HealthzResponses, InitiatePasswordResetData, InitiatePasswordResetErrors, InitiatePasswordResetResponses, ListPasskeysData, ListPasskeysErrors, ListPasskeysResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, LoginForAccessTokenData, LoginForAccessTokenErrors, LoginForAccessTokenResponses, LoginWithPasskeyData, LoginWithPasskeyErrors, LoginWithPasskeyResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsErrors, MetricsResponses, PasskeyLoginOptionsData, PasskeyLoginOptionsErrors, PasskeyLoginOptionsResponses, PasskeyRegistrationOptionsData, PasskeyRegistrationOptionsErrors, PasskeyRegistrationOptionsResponses, ReadUsersMeData, ReadUsersMeErrors, ReadUsersMeResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshAccessTokenData, RefreshAccessTokenErrors, RefreshAccessTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RegisterPasskeyData, RegisterPasskeyErrors, RegisterPasskeyResponses, RenamePasskeyData, RenamePasskeyErrors, RenamePasskeyResponses, ResendLoginOtpData, ResendLoginOtpErrors, ResendLoginOtpResponses, ResendSignupOtpData, ResendSignupOtpErrors, ResendSignupOtpResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SendLoginOtpData, SendLoginOtpErrors, SendLoginOtpResponses, SendReauthenticationCodeData, SendReauthenticationCodeErrors, SendReauthenticationCodeResponses, SendSignupOtpData, SendSignupOtpErrors, SendSignupOtpResponses, StartPhoneChangeData, StartPhoneChangeErrors, StartPhoneChangeResponses, TwilioStatusCallbackData, TwilioStatusCallbackErrors, TwilioStatusCallbackResponses, UpdateUsersMeData, UpdateUsersMeErrors, UpdateUsersMeResponses, VerifyLoginOtpData, VerifyLoginOtpErrors, VerifyLoginOtpResponses, VerifyMfaData, VerifyMfaErrors, VerifyMfaResponses, VerifyPhoneChangeData, VerifyPhoneChangeErrors, VerifyPhoneChangeResponses, VerifySignupOtpData, VerifySignupOtpErrors, VerifySignupOtpResponses, WebhookStatusCallbackData, WebhookStatusCallbackErrors, WebhookStatusCallbackResponses } from './types.gen.js';
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
      * You can provide a client instance returned by `createClient()` instead of
@@ -22,7 +22,7 @@ export declare const loginForAccessToken: <ThrowOnError extends boolean = false>
 /**
  * Read Users Me
  *
- * Get current user information.
+ * Get current user information, with the assurance (`aal`, `amr_values`) of the caller's session.
  */
 export declare const readUsersMe: <ThrowOnError extends boolean = false>(options?: Options<ReadUsersMeData, ThrowOnError>) => RequestResult<ReadUsersMeResponses, ReadUsersMeErrors, ThrowOnError>;
 /**
@@ -85,6 +85,59 @@ export declare const verifyPhoneChange: <ThrowOnError extends boolean = false>(o
  *
  */
 export declare const deleteAccount: <ThrowOnError extends boolean = false>(options?: Options<DeleteAccountData, ThrowOnError>) => RequestResult<DeleteAccountResponses, DeleteAccountErrors, ThrowOnError>;
+/**
+ * Second Factors
+ *
+ * What the caller has turned on.
+ */
+export declare const getMfaStatus: <ThrowOnError extends boolean = false>(options?: Options<GetMfaStatusData, ThrowOnError>) => RequestResult<GetMfaStatusResponses, GetMfaStatusErrors, ThrowOnError>;
+/**
+ * Turn Off TOTP
+ *
+ * Turn off TOTP and delete the recovery codes; the account's number gets a notice. Audited. Needs a fresh
+ * proof (see Reauthentication). 404 when TOTP is not on.
+ *
+ */
+export declare const disableTotp: <ThrowOnError extends boolean = false>(options?: Options<DisableTotpData, ThrowOnError>) => RequestResult<DisableTotpResponses, DisableTotpErrors, ThrowOnError>;
+/**
+ * Enrol TOTP
+ *
+ * Start turning on TOTP (an authenticator app) as a second factor: a new secret, shown this once as
+ * `secret` (base32, to type in), `otpauth_uri` and `qr_code` (a PNG image of the URI as a `data:` URI, for
+ * an `<img src>`). Nothing changes at login until POST /api/v1/auth/mfa/totp/verify confirms it with a
+ * code; enrolling again before that replaces the secret. 409 when TOTP is on already. Needs a fresh proof
+ * (see Reauthentication).
+ *
+ */
+export declare const enrollTotp: <ThrowOnError extends boolean = false>(options?: Options<EnrollTotpData, ThrowOnError>) => RequestResult<EnrollTotpResponses, EnrollTotpErrors, ThrowOnError>;
+/**
+ * Confirm TOTP
+ *
+ * Turn on the TOTP secret of POST /api/v1/auth/mfa/totp with a first code from the app. Answers 10
+ * recovery codes, shown this once: each logs in once in place of a TOTP code. From now on a password or
+ * code login answers `mfa_required`. The account's number gets a notice. Audited.
+ *
+ */
+export declare const activateTotp: <ThrowOnError extends boolean = false>(options: Options<ActivateTotpData, ThrowOnError>) => RequestResult<ActivateTotpResponses, ActivateTotpErrors, ThrowOnError>;
+/**
+ * New Recovery Codes
+ *
+ * Replace the recovery codes with 10 new ones, shown this once; the old ones stop working. The account's
+ * number gets a notice. Audited. Needs a fresh proof (see Reauthentication). 404 when TOTP is not on.
+ *
+ */
+export declare const regenerateRecoveryCodes: <ThrowOnError extends boolean = false>(options?: Options<RegenerateRecoveryCodesData, ThrowOnError>) => RequestResult<RegenerateRecoveryCodesResponses, RegenerateRecoveryCodesErrors, ThrowOnError>;
+/**
+ * Verify Second Factor
+ *
+ * Complete a login that answered `mfa_required`: its `mfa_token` with a TOTP `code` or a `recovery_code`
+ * (one of them). The tokens are those of a session at `aal` 2. The `mfa_token` works once, for 5 minutes,
+ * and dies after 5 wrong codes (401, or 429 on the last one: log in again); each TOTP code works once,
+ * within one 30-second step of the server's clock. Wrong codes count toward the phone's login lockout
+ * (429 while locked).
+ *
+ */
+export declare const verifyMfa: <ThrowOnError extends boolean = false>(options: Options<VerifyMfaData, ThrowOnError>) => RequestResult<VerifyMfaResponses, VerifyMfaErrors, ThrowOnError>;
 /**
  * Change Password
  *
@@ -181,6 +234,67 @@ export declare const refreshAccessToken: <ThrowOnError extends boolean = false>(
  */
 export declare const logout: <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => RequestResult<LogoutResponses, LogoutErrors, ThrowOnError>;
 /**
+ * Passkey Registration Options
+ *
+ * The options for `navigator.credentials.create()` of a new passkey of the caller
+ * (`PublicKeyCredential.parseCreationOptionsFromJSON(answer.publicKey)`): a discoverable credential
+ * (resident key required), user verification preferred, the caller's passkeys excluded. Its challenge is
+ * good once, for 5 minutes, for this session. Needs a fresh proof (see Reauthentication).
+ *
+ */
+export declare const passkeyRegistrationOptions: <ThrowOnError extends boolean = false>(options?: Options<PasskeyRegistrationOptionsData, ThrowOnError>) => RequestResult<PasskeyRegistrationOptionsResponses, PasskeyRegistrationOptionsErrors, ThrowOnError>;
+/**
+ * Register Passkey
+ *
+ * Store the passkey the browser made from the options of POST /api/v1/auth/passkeys/register/options:
+ * `credential` is its `PublicKeyCredential.toJSON()`. Attestation `none` is accepted. The account's number
+ * gets a notice. Audited. A wrong, used or expired challenge, or an answer that does not verify, is a 400;
+ * a passkey registered already a 409.
+ *
+ */
+export declare const registerPasskey: <ThrowOnError extends boolean = false>(options: Options<RegisterPasskeyData, ThrowOnError>) => RequestResult<RegisterPasskeyResponses, RegisterPasskeyErrors, ThrowOnError>;
+/**
+ * List Passkeys
+ *
+ * The caller's passkeys, oldest first.
+ */
+export declare const listPasskeys: <ThrowOnError extends boolean = false>(options?: Options<ListPasskeysData, ThrowOnError>) => RequestResult<ListPasskeysResponses, ListPasskeysErrors, ThrowOnError>;
+/**
+ * Delete Passkey
+ *
+ * Delete one of the caller's passkeys; it logs nobody in any more. Audited.
+ */
+export declare const deletePasskey: <ThrowOnError extends boolean = false>(options: Options<DeletePasskeyData, ThrowOnError>) => RequestResult<DeletePasskeyResponses, DeletePasskeyErrors, ThrowOnError>;
+/**
+ * Rename Passkey
+ *
+ * Rename one of the caller's passkeys. Audited.
+ */
+export declare const renamePasskey: <ThrowOnError extends boolean = false>(options: Options<RenamePasskeyData, ThrowOnError>) => RequestResult<RenamePasskeyResponses, RenamePasskeyErrors, ThrowOnError>;
+/**
+ * Passkey Login Options
+ *
+ * The options for `navigator.credentials.get()` of a passwordless login
+ * (`PublicKeyCredential.parseRequestOptionsFromJSON(answer.publicKey)`), with or without conditional
+ * mediation (the browser's passkey autofill). No account is named: any discoverable passkey of the service
+ * answers them. The challenge is good once, for 5 minutes.
+ *
+ */
+export declare const passkeyLoginOptions: <ThrowOnError extends boolean = false>(options?: Options<PasskeyLoginOptionsData, ThrowOnError>) => RequestResult<PasskeyLoginOptionsResponses, PasskeyLoginOptionsErrors, ThrowOnError>;
+/**
+ * Login With Passkey
+ *
+ * Log in with the browser's answer to the options of POST /api/v1/auth/passkeys/login/options
+ * (`credential`: its `PublicKeyCredential.toJSON()`). The session's `amr` is `["webauthn"]`; it is `aal` 2
+ * when this assertion verified the user (PIN or biometrics: its UV flag), else `aal` 1, and then a user
+ * with TOTP gets `mfa_required` instead of tokens. An answer that does not verify, for an unknown, used or
+ * expired challenge, an unknown or deleted passkey, a deactivated account, or a signature counter that
+ * went backwards (audited as a possible clone) is the same 401; failures count against a budget per
+ * client address (429).
+ *
+ */
+export declare const loginWithPasskey: <ThrowOnError extends boolean = false>(options: Options<LoginWithPasskeyData, ThrowOnError>) => RequestResult<LoginWithPasskeyResponses, LoginWithPasskeyErrors, ThrowOnError>;
+/**
  * List Sessions
  *
  * The caller's active sessions, newest first, with the current one marked.
@@ -265,6 +379,26 @@ export declare const adminGrantRole: <ThrowOnError extends boolean = false>(opti
  * End every session of the user; their tokens stop working at once.
  */
 export declare const adminEndUserSessions: <ThrowOnError extends boolean = false>(options: Options<AdminEndUserSessionsData, ThrowOnError>) => RequestResult<AdminEndUserSessionsResponses, AdminEndUserSessionsErrors, ThrowOnError>;
+/**
+ * List User Passkeys
+ *
+ * A user's passkeys, oldest first (whether or not passkeys are enabled now).
+ */
+export declare const adminListUserPasskeys: <ThrowOnError extends boolean = false>(options: Options<AdminListUserPasskeysData, ThrowOnError>) => RequestResult<AdminListUserPasskeysResponses, AdminListUserPasskeysErrors, ThrowOnError>;
+/**
+ * Delete User Passkey
+ *
+ * Delete a user's passkey. Audited with the acting admin.
+ */
+export declare const adminDeleteUserPasskey: <ThrowOnError extends boolean = false>(options: Options<AdminDeleteUserPasskeyData, ThrowOnError>) => RequestResult<AdminDeleteUserPasskeyResponses, AdminDeleteUserPasskeyErrors, ThrowOnError>;
+/**
+ * Turn Off User TOTP
+ *
+ * Turn off a user's TOTP and delete the recovery codes, for a user who lost both; the user's number gets a
+ * notice. Audited with the acting admin. 404 when the user has no TOTP.
+ *
+ */
+export declare const adminDisableUserTotp: <ThrowOnError extends boolean = false>(options: Options<AdminDisableUserTotpData, ThrowOnError>) => RequestResult<AdminDisableUserTotpResponses, AdminDisableUserTotpErrors, ThrowOnError>;
 /**
  * Unlock User
  *

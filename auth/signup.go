@@ -64,11 +64,14 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 	if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
 		return nil, err
 	}
-	u, err := s.insertUser(ctx, &User{Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent})
+	u, err := s.insertUser(ctx, &User{Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent},
+		func(ctx context.Context, u *User) error {
+			s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
+			return s.env.Emit(ctx, TypeUserCreated, u.ID, userCreated(u, "signup", uuid.Nil))
+		})
 	if err != nil {
 		return nil, err
 	}
-	s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
 	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
 	if errors.Is(err, ErrNotFound) {
 		return nil, errCodeInvalid // an admin deleted the new account at once

@@ -239,12 +239,15 @@ func (s *AccountService) checkNewUser(in NewUser) (*User, []FieldError) {
 		Place: c.Place.Value, HasGivenConsent: in.HasGivenConsent, Roles: roles}, fields
 }
 
-// insertUser stores a new active user from u's profile fields, setting its id and timestamps (and
+// insertUser stores a new active user from u's profile fields, setting its id (unless set) and timestamps (and
 // the consent time when consent is given), and runs created (the audit record and the event) in the
 // same transaction. ErrConflict when the phone or email is taken.
 func (s *AccountService) insertUser(ctx context.Context, u *User, created func(context.Context, *User) error) (*User, error) {
 	now := s.env.Clock.Now()
-	u.ID, u.IsActive, u.CreatedAt, u.UpdatedAt = NewID(now), true, now, now
+	if u.ID == uuid.Nil { // a sign-up has chosen it already
+		u.ID = NewID(now)
+	}
+	u.IsActive, u.CreatedAt, u.UpdatedAt = true, now, now
 	if u.HasGivenConsent {
 		u.ConsentGivenAt = &now
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -567,6 +568,34 @@ func TestTokenHookFailures(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestTokenHookRefusedSignup: a sign-up the hook refuses (policy fail) creates no account and leaves
+// its code usable for the retry.
+func TestTokenHookRefusedSignup(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	url, _ := hookServer(t, func(w http.ResponseWriter, _ map[string]any) {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	f := newEventFixture(t, auth.EventConfig{}, auth.TokenHookConfig{URL: url, Secret: hookSecret, Failure: auth.HookFail}, nil)
+	ctx := context.Background()
+	if _, err := f.codes.Send(ctx, auth.PurposeSignup, signupPhone, false); err != nil {
+		t.Fatal(err)
+	}
+	in := auth.Signup{Phone: signupPhone, Code: signupCode, Name: "Nina", Password: passphrase}
+	if _, err := f.accounts.SignupWithCode(ctx, in); !errors.Is(err, auth.ErrUnavailable) {
+		t.Fatalf("sign-up with the hook down = %v, want 503", err)
+	}
+	if _, err := f.db.Users().ByPhone(ctx, signupPhone); !errors.Is(err, auth.ErrNotFound) || len(f.events(t)) != 0 {
+		t.Fatalf("a refused sign-up stored its user (%v) or events (%d)", err, len(f.events(t)))
+	}
+	down.Store(false)
+	if _, err := f.accounts.SignupWithCode(ctx, in); err != nil {
+		t.Fatalf("the retry with the same code = %v", err)
 	}
 }
 

@@ -58,35 +58,49 @@ func refreshHash(raw string) string {
 // start opens a session for u (its client from ctx), records the login and issues its first tokens.
 // rehash, when not "", replaces the user's password hash.
 func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string) (*Login, error) {
+	l, err := s.prepare(ctx, u, amr)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, l, rehash)
+}
+
+// prepare makes the session of a login of u and signs its tokens, storing nothing: outside any
+// transaction, since the claims hook may take its deadline, and first, so that a refusal stores
+// nothing (a sign-up prepares before it creates the account).
+func (s *SessionService) prepare(ctx context.Context, u *User, amr string) (*Login, error) {
 	now := s.env.Clock.Now()
 	ci := ClientFrom(ctx)
 	sess := &Session{
 		ID: NewID(now), UserID: u.ID, AMR: amr, IP: ci.IP, UserAgent: truncate(ci.UserAgent, 512),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.MaxAge),
 	}
-	refresh, refreshHash := newRefreshToken()
-	// Signed first, outside any transaction: the claims hook may take its deadline, and a refusal
-	// stores nothing.
 	tok, ttl, err := s.keys.issue(ctx, u, sess, now)
 	if err != nil {
 		return nil, err
 	}
-	err = s.env.InTx(ctx, func(ctx context.Context) error {
-		if err := s.sessions.Create(ctx, sess, refreshHash); err != nil {
+	return &Login{AccessToken: tok, RefreshToken: randomToken(refreshBytes), ExpiresIn: ttl, User: u, Session: sess}, nil
+}
+
+// open stores a prepared login's session, with its event, and records the login.
+func (s *SessionService) open(ctx context.Context, l *Login, rehash string) (*Login, error) {
+	u, sess, now := l.User, l.Session, s.env.Clock.Now()
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.sessions.Create(ctx, sess, refreshHash(l.RefreshToken)); err != nil {
 			return err // ErrNotFound: the user was deleted meanwhile (no session was stored)
 		}
 		if err := s.users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
 			return err // ErrNotFound: deleted meanwhile. No token is issued.
 		}
-		s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": amr, "session_id": sess.ID.String()})
-		return s.env.Emit(ctx, TypeSessionStarted, u.ID, sessionStartedData{SessionID: sess.ID, AMR: []string{amr}})
+		s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": sess.AMR, "session_id": sess.ID.String()})
+		return s.env.Emit(ctx, TypeSessionStarted, u.ID, sessionStartedData{SessionID: sess.ID, AMR: []string{sess.AMR}})
 	})
 	if err != nil {
 		return nil, err
 	}
 	u.LastLoginAt = &now
-	s.env.Observer.Login(amr, "succeeded")
-	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
+	s.env.Observer.Login(sess.AMR, "succeeded")
+	return l, nil
 }
 
 // Authenticate resolves an Authorization header value to the caller. It refuses a token whose session

@@ -104,11 +104,13 @@ func (s *AccountService) ChangePassword(ctx context.Context, current, next strin
 	if err != nil {
 		return hashErr(err)
 	}
-	if err := s.d.Users.SetPassword(ctx, u.ID, hash, s.env.Clock.Now(), p.Session.ID); err != nil {
-		return err
-	}
-	s.env.Record(ctx, EventPasswordChanged, u.ID, uuid.Nil, "", map[string]string{"kept_session": p.Session.ID.String()})
-	return nil
+	return s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Users.SetPassword(ctx, u.ID, hash, s.env.Clock.Now(), p.Session.ID); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventPasswordChanged, u.ID, uuid.Nil, "", map[string]string{"kept_session": p.Session.ID.String()})
+		return s.env.Emit(ctx, TypePasswordChanged, u.ID, passwordData{By: "user"})
+	})
 }
 
 // ResetWithCode sets a new password for the holder of a password-reset code, ends every session of
@@ -142,11 +144,17 @@ func (s *AccountService) ResetWithCode(ctx context.Context, rawPhone, code, next
 	if err := s.d.Codes.consume(ctx, phone, PurposeReset, hash); err != nil {
 		return "", err
 	}
-	if err := s.d.Users.SetPassword(ctx, u.ID, pwHash, s.env.Clock.Now(), uuid.Nil); err != nil {
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Users.SetPassword(ctx, u.ID, pwHash, s.env.Clock.Now(), uuid.Nil); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventPasswordReset, u.ID, uuid.Nil, ref, map[string]string{"by": "code"})
+		return s.env.Emit(ctx, TypePasswordChanged, u.ID, passwordData{By: "code"})
+	})
+	if err != nil {
 		return "", err
 	}
 	s.lock.clear(ctx, phone)
-	s.env.Record(ctx, EventPasswordReset, u.ID, uuid.Nil, ref, map[string]string{"by": "code"})
 	s.d.Codes.notify(ctx, phone, noticePasswordReset, ref)
 	return ref, nil
 }
@@ -166,8 +174,16 @@ type NewUser struct {
 	HasGivenConsent bool
 }
 
-// CreateUser validates and stores a new active user. ErrConflict when the phone or email is taken.
+// CreateUser validates and stores a new active user (for the operator: `phoneauth users create`).
+// ErrConflict when the phone or email is taken.
 func (s *AccountService) CreateUser(ctx context.Context, in NewUser) (*User, error) {
+	return s.createUser(ctx, in, func(ctx context.Context, u *User) error {
+		return s.env.Emit(ctx, TypeUserCreated, u.ID, userCreated(u, "operator", uuid.Nil))
+	})
+}
+
+// createUser is CreateUser with what to write in the user's transaction (created; see insertUser).
+func (s *AccountService) createUser(ctx context.Context, in NewUser, created func(context.Context, *User) error) (*User, error) {
 	u, fields := s.checkNewUser(in)
 	if len(fields) > 0 {
 		return nil, &ValidationError{Fields: fields}
@@ -178,7 +194,7 @@ func (s *AccountService) CreateUser(ctx context.Context, in NewUser) (*User, err
 			return nil, hashErr(err)
 		}
 	}
-	return s.insertUser(ctx, u)
+	return s.insertUser(ctx, u, created)
 }
 
 // NewUserErrors reports every field of in that CreateUser would refuse, looking nothing up: for a
@@ -223,15 +239,25 @@ func (s *AccountService) checkNewUser(in NewUser) (*User, []FieldError) {
 		Place: c.Place.Value, HasGivenConsent: in.HasGivenConsent, Roles: roles}, fields
 }
 
-// insertUser stores a new active user from u's profile fields, setting its id and timestamps (and
-// the consent time when consent is given). ErrConflict when the phone or email is taken.
-func (s *AccountService) insertUser(ctx context.Context, u *User) (*User, error) {
+// insertUser stores a new active user from u's profile fields, setting its id (unless set) and timestamps (and
+// the consent time when consent is given), and runs created (the audit record and the event) in the
+// same transaction. ErrConflict when the phone or email is taken.
+func (s *AccountService) insertUser(ctx context.Context, u *User, created func(context.Context, *User) error) (*User, error) {
 	now := s.env.Clock.Now()
-	u.ID, u.IsActive, u.CreatedAt, u.UpdatedAt = NewID(now), true, now, now
+	if u.ID == uuid.Nil { // a sign-up has chosen it already
+		u.ID = NewID(now)
+	}
+	u.IsActive, u.CreatedAt, u.UpdatedAt = true, now, now
 	if u.HasGivenConsent {
 		u.ConsentGivenAt = &now
 	}
-	if err := s.d.Users.Create(ctx, u); err != nil {
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Users.Create(ctx, u); err != nil {
+			return err
+		}
+		return created(ctx, u)
+	})
+	if err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, &Error{Kind: ErrConflict, Detail: "Phone number or email already registered", Cause: err}
 		}

@@ -29,6 +29,7 @@ type AdminDeps struct {
 	Lifecycle *LifecycleService
 	Guard     *SMSGuard   // nil: no SMS guard to show or clear
 	Messages  SMSMessages // nil: no message log
+	Outbox    Outbox      // nil: no outbound events to list or redeliver
 }
 
 // AdminService is user management for callers with RoleAdmin, and the audit trail. Every method
@@ -149,16 +150,22 @@ func (s *AdminService) SetActive(ctx context.Context, id uuid.UUID, active bool)
 	if !active && id == p.User.ID {
 		return nil, newError(ErrBadRequest, "You cannot deactivate your own account")
 	}
-	if err := s.d.Admin.SetActive(ctx, id, active, s.env.Clock.Now()); errors.Is(err, ErrNotFound) {
+	typ, event := EventUserActivated, TypeUserActivated
+	if !active {
+		typ, event = EventUserDeactivated, TypeUserDeactivated
+	}
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Admin.SetActive(ctx, id, active, s.env.Clock.Now()); err != nil {
+			return err
+		}
+		s.env.Record(ctx, typ, id, p.User.ID, "", nil)
+		return s.env.Emit(ctx, event, id, actorData{Actor: actorRef(p.User.ID)})
+	})
+	if errors.Is(err, ErrNotFound) {
 		return nil, errUserNotFound
 	} else if err != nil {
 		return nil, err
 	}
-	typ := EventUserActivated
-	if !active {
-		typ = EventUserDeactivated
-	}
-	s.env.Record(ctx, typ, id, p.User.ID, "", nil)
 	return s.user(ctx, id)
 }
 
@@ -186,16 +193,23 @@ func (s *AdminService) SetRole(ctx context.Context, id uuid.UUID, role string, g
 		slices.Sort(roles)
 	}
 	if !slices.Equal(roles, u.Roles) {
-		if err := s.d.Admin.SetRoles(ctx, id, roles, s.env.Clock.Now(), !grant); errors.Is(err, ErrNotFound) {
-			return nil, errUserNotFound
-		} else if err != nil {
-			return nil, err
-		}
 		typ := EventRoleGranted
 		if !grant {
 			typ = EventRoleRevoked
 		}
-		s.env.Record(ctx, typ, id, p.User.ID, "", map[string]string{"role": role})
+		err := s.env.InTx(ctx, func(ctx context.Context) error {
+			if err := s.d.Admin.SetRoles(ctx, id, roles, s.env.Clock.Now(), !grant); err != nil {
+				return err
+			}
+			s.env.Record(ctx, typ, id, p.User.ID, "", map[string]string{"role": role})
+			all := (&User{Roles: roles}).AllRoles()
+			return s.env.Emit(ctx, TypeRoleChanged, id, roleData{Role: role, Granted: grant, Roles: all, Actor: actorRef(p.User.ID)})
+		})
+		if errors.Is(err, ErrNotFound) {
+			return nil, errUserNotFound
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	return s.user(ctx, id)
 }
@@ -209,11 +223,21 @@ func (s *AdminService) EndSessions(ctx context.Context, id uuid.UUID) (int, erro
 	if _, err := s.user(ctx, id); err != nil {
 		return 0, err
 	}
-	n, err := s.d.Sessions.EndAll(ctx, id, s.env.Clock.Now(), uuid.Nil, EndRevoked)
+	var n int
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if n, err = s.d.Sessions.EndAll(ctx, id, s.env.Clock.Now(), uuid.Nil, EndRevoked); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventSessionEnded, id, p.User.ID, "", map[string]string{"reason": EndRevoked, "count": strconv.Itoa(n)})
+		if n == 0 {
+			return nil // nothing ended: nothing to tell
+		}
+		return s.env.Emit(ctx, TypeSessionEnded, id, sessionEndedData{Reason: EndRevoked, Scope: "all", Count: &n, Actor: actorRef(p.User.ID)})
+	})
 	if err != nil {
 		return 0, err
 	}
-	s.env.Record(ctx, EventSessionEnded, id, p.User.ID, "", map[string]string{"reason": EndRevoked, "count": strconv.Itoa(n)})
 	return n, nil
 }
 
@@ -261,11 +285,17 @@ func (s *AdminService) ResetPassword(ctx context.Context, rawPhone, next string)
 	if err != nil {
 		return hashErr(err)
 	}
-	if err := s.d.Users.SetPassword(ctx, u.ID, hash, s.env.Clock.Now(), uuid.Nil); err != nil {
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Users.SetPassword(ctx, u.ID, hash, s.env.Clock.Now(), uuid.Nil); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventPasswordReset, u.ID, p.User.ID, "", map[string]string{"by": "admin"})
+		return s.env.Emit(ctx, TypePasswordChanged, u.ID, passwordData{By: "admin", Actor: actorRef(p.User.ID)})
+	})
+	if err != nil {
 		return err
 	}
 	s.lock.clear(ctx, u.Phone)
-	s.env.Record(ctx, EventPasswordReset, u.ID, p.User.ID, "", map[string]string{"by": "admin"})
 	return nil
 }
 

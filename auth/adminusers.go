@@ -20,12 +20,14 @@ func (s *AdminService) CreateUser(ctx context.Context, in NewUser) (*AdminUser, 
 		return nil, err
 	}
 	in.HasGivenConsent = false // consent is the user's to give
-	u, err := s.d.Accounts.CreateUser(ctx, in)
+	u, err := s.d.Accounts.createUser(ctx, in, func(ctx context.Context, u *User) error {
+		s.env.Record(ctx, EventUserCreated, u.ID, p.User.ID, "", map[string]string{
+			"password": strconv.FormatBool(u.PasswordHash != ""), "roles": strings.Join(u.AllRoles(), ",")})
+		return s.env.Emit(ctx, TypeUserCreated, u.ID, userCreated(u, "admin", p.User.ID))
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.env.Record(ctx, EventUserCreated, u.ID, p.User.ID, "", map[string]string{
-		"password": strconv.FormatBool(u.PasswordHash != ""), "roles": strings.Join(u.AllRoles(), ",")})
 	return s.user(ctx, u.ID)
 }
 

@@ -18,10 +18,15 @@ type KeyConfig struct {
 	AccessTokenTTL time.Duration // lifetime of an access token
 	// FileKey, if set, is the only signing key (an operator-supplied PEM file), never stored.
 	FileKey *token.Key
+	// Hook asks the operator's URL for claims to add to each token (tokenhook.go); URL "": none.
+	Hook TokenHookConfig
 }
 
 // Validate reports the first bad setting.
 func (c KeyConfig) Validate() error {
+	if err := c.Hook.Validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.Issuer == "":
 		return errors.New("issuer must not be empty")
@@ -97,6 +102,8 @@ type RetentionConfig struct {
 	// SMSLogRetention is how long the message log keeps an SMS (its delivery status included); 0 is
 	// DefaultSMSLogRetention.
 	SMSLogRetention time.Duration
+	// EventRetention is how long a delivered outbound event is kept; 0 is DefaultEventRetention.
+	EventRetention time.Duration
 }
 
 // MinAuditRetention is the shortest AuditRetention: a day of events always stays, so that the events
@@ -112,6 +119,8 @@ func (c RetentionConfig) Validate() error {
 		return fmt.Errorf("audit retention %s must be 0 (keep everything) or at least %s", c.AuditRetention, MinAuditRetention)
 	case c.SMSLogRetention < 0:
 		return fmt.Errorf("SMS log retention %s must not be negative", c.SMSLogRetention)
+	case c.EventRetention < 0:
+		return fmt.Errorf("event retention %s must not be negative", c.EventRetention)
 	}
 	return nil
 }

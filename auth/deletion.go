@@ -39,12 +39,19 @@ func (s *LifecycleService) DeleteAccount(ctx context.Context, pr Proof) error {
 // erase deletes user id (actor: the admin who did, or uuid.Nil), records user.deleted with details and
 // texts the notice. ErrNotFound for an unknown user.
 func (s *LifecycleService) erase(ctx context.Context, id, actor uuid.UUID, details map[string]string) error {
-	u, err := s.d.Erasure.DeleteUser(ctx, id)
+	var u *User
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.d.Erasure.DeleteUser(ctx, id); err != nil {
+			return err
+		}
+		// Written after the erasure, so it keeps the client of this request: who deleted the account.
+		s.env.Record(ctx, EventUserDeleted, id, actor, "", details)
+		return s.env.Emit(ctx, TypeUserDeleted, id, deletedData{By: details["by"]})
+	})
 	if err != nil {
 		return err
 	}
-	// Written after the erasure, so it keeps the client of this request: who deleted the account.
-	s.env.Record(ctx, EventUserDeleted, id, actor, "", details)
 	s.d.Codes.notify(ctx, u.Phone, noticeDeleted, "")
 	return nil
 }

@@ -11,6 +11,9 @@
 //	PasskeyService    passkeys: registration, passwordless login, their list       passkeys.go
 //	AdminService      user management and the audit trail for admins               admin.go, adminusers.go
 //	RetentionService  deleting the rows no rule needs any more                     purge.go
+//	Events            outbound events, written in the change's transaction (Emit)  events.go
+//	Dispatcher        delivering them from the outbox, in order per user           dispatch.go
+//	(token hook)      the operator's extra claims, asked before a token is signed  tokenhook.go
 //
 // The interfaces the services need from the outside world are in interfaces.go; the values a request
 // carries (its caller, its client, its id) travel in its context.Context, through the helpers in
@@ -18,6 +21,6 @@
 // to the Observer (metrics).
 //
 // It imports the standard library, github.com/google/uuid (ids are typed inside auth) and its own
-// subpackages (password, phone, token, limit, passkey, totp); never store, server, sms, gen, or any HTTP or database
-// library.
+// subpackages (password, phone, token, limit, passkey, totp, webhook); never store, server, sms, gen,
+// or any HTTP or database library.
 package auth

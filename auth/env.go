@@ -26,6 +26,8 @@ type Env struct {
 	// Atomic makes a request's writes one transaction (see InTx); nil runs them one by one, for
 	// stores without transactions.
 	Atomic Atomic
+	// Events writes the outbound events (Emit, events.go); nil: none are written.
+	Events *Events
 }
 
 // WithDefaults fills in what is unset: the system clock, the default logger, an observer that
@@ -65,6 +67,7 @@ func (nopObserver) SMSAttempt(string, string, time.Duration) {}
 func (nopObserver) SMSGuard(string, string)                  {}
 func (nopObserver) SMSCap(string, float64)                   {}
 func (nopObserver) SMSReceipt(string, string)                {}
+func (nopObserver) EventDelivery(string, time.Duration)      {}
 
 // Record appends an event about userID to the audit trail, filling in the time and the client from
 // ctx. A failure is logged, not returned: the action it describes has already happened.

@@ -53,7 +53,8 @@ type Erasure interface {
 	// counter (and whatever later features attach to a user). In the audit events about the user or
 	// acted by them it erases the IP address, the user agent and the (masked) phone of the details,
 	// keeping the rest under the user's id: the one change to the audit trail besides the retention
-	// purge. It returns the user as it was. ErrNotFound for an unknown user.
+	// purge. The data of the user's outbound events is emptied too (their types and times stay). It
+	// returns the user as it was. ErrNotFound for an unknown user.
 	DeleteUser(ctx context.Context, userID uuid.UUID) (*User, error)
 }
 
@@ -236,6 +237,8 @@ type Purger interface {
 	// PurgeSMSGuard deletes the SMS guard's counts of buckets before `before` and the blocks that ended
 	// before it, as far as they are kept in the database.
 	PurgeSMSGuard(ctx context.Context, before time.Time) (int64, error)
+	// PurgeEvents deletes the outbound events delivered before `before`, batch per statement.
+	PurgeEvents(ctx context.Context, before time.Time, batch int) (int64, error)
 }
 
 // Audit is the append-only log of security events: nothing changes or deletes an event, except the
@@ -283,6 +286,9 @@ type Observer interface {
 	// SMSReceipt is one delivery status reported by a provider ("sent", "delivered", "failed",
 	// "undelivered").
 	SMSReceipt(provider, status string)
+	// EventDelivery is one attempt to deliver an outbound event: "delivered", "failed" (to be
+	// retried), "dead" (given up), "timeout" (to be retried).
+	EventDelivery(outcome string, took time.Duration)
 }
 
 // Clock tells the time; injected so expiry is testable without sleeping.
@@ -335,4 +341,27 @@ type SMSMessages interface {
 // expired or reused token; an error is the provider not answering properly (an outage).
 type CaptchaVerifier interface {
 	Verify(ctx context.Context, token, remoteIP string) (ok bool, err error)
+}
+
+// Outbox is the transactional outbox of outbound events (events.go): Append writes in the caller's
+// transaction, so an event exists exactly when the change it reports was committed; the dispatcher
+// claims, delivers and finishes events in short transactions of their own.
+type Outbox interface {
+	// Append stores e, pending and due at e.NextAttemptAt, setting e.Seq.
+	Append(ctx context.Context, e *OutboundEvent) error
+	// Claim leases up to limit pending events due at now and not leased by anyone else, marking them
+	// as held by claim until `until`, in one short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL,
+	// so concurrent claims never overlap). Of each user's pending events only the earliest (by Seq) can
+	// be claimed, so a user's events are delivered in order. It returns them by Seq.
+	Claim(ctx context.Context, now, until time.Time, claim string, limit int) ([]OutboundEvent, error)
+	// Finish records the outcome of a delivery of event seq held by claim and releases the lease;
+	// false when the claim no longer holds it (its lease ran out and another claim took it).
+	Finish(ctx context.Context, seq int64, claim string, o DeliveryOutcome) (bool, error)
+	// List returns events matching f, newest (highest Seq) first.
+	List(ctx context.Context, f OutboundFilter) ([]OutboundEvent, error)
+	// Redeliver makes the event pending again, due at now, retried until `until`. ErrNotFound for an
+	// unknown id.
+	Redeliver(ctx context.Context, id uuid.UUID, now, until time.Time) (*OutboundEvent, error)
+	// Backlog returns how many events are pending and when the oldest of them happened (zero: none).
+	Backlog(ctx context.Context) (pending int64, oldest time.Time, err error)
 }

@@ -33,6 +33,7 @@ type KeyService struct {
 	keys Keys
 
 	verified   *verifiedCache
+	hook       *tokenHook // nil: no claims hook
 	set        atomic.Pointer[token.Set]
 	loadedAt   atomic.Int64 // unix nanoseconds of the last load
 	reloading  atomic.Bool
@@ -49,6 +50,10 @@ func NewKeyService(ctx context.Context, env Env, cfg KeyConfig, keys Keys) (*Key
 		return nil, errors.New("auth: KeyService needs Keys or a FileKey")
 	}
 	k := &KeyService{env: env.WithDefaults(), cfg: cfg, keys: keys, verified: newVerifiedCache(100_000)}
+	var err error
+	if k.hook, err = newTokenHook(k.env, cfg.Hook); err != nil {
+		return nil, err
+	}
 	if err := k.load(ctx); err != nil {
 		return nil, err
 	}
@@ -161,16 +166,26 @@ func (k *KeyService) signer() *token.Set {
 	return k.set.Load()
 }
 
-// issue signs an access token for the session; it never outlives the session.
-func (k *KeyService) issue(u *User, sess *Session, now time.Time) (string, time.Duration, error) {
+// issue signs an access token for the session; it never outlives the session. It is the one place
+// tokens are signed, and asks the claims hook (when there is one) first: the caller must not hold a
+// transaction, and issues before its writes, so that a refusal under HookFail changes nothing.
+func (k *KeyService) issue(ctx context.Context, u *User, sess *Session, now time.Time) (string, time.Duration, error) {
 	exp := now.Add(k.cfg.AccessTokenTTL)
 	if sess.ExpiresAt.Before(exp) {
 		exp = sess.ExpiresAt
 	}
-	tok, err := k.signer().Sign(token.Claims{
+	c := token.Claims{
 		Subject: u.ID.String(), SessionID: sess.ID.String(), Roles: u.AllRoles(), AMR: sess.Methods(), AAL: sess.Level(),
 		ID: randomToken(16), IssuedAt: now, ExpiresAt: exp,
-	})
+	}
+	if k.hook != nil {
+		extra, err := k.hook.extra(ctx, k.cfg.Issuer, c)
+		if err != nil {
+			return "", 0, err
+		}
+		c.Extra = extra
+	}
+	tok, err := k.signer().Sign(c)
 	return tok, exp.Sub(now), err
 }
 

@@ -160,7 +160,7 @@ func (s *MFAService) complete(ctx context.Context, u *User, methods []string, aa
 			return nil, err
 		}
 	}
-	return s.d.Sessions.open(ctx, u, methods, aal, rehash)
+	return s.d.Sessions.startWith(ctx, u, methods, aal, rehash)
 }
 
 func (s *MFAService) challenge(ctx context.Context, u *User, methods []string, rehash string) (*Login, error) {
@@ -263,7 +263,7 @@ func (s *MFAService) Verify(ctx context.Context, mfaToken, code, recoveryCode st
 		return nil, errBadMFAToken // completed by a concurrent request
 	}
 	s.lock.clear(ctx, key)
-	l, err := s.d.Sessions.open(ctx, u, append(c.Methods, second), AAL2, c.Rehash)
+	l, err := s.d.Sessions.startWith(ctx, u, append(c.Methods, second), AAL2, c.Rehash)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errBadMFAToken // the account was deleted while this login ran
 	}

@@ -82,7 +82,17 @@ func (s *LifecycleService) ConfirmPhoneChange(ctx context.Context, rawPhone, cod
 	if err != nil {
 		return nil, err
 	}
-	u, ended, err := s.d.Users.UpdateProfile(ctx, p.User.ID, ProfileChange{Phone: &phone}, s.env.Clock.Now(), p.Session.ID)
+	var (
+		u     *User
+		ended int
+	)
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, ended, err = s.d.Users.UpdateProfile(ctx, p.User.ID, ProfileChange{Phone: &phone}, s.env.Clock.Now(), p.Session.ID); err != nil {
+			return err
+		}
+		return s.phoneMoved(ctx, u, uuid.Nil, ended, provenByCode, ref)
+	})
 	switch {
 	case errors.Is(err, ErrConflict):
 		// Taken since the code was sent: answered, and counted, as a wrong code.
@@ -100,13 +110,13 @@ func (s *LifecycleService) ConfirmPhoneChange(ctx context.Context, rawPhone, cod
 	}
 	// Proving the number clears a lockout a stranger may have put on it, as a code login does.
 	s.d.Accounts.lock.clear(ctx, phone)
-	s.phoneMoved(ctx, u, p.User.Phone, uuid.Nil, ended, provenByCode, ref)
+	s.d.Codes.notify(ctx, p.User.Phone, noticePhoneMoved, ref)
 	return u, nil
 }
 
-// phoneMoved records that u moved away from old (by "code" or "admin", acted by actor when not the
-// user) and tells the old number.
-func (s *LifecycleService) phoneMoved(ctx context.Context, u *User, old string, actor uuid.UUID, ended int, by, ref string) {
+// phoneMoved records, in the transaction of the change, that u moved to its new number (by "code" or
+// "admin", acted by actor when not the user). The caller tells the old number, after the commit.
+func (s *LifecycleService) phoneMoved(ctx context.Context, u *User, actor uuid.UUID, ended int, by, ref string) error {
 	s.env.Record(ctx, EventPhoneChanged, u.ID, actor, ref, map[string]string{"by": by, "sessions_ended": strconv.Itoa(ended)})
-	s.d.Codes.notify(ctx, old, noticePhoneMoved, ref)
+	return s.env.Emit(ctx, TypePhoneChanged, u.ID, phoneData{Phone: u.Phone, By: by, SessionsEnded: ended, Actor: actorRef(actor)})
 }

@@ -169,7 +169,35 @@ func (s *LifecycleService) updateProfile(ctx context.Context, id, actor uuid.UUI
 	if err := s.checkFree(ctx, id, c); err != nil {
 		return nil, err
 	}
-	u, ended, err := s.d.Users.UpdateProfile(ctx, id, c, now, uuid.Nil)
+	var (
+		u     *User
+		ended int
+	)
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, ended, err = s.d.Users.UpdateProfile(ctx, id, c, now, uuid.Nil); err != nil {
+			return err
+		}
+		if len(changed) > 0 {
+			s.env.Record(ctx, EventUserUpdated, id, actor, "", map[string]string{"fields": strings.Join(changed, ",")})
+		}
+		if c.Consent != nil {
+			typ := EventConsentWithdrawn
+			if *c.Consent {
+				typ = EventConsentGiven
+			}
+			s.env.Record(ctx, typ, id, actor, "", nil)
+		}
+		if fields := updatedFields(changed, c.Consent != nil); len(fields) > 0 {
+			if err := s.env.Emit(ctx, TypeUserUpdated, id, updatedData{Fields: fields, Actor: actorRef(actor)}); err != nil {
+				return err
+			}
+		}
+		if c.Phone != nil {
+			return s.phoneMoved(ctx, u, actor, ended, "admin", "")
+		}
+		return nil
+	})
 	switch {
 	case errors.Is(err, ErrConflict):
 		taken := errEmailTaken
@@ -182,21 +210,21 @@ func (s *LifecycleService) updateProfile(ctx context.Context, id, actor uuid.UUI
 	case err != nil:
 		return nil, err
 	}
-	if len(changed) > 0 {
-		s.env.Record(ctx, EventUserUpdated, id, actor, "", map[string]string{"fields": strings.Join(changed, ",")})
-	}
-	if c.Consent != nil {
-		typ := EventConsentWithdrawn
-		if *c.Consent {
-			typ = EventConsentGiven
-		}
-		s.env.Record(ctx, typ, id, actor, "", nil)
-	}
 	if c.Phone != nil {
-		s.phoneMoved(ctx, u, cur.Phone, actor, ended, "admin", "")
+		s.d.Codes.notify(ctx, cur.Phone, noticePhoneMoved, "")
 		s.d.Codes.notify(ctx, u.Phone, noticePhoneAssigned, "")
 	}
 	return u, nil
+}
+
+// updatedFields are the fields a user.updated event names: the profile's, and consent.
+func updatedFields(changed []string, consent bool) []string {
+	if !consent {
+		return changed
+	}
+	fields := append(slices.Clone(changed), "consent")
+	slices.Sort(fields)
+	return fields
 }
 
 // normalize is normalizeProfile with the phone of an admin's change, normalized as CreateUser does.

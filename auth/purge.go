@@ -13,11 +13,12 @@ import (
 type PurgeResult struct {
 	Sessions, Challenges, Throttle, AuditEvents int64
 	SMSMessages, SMSGuard                       int64
+	Events                                      int64 // delivered outbound events
 }
 
 // Total is the number of rows deleted.
 func (r PurgeResult) Total() int64 {
-	return r.Sessions + r.Challenges + r.Throttle + r.AuditEvents + r.SMSMessages + r.SMSGuard
+	return r.Sessions + r.Challenges + r.Throttle + r.AuditEvents + r.SMSMessages + r.SMSGuard + r.Events
 }
 
 const (
@@ -54,13 +55,17 @@ func NewRetentionService(env Env, cfg RetentionConfig, purger Purger) (*Retentio
 	if cfg.SMSLogRetention == 0 {
 		cfg.SMSLogRetention = DefaultSMSLogRetention
 	}
+	if cfg.EventRetention == 0 {
+		cfg.EventRetention = DefaultEventRetention
+	}
 	return &RetentionService{env: env.WithDefaults(), cfg: cfg, purger: purger}, nil
 }
 
 // Purge deletes sessions that ended or expired more than RetentionConfig.SessionRetention ago (with
 // their refresh tokens), code challenges and the lockout counters of phones without a user that have
 // been dead for a day, the message log's entries older than RetentionConfig.SMSLogRetention, the SMS
-// guard's counts and blocks a day past their use, and, when RetentionConfig.AuditRetention is set, the
+// guard's counts and blocks a day past their use, the outbound events delivered more than
+// RetentionConfig.EventRetention ago, and, when RetentionConfig.AuditRetention is set, the
 // audit events older than it. Without it those tables grow with every login and with every number an
 // attacker tries. It records the counts in the audit trail when anything went (complete=false when a
 // step failed after others had deleted rows). Running it from several instances at once is safe: each
@@ -76,6 +81,7 @@ func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error)
 				"audit_events":   strconv.FormatInt(r.AuditEvents, 10),
 				"sms_messages":   strconv.FormatInt(r.SMSMessages, 10),
 				"sms_guard":      strconv.FormatInt(r.SMSGuard, 10),
+				"events":         strconv.FormatInt(r.Events, 10),
 				"complete":       strconv.FormatBool(err == nil),
 			})
 		}
@@ -94,6 +100,9 @@ func (s *RetentionService) Purge(ctx context.Context) (r PurgeResult, err error)
 		return r, err
 	}
 	if r.SMSGuard, err = s.purger.PurgeSMSGuard(ctx, now.Add(-scratchRetention)); err != nil {
+		return r, err
+	}
+	if r.Events, err = s.purger.PurgeEvents(ctx, now.Add(-s.cfg.EventRetention), purgeBatch); err != nil {
 		return r, err
 	}
 	if s.cfg.AuditRetention > 0 {

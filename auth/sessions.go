@@ -59,33 +59,54 @@ func refreshHash(raw string) string {
 // start opens a session for u (its client from ctx) authenticated by one factor, amr, records the
 // login and issues its first tokens. rehash, when not "", replaces the user's password hash.
 func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string) (*Login, error) {
-	return s.open(ctx, u, []string{amr}, AAL1, rehash)
+	return s.startWith(ctx, u, []string{amr}, AAL1, rehash)
 }
 
-// open is start for a login by methods, in the order used, at assurance level aal.
-func (s *SessionService) open(ctx context.Context, u *User, methods []string, aal int, rehash string) (*Login, error) {
+// startWith is start for a login by methods, in the order used, at assurance level aal.
+func (s *SessionService) startWith(ctx context.Context, u *User, methods []string, aal int, rehash string) (*Login, error) {
+	l, err := s.prepare(ctx, u, methods, aal)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, l, rehash)
+}
+
+// prepare makes the session of a login of u by methods at level aal and signs its tokens, storing
+// nothing: outside any transaction, since the claims hook may take its deadline, and first, so that
+// a refusal stores nothing (a sign-up prepares before it creates the account).
+func (s *SessionService) prepare(ctx context.Context, u *User, methods []string, aal int) (*Login, error) {
 	now := s.env.Clock.Now()
 	ci := ClientFrom(ctx)
 	sess := &Session{
 		ID: NewID(now), UserID: u.ID, AMR: strings.Join(methods, ","), AAL: aal, IP: ci.IP, UserAgent: truncate(ci.UserAgent, 512),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.MaxAge),
 	}
-	refresh, refreshHash := newRefreshToken()
-	if err := s.sessions.Create(ctx, sess, refreshHash); err != nil {
-		return nil, err // ErrNotFound: the user was deleted meanwhile (no session was stored)
-	}
-	if err := s.users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
-		// ErrNotFound: deleted meanwhile, and the session with it. No token is issued.
-		return nil, err
-	}
-	u.LastLoginAt = &now
-	tok, ttl, err := s.keys.issue(u, sess, now)
+	tok, ttl, err := s.keys.issue(ctx, u, sess, now)
 	if err != nil {
 		return nil, err
 	}
-	s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": sess.AMR, "aal": strconv.Itoa(aal), "session_id": sess.ID.String()})
-	s.env.Observer.Login(methods[0], "succeeded")
-	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
+	return &Login{AccessToken: tok, RefreshToken: randomToken(refreshBytes), ExpiresIn: ttl, User: u, Session: sess}, nil
+}
+
+// open stores a prepared login's session, with its event, and records the login.
+func (s *SessionService) open(ctx context.Context, l *Login, rehash string) (*Login, error) {
+	u, sess, now := l.User, l.Session, s.env.Clock.Now()
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.sessions.Create(ctx, sess, refreshHash(l.RefreshToken)); err != nil {
+			return err // ErrNotFound: the user was deleted meanwhile (no session was stored)
+		}
+		if err := s.users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
+			return err // ErrNotFound: deleted meanwhile. No token is issued.
+		}
+		s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": sess.AMR, "aal": strconv.Itoa(sess.AAL), "session_id": sess.ID.String()})
+		return s.env.Emit(ctx, TypeSessionStarted, u.ID, sessionStartedData{SessionID: sess.ID, AMR: sess.Methods(), AAL: sess.Level()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.LastLoginAt = &now
+	s.env.Observer.Login(sess.Methods()[0], "succeeded")
+	return l, nil
 }
 
 // Authenticate resolves an Authorization header value to the caller. It refuses a token whose session
@@ -132,7 +153,21 @@ func (s *SessionService) Refresh(ctx context.Context, raw string) (*Login, error
 		return nil, errBadRefresh
 	}
 	next, nextHash := newRefreshToken()
-	outcome, err := s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval)
+	// Signed before the rotation, outside any transaction (see start): a refusal of the claims hook
+	// leaves the refresh token unspent.
+	sess.LastUsedAt = now
+	tok, ttl, err := s.keys.issue(ctx, u, sess, now)
+	if err != nil {
+		return nil, err
+	}
+	var outcome Rotation
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if outcome, err = s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval); err != nil || outcome != Reused {
+			return err
+		}
+		s.env.Record(ctx, EventSessionEnded, u.ID, uuid.Nil, "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID.String()})
+		return s.env.Emit(ctx, TypeSessionEnded, u.ID, sessionEndedData{Reason: EndRefreshReuse, SessionID: &sess.ID})
+	})
 	if errors.Is(err, ErrNotFound) {
 		return nil, errBadRefresh // the session went meanwhile (its user was deleted)
 	} else if err != nil {
@@ -140,13 +175,7 @@ func (s *SessionService) Refresh(ctx context.Context, raw string) (*Login, error
 	}
 	if outcome == Reused {
 		s.env.Logger.WarnContext(ctx, "refresh token reused: session ended", "session_id", sess.ID, "user_id", u.ID)
-		s.env.Record(ctx, EventSessionEnded, u.ID, uuid.Nil, "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID.String()})
 		return nil, errBadRefresh
-	}
-	sess.LastUsedAt = now
-	tok, ttl, err := s.keys.issue(u, sess, now)
-	if err != nil {
-		return nil, err
 	}
 	return &Login{AccessToken: tok, RefreshToken: next, ExpiresIn: ttl, User: u, Session: sess}, nil
 }
@@ -165,25 +194,48 @@ func (s *SessionService) Logout(ctx context.Context, scope string) error {
 		return err
 	}
 	now := s.env.Clock.Now()
-	ended := 1
-	switch scope {
-	case "", ScopeLocal:
+	if scope == "" {
 		scope = ScopeLocal
-		if err = s.sessions.End(ctx, p.User.ID, p.Session.ID, now, EndLogout); errors.Is(err, ErrNotFound) {
-			return nil // ended concurrently: the caller's wish is fulfilled
-		}
-	case ScopeOthers:
-		ended, err = s.sessions.EndAll(ctx, p.User.ID, now, p.Session.ID, EndLogout)
-	case ScopeGlobal:
-		ended, err = s.sessions.EndAll(ctx, p.User.ID, now, uuid.Nil, EndLogout)
-	default:
+	}
+	if scope != ScopeLocal && scope != ScopeOthers && scope != ScopeGlobal {
 		return invalidField("scope", "Input should be 'local', 'others' or 'global'", "enum")
 	}
-	if err != nil {
-		return err
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		ended := 1
+		var err error
+		switch scope {
+		case ScopeLocal:
+			err = s.sessions.End(ctx, p.User.ID, p.Session.ID, now, EndLogout)
+		case ScopeOthers:
+			ended, err = s.sessions.EndAll(ctx, p.User.ID, now, p.Session.ID, EndLogout)
+		case ScopeGlobal:
+			ended, err = s.sessions.EndAll(ctx, p.User.ID, now, uuid.Nil, EndLogout)
+		}
+		if err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventSessionEnded, p.User.ID, uuid.Nil, "", map[string]string{"reason": EndLogout, "scope": scope, "count": fmt.Sprint(ended)})
+		if ended == 0 {
+			return nil // nothing ended: nothing to tell
+		}
+		return s.env.Emit(ctx, TypeSessionEnded, p.User.ID, logoutData(scope, p.Session.ID, ended))
+	})
+	if scope == ScopeLocal && errors.Is(err, ErrNotFound) {
+		return nil // ended concurrently: the caller's wish is fulfilled
 	}
-	s.env.Record(ctx, EventSessionEnded, p.User.ID, uuid.Nil, "", map[string]string{"reason": EndLogout, "scope": scope, "count": fmt.Sprint(ended)})
-	return nil
+	return err
+}
+
+// logoutData is the session.ended event of a logout.
+func logoutData(scope string, session uuid.UUID, ended int) sessionEndedData {
+	if scope == ScopeLocal {
+		return sessionEndedData{Reason: EndLogout, SessionID: &session}
+	}
+	d := sessionEndedData{Reason: EndLogout, Scope: "others", Count: &ended}
+	if scope == ScopeGlobal {
+		d.Scope = "all"
+	}
+	return d
 }
 
 // List returns the caller's live sessions, newest first.
@@ -212,12 +264,15 @@ func (s *SessionService) End(ctx context.Context, sessionID uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	err = s.sessions.End(ctx, p.User.ID, sessionID, s.env.Clock.Now(), EndRevoked)
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.sessions.End(ctx, p.User.ID, sessionID, s.env.Clock.Now(), EndRevoked); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventSessionEnded, p.User.ID, uuid.Nil, "", map[string]string{"reason": EndRevoked, "session_id": sessionID.String()})
+		return s.env.Emit(ctx, TypeSessionEnded, p.User.ID, sessionEndedData{Reason: EndRevoked, SessionID: &sessionID})
+	})
 	if errors.Is(err, ErrNotFound) {
 		return newError(ErrNotFound, "Session not found")
-	} else if err != nil {
-		return err
 	}
-	s.env.Record(ctx, EventSessionEnded, p.User.ID, uuid.Nil, "", map[string]string{"reason": EndRevoked, "session_id": sessionID.String()})
-	return nil
+	return err
 }

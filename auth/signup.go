@@ -61,15 +61,25 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 	if err != nil {
 		return refused(hashErr(err))
 	}
+	// The login's tokens are signed before anything is stored (the claims hook may refuse them).
+	nu := &User{ID: NewID(s.env.Clock.Now()), Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent}
+	login, err := s.d.Sessions.prepare(ctx, nu, []string{AMROTP}, AAL1)
+	if err != nil {
+		return refused(err)
+	}
 	if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
 		return nil, err
 	}
-	u, err := s.insertUser(ctx, &User{Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent})
+	u, err := s.insertUser(ctx, nu,
+		func(ctx context.Context, u *User) error {
+			s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
+			return s.env.Emit(ctx, TypeUserCreated, u.ID, userCreated(u, "signup", uuid.Nil))
+		})
 	if err != nil {
 		return nil, err
 	}
-	s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
-	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
+	login.User = u
+	l, err := s.d.Sessions.open(ctx, login, "")
 	if errors.Is(err, ErrNotFound) {
 		return nil, errCodeInvalid // an admin deleted the new account at once
 	}

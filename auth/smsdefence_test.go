@@ -53,6 +53,7 @@ func (nopObserver) SMS(string, time.Duration, error)         {}
 func (nopObserver) HashWait(time.Duration)                   {}
 func (nopObserver) SMSAttempt(string, string, time.Duration) {}
 func (nopObserver) SMSReceipt(string, string)                {}
+func (nopObserver) EventDelivery(string, time.Duration)      {}
 
 func (o *guardEvents) SMSGuard(country, event string) {
 	o.mu.Lock()

@@ -55,6 +55,27 @@ func (e AdminCreateUserRequestRoles) Valid() bool {
 	}
 }
 
+// Defines values for EventState.
+const (
+	EventStateDead      EventState = "dead"
+	EventStateDelivered EventState = "delivered"
+	EventStatePending   EventState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the EventState enum.
+func (e EventState) Valid() bool {
+	switch e {
+	case EventStateDead:
+		return true
+	case EventStateDelivered:
+		return true
+	case EventStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportedSessionAmr.
 const (
 	ExportedSessionAmrOtp      ExportedSessionAmr = "otp"
@@ -186,22 +207,22 @@ func (e SMSGuardPrefixState) Valid() bool {
 
 // Defines values for SMSStatus.
 const (
-	Delivered   SMSStatus = "delivered"
-	Failed      SMSStatus = "failed"
-	Sent        SMSStatus = "sent"
-	Undelivered SMSStatus = "undelivered"
+	SMSStatusDelivered   SMSStatus = "delivered"
+	SMSStatusFailed      SMSStatus = "failed"
+	SMSStatusSent        SMSStatus = "sent"
+	SMSStatusUndelivered SMSStatus = "undelivered"
 )
 
 // Valid indicates whether the value is a known member of the SMSStatus enum.
 func (e SMSStatus) Valid() bool {
 	switch e {
-	case Delivered:
+	case SMSStatusDelivered:
 		return true
-	case Failed:
+	case SMSStatusFailed:
 		return true
-	case Sent:
+	case SMSStatusSent:
 		return true
-	case Undelivered:
+	case SMSStatusUndelivered:
 		return true
 	default:
 		return false
@@ -446,6 +467,10 @@ type ChangePasswordRequest struct {
 	// Example: correct horse battery staple
 	NewPassword NewPassword `json:"new_password"`
 }
+
+// EventState `pending`: to be delivered, or being retried; `delivered`: the receiver answered 2xx; `dead`: it kept
+// failing for `PHONEAUTH_EVENTS_MAX_AGE` (redeliver it once the receiver is fixed).
+type EventState string
 
 // ExportedSession defines model for ExportedSession.
 type ExportedSession struct {
@@ -708,6 +733,52 @@ type OpenIDConfiguration struct {
 	ResponseTypesSupported           []string               `json:"response_types_supported"`
 	SubjectTypesSupported            []string               `json:"subject_types_supported"`
 	AdditionalProperties             map[string]interface{} `json:"-"`
+}
+
+// OutboundEvent defines model for OutboundEvent.
+type OutboundEvent struct {
+	// Attempts Deliveries tried so far.
+	Attempts int `json:"attempts"`
+
+	// Data What the type needs, never a secret, code, token or hash (docs/events.md); emptied when its user is deleted.
+	Data        map[string]interface{} `json:"data"`
+	DeliveredAt *time.Time             `json:"delivered_at"`
+
+	// Id The event's id, the same on every delivery of it (`webhook-id`); receivers de-duplicate by it.
+	Id openapi_types.UUID `json:"id"`
+
+	// LastError Why the last attempt failed (`HTTP 503`, `timeout` …); empty after a success.
+	LastError string `json:"last_error"`
+
+	// NextAttemptAt When a pending event is due.
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+
+	// RetryUntil When a failing event goes dead.
+	RetryUntil time.Time `json:"retry_until"`
+
+	// Seq The outbox's order; a user's events are delivered in it.
+	Seq int64 `json:"seq"`
+
+	// State `pending`: to be delivered, or being retried; `delivered`: the receiver answered 2xx; `dead`: it kept
+	// failing for `PHONEAUTH_EVENTS_MAX_AGE` (redeliver it once the receiver is fixed).
+	State EventState `json:"state"`
+
+	// Timestamp When it happened.
+	Timestamp time.Time `json:"timestamp"`
+
+	// Type `user.created`, `user.updated`, `user.deleted`, `user.deactivated`, `user.activated`, `phone.changed`,
+	// `password.changed`, `session.started`, `session.ended` or `role.changed`. New types may be added.
+	//
+	//
+	// Example: user.created
+	Type   string              `json:"type"`
+	UserId *openapi_types.UUID `json:"user_id"`
+}
+
+// OutboundEventList defines model for OutboundEventList.
+type OutboundEventList struct {
+	Events     []OutboundEvent `json:"events"`
+	NextCursor *string         `json:"next_cursor"`
 }
 
 // Passkey A registered passkey; its key never leaves the service.
@@ -1204,6 +1275,20 @@ type AdminListAuditEventsParams struct {
 	Type  *string    `form:"type,omitempty" json:"type,omitempty"`
 	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
 	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Limit Page size (1 to 200, default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AdminListEventsParams defines parameters for AdminListEvents.
+type AdminListEventsParams struct {
+	// Type An event type, e.g. `user.created`.
+	Type   *string             `form:"type,omitempty" json:"type,omitempty"`
+	State  *EventState         `form:"state,omitempty" json:"state,omitempty"`
+	UserId *openapi_types.UUID `form:"user_id,omitempty" json:"user_id,omitempty"`
 
 	// Limit Page size (1 to 200, default 50).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1957,6 +2042,12 @@ type ServerInterface interface {
 	// AdminListAuditEvents List Audit Events
 	// (GET /api/v1/admin/audit-events)
 	AdminListAuditEvents(ctx echo.Context, params AdminListAuditEventsParams) error
+	// AdminListEvents List Outbound Events
+	// (GET /api/v1/admin/events)
+	AdminListEvents(ctx echo.Context, params AdminListEventsParams) error
+	// AdminRedeliverEvent Redeliver an Outbound Event
+	// (POST /api/v1/admin/events/{id}/redeliver)
+	AdminRedeliverEvent(ctx echo.Context, id openapi_types.UUID) error
 	// AdminGetSmsGuard SMS Guard
 	// (GET /api/v1/admin/sms/guard)
 	AdminGetSmsGuard(ctx echo.Context) error
@@ -2210,6 +2301,68 @@ func (w *ServerInterfaceWrapper) AdminListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.AdminListAuditEvents(ctx, params)
+	return err
+}
+
+// AdminListEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminListEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AdminListEventsParams
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminListEvents(ctx, params)
+	return err
+}
+
+// AdminRedeliverEvent converts echo context to params.
+func (w *ServerInterfaceWrapper) AdminRedeliverEvent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdminRedeliverEvent(ctx, id)
 	return err
 }
 
@@ -3056,6 +3209,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
 	router.GET(options.BaseURL+"/.well-known/openid-configuration", wrapper.GetOpenidConfiguration, options.OperationMiddlewares["getOpenidConfiguration"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/audit-events", wrapper.AdminListAuditEvents, options.OperationMiddlewares["adminListAuditEvents"]...)
+	router.GET(options.BaseURL+"/api/v1/admin/events", wrapper.AdminListEvents, options.OperationMiddlewares["adminListEvents"]...)
+	router.POST(options.BaseURL+"/api/v1/admin/events/:id/redeliver", wrapper.AdminRedeliverEvent, options.OperationMiddlewares["adminRedeliverEvent"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/sms/guard", wrapper.AdminGetSmsGuard, options.OperationMiddlewares["adminGetSmsGuard"]...)
 	router.DELETE(options.BaseURL+"/api/v1/admin/sms/guard/:prefix", wrapper.AdminClearSmsGuard, options.OperationMiddlewares["adminClearSmsGuard"]...)
 	router.GET(options.BaseURL+"/api/v1/admin/sms/messages", wrapper.AdminListSmsMessages, options.OperationMiddlewares["adminListSmsMessages"]...)
@@ -3335,6 +3490,218 @@ func (response AdminListAuditEvents500JSONResponse) VisitAdminListAuditEventsRes
 type AdminListAuditEvents503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response AdminListAuditEvents503JSONResponse) VisitAdminListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEventsRequestObject struct {
+	Params AdminListEventsParams
+}
+
+type AdminListEventsResponseObject interface {
+	VisitAdminListEventsResponse(w http.ResponseWriter) error
+}
+
+type AdminListEvents200JSONResponse OutboundEventList
+
+func (response AdminListEvents200JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEvents400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdminListEvents400JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEvents401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminListEvents401JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEvents403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminListEvents403JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEvents422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminListEvents422JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEvents500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminListEvents500JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminListEvents503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminListEvents503JSONResponse) VisitAdminListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEventRequestObject struct {
+	Id openapi_types.UUID `json:"id"`
+}
+
+type AdminRedeliverEventResponseObject interface {
+	VisitAdminRedeliverEventResponse(w http.ResponseWriter) error
+}
+
+type AdminRedeliverEvent200JSONResponse OutboundEvent
+
+func (response AdminRedeliverEvent200JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEvent401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdminRedeliverEvent401JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEvent403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AdminRedeliverEvent403JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEvent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdminRedeliverEvent404JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEvent422JSONResponse struct{ ValidationFailedJSONResponse }
+
+func (response AdminRedeliverEvent422JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEvent500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdminRedeliverEvent500JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdminRedeliverEvent503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdminRedeliverEvent503JSONResponse) VisitAdminRedeliverEventResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -9265,6 +9632,12 @@ type StrictServerInterface interface {
 	// AdminListAuditEvents List Audit Events
 	// (GET /api/v1/admin/audit-events)
 	AdminListAuditEvents(ctx context.Context, request AdminListAuditEventsRequestObject) (AdminListAuditEventsResponseObject, error)
+	// AdminListEvents List Outbound Events
+	// (GET /api/v1/admin/events)
+	AdminListEvents(ctx context.Context, request AdminListEventsRequestObject) (AdminListEventsResponseObject, error)
+	// AdminRedeliverEvent Redeliver an Outbound Event
+	// (POST /api/v1/admin/events/{id}/redeliver)
+	AdminRedeliverEvent(ctx context.Context, request AdminRedeliverEventRequestObject) (AdminRedeliverEventResponseObject, error)
 	// AdminGetSmsGuard SMS Guard
 	// (GET /api/v1/admin/sms/guard)
 	AdminGetSmsGuard(ctx context.Context, request AdminGetSmsGuardRequestObject) (AdminGetSmsGuardResponseObject, error)
@@ -9515,6 +9888,56 @@ func (sh *strictHandler) AdminListAuditEvents(ctx echo.Context, params AdminList
 		return err
 	} else if validResponse, ok := response.(AdminListAuditEventsResponseObject); ok {
 		return validResponse.VisitAdminListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminListEvents operation middleware
+func (sh *strictHandler) AdminListEvents(ctx echo.Context, params AdminListEventsParams) error {
+	var request AdminListEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminListEvents(ctx.Request().Context(), request.(AdminListEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminListEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminListEventsResponseObject); ok {
+		return validResponse.VisitAdminListEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdminRedeliverEvent operation middleware
+func (sh *strictHandler) AdminRedeliverEvent(ctx echo.Context, id openapi_types.UUID) error {
+	var request AdminRedeliverEventRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdminRedeliverEvent(ctx.Request().Context(), request.(AdminRedeliverEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdminRedeliverEvent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdminRedeliverEventResponseObject); ok {
+		return validResponse.VisitAdminRedeliverEventResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

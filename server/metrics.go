@@ -24,7 +24,8 @@ type Metrics struct {
 	smsErrors   *prometheus.CounterVec
 	smsDuration *prometheus.HistogramVec
 	hashWait    prometheus.Histogram
-	sms         smsMetrics // smsmetrics.go
+	sms         smsMetrics   // smsmetrics.go
+	events      eventMetrics // eventmetrics.go
 }
 
 // NewMetrics registers the metrics, with the Go runtime's and the process's, and
@@ -48,7 +49,8 @@ func NewMetrics() *Metrics {
 		hashWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "phoneauth_password_hash_wait_seconds",
 			Help:    "Time a password hash waited for a slot of the hashing gate.",
 			Buckets: []float64{.0001, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
-		sms: newSMSMetrics(),
+		sms:    newSMSMetrics(),
+		events: newEventMetrics(),
 	}
 	bi := buildinfo.Get()
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "phoneauth_build_info",
@@ -56,6 +58,7 @@ func NewMetrics() *Metrics {
 		ConstLabels: prometheus.Labels{"version": bi.Version, "commit": bi.Commit, "goversion": bi.GoVersion}})
 	build.Set(1)
 	m.registry.MustRegister(m.sms.collectors()...)
+	m.registry.MustRegister(m.events.collectors()...)
 	m.registry.MustRegister(m.requests, m.duration, m.logins, m.codes, m.smsErrors, m.smsDuration, m.hashWait, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -3,34 +3,22 @@ package sms
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/phoneauth/phoneauth/auth/webhook"
 )
 
 // ErrInvalidSignature is wrapped by every VerifyWebhook error that concerns the delivery rather
 // than the receiver's own secret: missing or malformed headers, a timestamp outside the tolerance,
 // or no matching signature.
-var ErrInvalidSignature = errors.New("webhook signature invalid")
-
-const (
-	secretPrefix = "whsec_"
-	// The Standard Webhooks spec asks for 24 to 64 bytes of key: fewer is guessable, and HMAC-SHA256
-	// gains nothing from more than its block size.
-	minSecretBytes = 24
-	maxSecretBytes = 64
-	// defaultTolerance is the spec's recommended window for webhook-timestamp.
-	defaultTolerance = 5 * time.Minute
-)
+var ErrInvalidSignature = webhook.ErrInvalidSignature
 
 // WebhookConfig configures a Webhook.
 type WebhookConfig struct {
@@ -63,22 +51,9 @@ func (c WebhookConfig) Validate() error {
 	return nil
 }
 
-// decodeSecret returns the HMAC key inside a "whsec_" secret. Its errors describe the problem
-// without echoing any part of the secret.
-func decodeSecret(secret string) ([]byte, error) {
-	enc, ok := strings.CutPrefix(secret, secretPrefix)
-	if !ok {
-		return nil, errors.New(`secret must start with "whsec_"`)
-	}
-	key, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return nil, errors.New(`the part after "whsec_" is not standard base64`)
-	}
-	if len(key) < minSecretBytes || len(key) > maxSecretBytes {
-		return nil, fmt.Errorf(`the part after "whsec_" decodes to %d bytes; want %d to %d`, len(key), minSecretBytes, maxSecretBytes)
-	}
-	return key, nil
-}
+// decodeSecret returns the HMAC key inside a "whsec_" secret (the Standard Webhooks signing is
+// auth/webhook's, shared with the event dispatcher and the token hook).
+func decodeSecret(secret string) ([]byte, error) { return webhook.ParseSecret(secret) }
 
 // Webhook delivers messages by POSTing JSON to a URL the operator controls, signed per the
 // Standard Webhooks spec (https://www.standardwebhooks.com) when a secret is set. It is safe for
@@ -145,11 +120,7 @@ func (w *Webhook) Send(ctx context.Context, to, text, purpose, referenceID strin
 		if w.Now != nil {
 			now = w.Now
 		}
-		id := newWebhookID()
-		ts := now().Unix()
-		req.Header.Set("webhook-id", id)
-		req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-		req.Header.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(signature(w.key, id, ts, body)))
+		webhook.SetHeaders(req.Header, w.key, newWebhookID(), now(), body)
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
@@ -179,17 +150,6 @@ func newWebhookID() string {
 	return "msg_" + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// signature is the raw HMAC-SHA256 the spec defines over "id.timestamp.body".
-func signature(key []byte, id string, ts int64, body []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id))
-	m.Write([]byte{'.'})
-	m.Write(strconv.AppendInt(nil, ts, 10))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
-}
-
 // SignWebhook returns the webhook-signature header value ("v1,<base64>") that a delivery with this
 // id, timestamp and body carries when signed with secret ("whsec_…").
 func SignWebhook(secret, id string, ts time.Time, body []byte) (string, error) {
@@ -197,7 +157,7 @@ func SignWebhook(secret, id string, ts time.Time, body []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sms: SignWebhook: %w", err)
 	}
-	return "v1," + base64.StdEncoding.EncodeToString(signature(key, id, ts.Unix(), body)), nil
+	return webhook.SignatureHeader(key, id, ts.Unix(), body), nil
 }
 
 // VerifyWebhook checks a delivery's webhook-id, webhook-timestamp and webhook-signature headers
@@ -206,41 +166,8 @@ func SignWebhook(secret, id string, ts time.Time, body []byte) (string, error) {
 // can be replayed. Any one matching v1 signature among the space-separated list passes, so that
 // senders can rotate secrets. Failures wrap ErrInvalidSignature, except a malformed secret.
 func VerifyWebhook(secret string, header http.Header, body []byte, now time.Time, tolerance time.Duration) error {
-	key, err := decodeSecret(secret)
-	if err != nil {
+	if err := webhook.Verify(secret, header, body, now, tolerance); err != nil {
 		return fmt.Errorf("sms: VerifyWebhook: %w", err)
 	}
-	if tolerance <= 0 {
-		tolerance = defaultTolerance
-	}
-	id := header.Get("webhook-id")
-	tsText := header.Get("webhook-timestamp")
-	sigs := header.Get("webhook-signature")
-	if id == "" || tsText == "" || sigs == "" {
-		return fmt.Errorf("sms: %w: missing webhook-id, webhook-timestamp or webhook-signature header", ErrInvalidSignature)
-	}
-	ts, err := strconv.ParseInt(tsText, 10, 64)
-	if err != nil {
-		return fmt.Errorf("sms: %w: webhook-timestamp is not a decimal unix time", ErrInvalidSignature)
-	}
-	// Compared in whole seconds, not as a time.Time, because time.Unix wraps around for absurd
-	// values an attacker may send.
-	if ts < now.Add(-tolerance).Unix() || ts > now.Add(tolerance).Unix() {
-		return fmt.Errorf("sms: %w: webhook-timestamp is outside the %s tolerance", ErrInvalidSignature, tolerance)
-	}
-	want := signature(key, id, ts, body)
-	for _, s := range strings.Fields(sigs) {
-		version, enc, ok := strings.Cut(s, ",")
-		if !ok || version != "v1" {
-			continue
-		}
-		got, err := base64.StdEncoding.DecodeString(enc)
-		if err != nil {
-			continue
-		}
-		if hmac.Equal(got, want) {
-			return nil
-		}
-	}
-	return fmt.Errorf("sms: %w: no v1 signature matches", ErrInvalidSignature)
+	return nil
 }

@@ -51,6 +51,9 @@ func (r *Users) DeleteUser(ctx context.Context, userID uuid.UUID) (*auth.User, e
 		if err := eraseAudit(tx, r.db.dialect, userID); err != nil {
 			return err
 		}
+		if err := eraseEvents(tx, userID); err != nil {
+			return err
+		}
 		return tx.Exec("DELETE FROM users WHERE id = ?", userID).Error
 	})
 	if err != nil {

@@ -105,6 +105,9 @@ type Claims struct {
 	ID        string    // "jti"
 	IssuedAt  time.Time // "iat"
 	ExpiresAt time.Time // "exp"
+	// Extra are further claims (an operator's, from the token hook). Sign writes the claims above over
+	// them, so none of those can be replaced; Verify does not read them back.
+	Extra map[string]any
 }
 
 // Set is an immutable snapshot of the keys: one signs, all verify. Build a new Set to rotate.
@@ -155,6 +158,11 @@ func (s *Set) SigningKeyID() string { return s.signKID }
 // Sign returns a compact JWT for c.
 func (s *Set) Sign(c Claims) (string, error) {
 	t := jwt.New()
+	for name, v := range c.Extra {
+		if err := t.Set(name, v); err != nil {
+			return "", err
+		}
+	}
 	for name, v := range map[string]any{
 		jwt.IssuerKey: s.issuer, jwt.SubjectKey: c.Subject, jwt.JwtIDKey: c.ID,
 		jwt.IssuedAtKey: c.IssuedAt, jwt.ExpirationKey: c.ExpiresAt,

@@ -392,6 +392,11 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 	}
 	res.Pumping = &p
 	logf("  %d SMS to the attacked prefix; %d/%d real users got their code", p.AttackSMS, p.UsersSent, p.Users)
+	ev, err := benchEvents(ctx, bin, dir, o.dbURL, pgEnv, rcv, hc, d, 2*ncpu, logf) // events.go
+	if err != nil {
+		return res, fmt.Errorf("events scenario: %w", err)
+	}
+	res.Events = &ev
 	res.LoadavgAfter = loadavg()
 	res.evaluate()
 	return res, nil

@@ -79,6 +79,8 @@ type results struct {
 
 	// Pumping is the SMS-pumping scenario (pumping.go), on a server of its own.
 	Pumping *pumpResult `json:"pumping,omitempty"`
+	// Events is the outbound events' scenario (events.go), on servers of their own.
+	Events *eventsResult `json:"events,omitempty"`
 }
 
 type startupJSON struct {
@@ -275,6 +277,9 @@ func (r *results) evaluate() {
 	if r.Pumping != nil {
 		r.Targets = append(r.Targets, r.Pumping.targets()...)
 	}
+	if r.Events != nil {
+		r.Targets = append(r.Targets, r.Events.targets()...)
+	}
 	r.Misses = r.misses()
 }
 
@@ -367,6 +372,10 @@ func printReport(w io.Writer, r *results) {
 	if p := r.Pumping; p != nil {
 		fmt.Fprintf(w, "\nSMS pumping: %d requests to %s… from many addresses, %d SMS got there (statuses %v); %d of %d real users got their code (%d verified) in %.1fs\n",
 			p.AttackRequests, attackedPrefix, p.AttackSMS, p.AttackStatuses, p.UsersSent, p.Users, p.UsersVerified, p.ElapsedS)
+	}
+	if e := r.Events; e != nil {
+		fmt.Fprintf(w, "\nevents: sign-ups %.1f/s without, %.1f/s with events (%d clients); at %.0f sign-ups/s, %d of %d user.created delivered, commit to delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			e.SignupOffPerS, e.SignupOnPerS, e.Clients, e.PacedPerS, e.Delivered, e.PacedSignups, e.LagP50MS, e.LagP99MS, e.LagMaxMS)
 	}
 	if r.ServerLog.Lines > 0 {
 		fmt.Fprintf(w, "\nserver log (level warn): %d lines %v; most frequent: %v\n", r.ServerLog.Lines, r.ServerLog.ByLevel, r.ServerLog.Top)

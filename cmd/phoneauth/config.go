@@ -50,6 +50,7 @@ type config struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	sms             smsConfig     // sms.go
+	events          eventsConfig  // events.go
 	debugAddr       string        // pprof listener; "" = off
 	purgeInterval   time.Duration // how often serve purges dead rows; 0 = never (run phoneauth purge)
 }
@@ -341,7 +342,8 @@ func readConfig(getenv func(string) string) (config, map[string]bool, error) {
 	}
 	c.db.StatementTimeout = e.duration("PHONEAUTH_DB_STATEMENT_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.sms = loadSMS(e)
-	c.sms.apply(&c) // sms.go
+	c.sms.apply(&c)   // sms.go
+	loadEvents(e, &c) // events.go
 	if path := e.str("PHONEAUTH_JWT_PRIVATE_KEY_FILE", ""); path != "" {
 		data, err := os.ReadFile(path)
 		if err == nil {

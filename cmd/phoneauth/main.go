@@ -271,6 +271,11 @@ func serve(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	stopDispatcher, err := startDispatcher(cfg, db, log, metrics, metrics) // events.go
+	if err != nil {
+		return err
+	}
+	defer stopDispatcher() // after the HTTP server has drained: its last requests' events go out too
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -385,8 +390,8 @@ func purge(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d audit events, %d SMS log entries, %d SMS guard rows\n",
-		r.Sessions, r.Challenges, r.Throttle, r.AuditEvents, r.SMSMessages, r.SMSGuard)
+	fmt.Fprintf(a.stdout, "purged %d sessions, %d code challenges, %d lockout counters, %d audit events, %d SMS log entries, %d SMS guard rows, %d delivered events\n",
+		r.Sessions, r.Challenges, r.Throttle, r.AuditEvents, r.SMSMessages, r.SMSGuard, r.Events)
 	return nil
 }
 
@@ -408,9 +413,9 @@ func purgeEvery(ctx context.Context, svc *auth.RetentionService, interval time.D
 		cancel()
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents)
+			log.Warn("purge", "err", err, "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents, "events", r.Events)
 		case r.Total() > 0:
-			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents)
+			log.Info("purge", "sessions", r.Sessions, "otp_challenges", r.Challenges, "login_throttle", r.Throttle, "audit_events", r.AuditEvents, "events", r.Events)
 		}
 	}
 }

@@ -43,6 +43,7 @@ func unsafeSettings(c config) []unsafeSetting {
 	if c.publicURL == "" {
 		add(false, "PHONEAUTH_PUBLIC_URL is not set, so discovery names the listen address: set it to the service's external URL, e.g. https://auth.example.com")
 	}
+	eventsUnsafe(c, add) // events.go
 	if !isHTTPSURL(c.keys.Issuer) {
 		add(false, "the token issuer "+c.keys.Issuer+" is not an https URL (it is PHONEAUTH_JWT_ISSUER, else PHONEAUTH_PUBLIC_URL): "+
 			"set PHONEAUTH_PUBLIC_URL to https://…, or PHONEAUTH_JWT_ISSUER to an https URL")

@@ -35,7 +35,11 @@ type runtimeDeps struct {
 // newServices builds every service on db. This is the one place that knows which store repository,
 // SMS provider and policy each service gets.
 func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger, rt runtimeDeps) (*services, error) {
-	env := auth.Env{Clock: auth.SystemClock{}, Logger: log, Audit: db.Audit(), Atomic: db, Observer: rt.observer}
+	events, err := newEvents(cfg, db) // events.go
+	if err != nil {
+		return nil, err
+	}
+	env := auth.Env{Clock: auth.SystemClock{}, Logger: log, Audit: db.Audit(), Atomic: db, Observer: rt.observer, Events: events}
 	hcfg := password.Config{Params: password.DefaultParams}
 	if rt.observer != nil {
 		hcfg.Observer = rt.observer
@@ -98,7 +102,7 @@ func newServices(ctx context.Context, cfg config, db *store.DB, log *slog.Logger
 	if s.Admin, err = auth.NewAdminService(env, auth.AdminDeps{
 		Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(), Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones,
 		Accounts: s.Accounts, Lifecycle: s.Lifecycle,
-		Guard: guard, Messages: db.Messages(),
+		Guard: guard, Messages: db.Messages(), Outbox: db.Events(),
 	}); err != nil {
 		return nil, err
 	}

@@ -123,7 +123,8 @@ func New(t testing.TB, opt Options) *Server {
 		Codes: svc.Codes})
 	must(err)
 	svc.Admin, err = auth.NewAdminService(env, auth.AdminDeps{Users: db.Users(), Admin: db.Users(), Sessions: db.Sessions(),
-		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones, Accounts: svc.Accounts, Lifecycle: svc.Lifecycle})
+		Throttle: db.Throttle(), Hasher: hasher, Policy: policy, Phones: phones, Accounts: svc.Accounts, Lifecycle: svc.Lifecycle,
+		Outbox: db.Events()})
 	must(err)
 	if opt.Server.PublicURL == "" {
 		opt.Server.PublicURL = "http://phoneauth.test"

@@ -897,6 +897,41 @@ export const adminListSmsMessages = (options) => (options?.client ?? client).get
     ...options
 });
 /**
+ * List Outbound Events
+ *
+ * The outbox of the events delivered to `PHONEAUTH_EVENTS_WEBHOOK_URL`, newest first, filtered and
+ * paginated with a cursor, with each one's delivery state. Delivered events are kept for
+ * `PHONEAUTH_EVENTS_RETENTION`; dead ones until they are redelivered. See docs/events.md.
+ *
+ */
+export const adminListEvents = (options) => (options?.client ?? client).get({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/events',
+    ...options
+});
+/**
+ * Redeliver an Outbound Event
+ *
+ * Makes the event pending again and due at once: a dead event is retried for another
+ * `PHONEAUTH_EVENTS_MAX_AGE`, a delivered one is sent again (the receiver lost it; it de-duplicates by
+ * the id if not), a pending one is tried now. It keeps its place in its user's order: that user's later
+ * pending events wait for it.
+ *
+ */
+export const adminRedeliverEvent = (options) => (options.client ?? client).post({
+    security: [{
+            key: 'HTTPBearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/api/v1/admin/events/{id}/redeliver',
+    ...options
+});
+/**
  * Twilio Status Callback
  *
  * Twilio's status callback of a message phoneauth sent (its `StatusCallback`, set when

@@ -578,6 +578,61 @@ export type SmsMessageList = {
     messages: Array<SmsMessage>;
     next_cursor: string | null;
 };
+/**
+ * `pending`: to be delivered, or being retried; `delivered`: the receiver answered 2xx; `dead`: it kept
+ * failing for `PHONEAUTH_EVENTS_MAX_AGE` (redeliver it once the receiver is fixed).
+ *
+ */
+export type EventState = 'pending' | 'delivered' | 'dead';
+export type OutboundEvent = {
+    /**
+     * The event's id, the same on every delivery of it (`webhook-id`); receivers de-duplicate by it.
+     */
+    id: string;
+    /**
+     * The outbox's order; a user's events are delivered in it.
+     */
+    seq: number;
+    /**
+     * `user.created`, `user.updated`, `user.deleted`, `user.deactivated`, `user.activated`, `phone.changed`,
+     * `password.changed`, `session.started`, `session.ended` or `role.changed`. New types may be added.
+     *
+     */
+    type: string;
+    /**
+     * When it happened.
+     */
+    timestamp: string;
+    user_id: string | null;
+    /**
+     * What the type needs, never a secret, code, token or hash (docs/events.md); emptied when its user is deleted.
+     */
+    data: {
+        [key: string]: unknown;
+    };
+    state: EventState;
+    /**
+     * Deliveries tried so far.
+     */
+    attempts: number;
+    /**
+     * When a pending event is due.
+     */
+    next_attempt_at: string | null;
+    /**
+     * When a failing event goes dead.
+     */
+    retry_until: string;
+    /**
+     * Why the last attempt failed (`HTTP 503`, `timeout` …); empty after a success.
+     */
+    last_error: string;
+    delivered_at: string | null;
+};
+export type OutboundEventList = {
+    events: Array<OutboundEvent>;
+    next_cursor: string | null;
+};
 export type SmsGuardPrefix = {
     prefix: string;
     country: string;
@@ -2914,6 +2969,103 @@ export type AdminListSmsMessagesResponses = {
     200: SmsMessageList;
 };
 export type AdminListSmsMessagesResponse = AdminListSmsMessagesResponses[keyof AdminListSmsMessagesResponses];
+export type AdminListEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * An event type, e.g. `user.created`.
+         */
+        type?: string;
+        state?: EventState;
+        user_id?: string;
+        /**
+         * Page size (1 to 200, default 50).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page.
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/admin/events';
+};
+export type AdminListEventsErrors = {
+    /**
+     * The request was understood but cannot be carried out (for example a wrong current password).
+     */
+    400: HttpError;
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminListEventsError = AdminListEventsErrors[keyof AdminListEventsErrors];
+export type AdminListEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: OutboundEventList;
+};
+export type AdminListEventsResponse = AdminListEventsResponses[keyof AdminListEventsResponses];
+export type AdminRedeliverEventData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/events/{id}/redeliver';
+};
+export type AdminRedeliverEventErrors = {
+    /**
+     * Missing, invalid or expired token, or wrong credentials.
+     */
+    401: HttpError;
+    /**
+     * The signed-in user lacks the required role.
+     */
+    403: HttpError;
+    /**
+     * No such resource.
+     */
+    404: HttpError;
+    /**
+     * Validation Error. Every invalid field is reported; rejected values are never echoed.
+     */
+    422: HttpValidationError;
+    /**
+     * An unexpected error. The detail carries the request id to quote to support.
+     */
+    500: HttpError;
+    /**
+     * The service is temporarily overloaded or a dependency is down; retry after `Retry-After` seconds.
+     */
+    503: HttpError;
+};
+export type AdminRedeliverEventError = AdminRedeliverEventErrors[keyof AdminRedeliverEventErrors];
+export type AdminRedeliverEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: OutboundEvent;
+};
+export type AdminRedeliverEventResponse = AdminRedeliverEventResponses[keyof AdminRedeliverEventResponses];
 export type TwilioStatusCallbackData = {
     body: TwilioStatusCallback;
     headers?: {

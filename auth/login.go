@@ -51,24 +51,38 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 		return nil, err
 	}
 	e164 := n.E164
-	fail := func(userID uuid.UUID, reason string) (*Login, error) {
+	fail := func(ctx context.Context, userID uuid.UUID, reason string) (*Login, error) {
 		s.env.Record(ctx, EventLoginFailed, userID, uuid.Nil, "", map[string]string{"method": AMRPassword, "reason": reason})
 		s.env.Observer.Login(AMRPassword, "failed")
 		return nil, errBadLogin
 	}
-	if allowed, _, err := s.lock.attempt(ctx, e164); err != nil {
+	// One transaction before the hash: the attempt counted toward the lockout and the user read (with
+	// the failure of a locked-out phone, which hashes nothing), and one after it (SessionService.start).
+	var u *User
+	locked := false
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if allowed, _, err := s.lock.attempt(ctx, e164); err != nil {
+			return err
+		} else if !allowed {
+			locked = true
+			_, err := fail(ctx, uuid.Nil, "locked_out")
+			return keep(err)
+		}
+		var err error
+		if u, err = s.d.Users.ByPhone(ctx, e164); errors.Is(err, ErrNotFound) {
+			u = nil
+			return nil
+		}
+		return err
+	})
+	if locked || err != nil {
 		return nil, err
-	} else if !allowed {
-		return fail(uuid.Nil, "locked_out")
 	}
-	u, err := s.d.Users.ByPhone(ctx, e164)
-	if errors.Is(err, ErrNotFound) {
+	if u == nil {
 		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
 			return nil, hashErr(err)
 		}
-		return fail(uuid.Nil, "unknown_phone")
-	} else if err != nil {
-		return nil, err
+		return fail(ctx, uuid.Nil, "unknown_phone")
 	}
 	if u.PasswordHash == "" {
 		// A user without a password logs in by code only; here it fails as a wrong password does, in
@@ -76,19 +90,18 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
 			return nil, hashErr(err)
 		}
-		return fail(u.ID, "no_password")
+		return fail(ctx, u.ID, "no_password")
 	}
 	ok, rehash, err := s.d.Hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil {
 		return nil, hashErr(err)
 	}
 	if !ok {
-		return fail(u.ID, "wrong_password")
+		return fail(ctx, u.ID, "wrong_password")
 	}
 	if !u.IsActive {
-		return fail(u.ID, "inactive")
+		return fail(ctx, u.ID, "inactive")
 	}
-	s.lock.clear(ctx, e164)
 	newHash := ""
 	if rehash {
 		if newHash, err = s.d.Hasher.Hash(ctx, pw); err != nil {
@@ -97,11 +110,17 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 			newHash = ""
 		}
 	}
-	l, err := s.d.Sessions.start(ctx, u, AMRPassword, newHash)
+	var l *Login
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		s.lock.clear(ctx, e164)
+		var err error
+		l, err = s.d.Sessions.start(ctx, u, AMRPassword, newHash)
+		return err
+	})
 	if errors.Is(err, ErrNotFound) {
 		// The account was deleted while this login ran: recorded as a login for no account, so that
 		// nothing about its client joins the erased account's events.
-		return fail(uuid.Nil, "deleted")
+		return fail(ctx, uuid.Nil, "deleted")
 	}
 	return l, err
 }
@@ -112,20 +131,29 @@ func (s *LoginService) CodeLogin(ctx context.Context, rawPhone, code string) (*L
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.d.Codes.verify(ctx, n.E164, PurposeLogin, code); err != nil {
+	// One transaction: the guess counted (and kept when it is refused), the code consumed, the lockout
+	// cleared and the session opened, or none of it.
+	var l *Login
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.d.Codes.verify(ctx, n.E164, PurposeLogin, code); err != nil {
+			return err
+		}
+		u, err := s.d.Users.ByPhone(ctx, n.E164)
+		if errors.Is(err, ErrNotFound) || (err == nil && !u.IsActive) {
+			return keep(errCodeInvalid) // the code is spent all the same
+		} else if err != nil {
+			return err
+		}
+		// Proving the phone clears a password lockout: a lockout must not shut its owner out.
+		s.lock.clear(ctx, n.E164)
+		l, err = s.d.Sessions.start(ctx, u, AMROTP, "")
+		if errors.Is(err, ErrNotFound) {
+			return errCodeInvalid // the account was deleted while this login ran
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	u, err := s.d.Users.ByPhone(ctx, n.E164)
-	if errors.Is(err, ErrNotFound) || (err == nil && !u.IsActive) {
-		return nil, errCodeInvalid
-	} else if err != nil {
-		return nil, err
-	}
-	// Proving the phone clears a password lockout: a lockout must not shut its owner out.
-	s.lock.clear(ctx, n.E164)
-	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
-	if errors.Is(err, ErrNotFound) {
-		return nil, errCodeInvalid // the account was deleted while this login ran
-	}
-	return l, err
+	return l, nil
 }

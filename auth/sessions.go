@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -55,8 +56,10 @@ func refreshHash(raw string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// start opens a session for u (its client from ctx), records the login and issues its first tokens.
-// rehash, when not "", replaces the user's password hash.
+// start opens a session for u (its client from ctx), records the login and issues its first tokens,
+// in one transaction (the caller's, when it has one): the session, its refresh token, the login time
+// and the audit event are stored together or not at all. rehash, when not "", replaces the user's
+// password hash. This is the one place a session begins.
 func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string) (*Login, error) {
 	now := s.env.Clock.Now()
 	ci := ClientFrom(ctx)
@@ -65,19 +68,28 @@ func (s *SessionService) start(ctx context.Context, u *User, amr, rehash string)
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.MaxAge),
 	}
 	refresh, refreshHash := newRefreshToken()
-	if err := s.sessions.Create(ctx, sess, refreshHash); err != nil {
-		return nil, err // ErrNotFound: the user was deleted meanwhile (no session was stored)
-	}
-	if err := s.users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
-		// ErrNotFound: deleted meanwhile, and the session with it. No token is issued.
-		return nil, err
-	}
-	u.LastLoginAt = &now
-	tok, ttl, err := s.keys.issue(u, sess, now)
+	var (
+		tok string
+		ttl time.Duration
+	)
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.sessions.Create(ctx, sess, refreshHash); err != nil {
+			return err // ErrNotFound: the user was deleted meanwhile (no session is stored)
+		}
+		if err := s.users.RecordLogin(ctx, u.ID, now, rehash); err != nil {
+			return err // ErrNotFound: deleted meanwhile, and the session with it. No token is issued.
+		}
+		u.LastLoginAt = &now
+		var err error
+		if tok, ttl, err = s.keys.issue(u, sess, now); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": amr, "session_id": sess.ID.String()})
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.env.Record(ctx, EventLoginSucceeded, u.ID, uuid.Nil, "", map[string]string{"method": amr, "session_id": sess.ID.String()})
 	s.env.Observer.Login(amr, "succeeded")
 	return &Login{AccessToken: tok, RefreshToken: refresh, ExpiresIn: ttl, User: u, Session: sess}, nil
 }
@@ -115,27 +127,42 @@ func (s *SessionService) Refresh(ctx context.Context, raw string) (*Login, error
 		return nil, errBadRefresh
 	}
 	oldHash := refreshHash(raw)
-	sess, u, err := s.sessions.ByRefreshToken(ctx, oldHash)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBadRefresh
-	} else if err != nil {
-		return nil, err
-	}
+	// One transaction: the token looked up, spent and replaced (or, reused, its session ended and
+	// audited).
+	var (
+		sess *Session
+		u    *User
+		next string
+	)
 	now := s.env.Clock.Now()
-	if !sess.Active(now, s.cfg.IdleTimeout) || !u.IsActive {
-		return nil, errBadRefresh
-	}
-	next, nextHash := newRefreshToken()
-	outcome, err := s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBadRefresh // the session went meanwhile (its user was deleted)
-	} else if err != nil {
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		sess, u, err = s.sessions.ByRefreshToken(ctx, oldHash)
+		if errors.Is(err, ErrNotFound) {
+			return errBadRefresh
+		} else if err != nil {
+			return err
+		}
+		if !sess.Active(now, s.cfg.IdleTimeout) || !u.IsActive {
+			return errBadRefresh
+		}
+		var nextHash string
+		next, nextHash = newRefreshToken()
+		outcome, err := s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval)
+		if errors.Is(err, ErrNotFound) {
+			return errBadRefresh // the session went meanwhile (its user was deleted)
+		} else if err != nil {
+			return err
+		}
+		if outcome == Reused {
+			s.env.Logger.WarnContext(ctx, "refresh token reused: session ended", "session_id", sess.ID, "user_id", u.ID)
+			s.env.Record(ctx, EventSessionEnded, u.ID, uuid.Nil, "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID.String()})
+			return keep(errBadRefresh) // the session stays ended
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	if outcome == Reused {
-		s.env.Logger.WarnContext(ctx, "refresh token reused: session ended", "session_id", sess.ID, "user_id", u.ID)
-		s.env.Record(ctx, EventSessionEnded, u.ID, uuid.Nil, "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID.String()})
-		return nil, errBadRefresh
 	}
 	sess.LastUsedAt = now
 	tok, ttl, err := s.keys.issue(u, sess, now)

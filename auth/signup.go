@@ -61,17 +61,23 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 	if err != nil {
 		return refused(hashErr(err))
 	}
-	if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
-		return nil, err
-	}
-	u, err := s.insertUser(ctx, &User{Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent})
+	// One transaction: the code consumed, the account created and logged in. A taken phone or email (or
+	// anything else failing) rolls it all back, the code stays live, and the guess is given back.
+	var l *Login
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
+			return err
+		}
+		u, err := s.insertUser(ctx, &User{Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent})
+		if err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
+		l, err = s.d.Sessions.start(ctx, u, AMROTP, "")
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return refused(err)
 	}
-	s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
-	l, err := s.d.Sessions.start(ctx, u, AMROTP, "")
-	if errors.Is(err, ErrNotFound) {
-		return nil, errCodeInvalid // an admin deleted the new account at once
-	}
-	return l, err
+	return l, nil
 }

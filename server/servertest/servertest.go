@@ -95,7 +95,7 @@ func New(t testing.TB, opt Options) *Server {
 		db.Sessions(), db.Users(), svc.Keys)
 	must(err)
 	svc.Codes, err = auth.NewCodeService(ctx, env, otp, auth.CodeDeps{Challenges: db.Challenges(), Secrets: db.Secrets(),
-		Users: db.Users(), SMS: sms, Phones: phones})
+		Users: db.Users(), SMS: sms, Phones: phones, Messages: db.Messages()})
 	must(err)
 	svc.Logins, err = auth.NewLoginService(env, auth.LockoutConfig{Threshold: 10}, auth.LoginDeps{Users: db.Users(), Hasher: hasher,
 		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})

@@ -131,13 +131,17 @@ type scenario struct {
 	// before runs first, unmetered by the scenario (the raw hash rate, right before the logins it
 	// is compared with, so that both see the same machine).
 	before func(ctx context.Context)
+	// server is the base URL of the server the scenario drives ("": the benchmark's server), whose
+	// pool counts its database work.
+	server string
 }
 
 // row is a scenario's outcome.
 type row struct {
 	scenario
-	s *sample
-	u usage // the server's CPU and memory during the scenario (shared with its side scenario)
+	s  *sample
+	u  usage   // the server's CPU and memory during the scenario (shared with its side scenario)
+	db *dbWork // its database work per operation (nil for a scenario with a side: they share it)
 }
 
 // run is the whole benchmark; it returns the exit status.
@@ -228,6 +232,11 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		return nil, err
 	}
 	logf("database %s created", db.name)
+	meter, err := newDBMeter(o.dbURL, db.name, hc)
+	if err != nil {
+		return nil, err
+	}
+	defer meter.close()
 	defer func() {
 		if derr := db.drop(); derr != nil {
 			err = errors.Join(err, fmt.Errorf("dropping database %s: %w", db.name, derr))
@@ -352,11 +361,12 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		{key: "login_64", title: "POST /login", clients: 64, duration: d, ops: f.loginOps()},
 		{key: "refresh", title: "POST /refresh (own chains)", clients: refreshClients, duration: d, ops: f.refreshOp},
 		{key: "send_otp", title: "POST /login/send-otp", clients: 32, duration: d, ops: f.sendOTPOps()},
-		{key: "send_otp_guard", title: "POST /login/send-otp, SMS guard on", clients: 32, duration: d, ops: fg.sendOTPOps()},
+		{key: "send_otp_guard", title: "POST /login/send-otp, SMS guard on", clients: 32, duration: d, ops: fg.sendOTPOps(), server: gsrv.url},
 		{key: "code_login", title: "code login (send+SMS+verify)", clients: 8, duration: d, ops: f.codeLoginOps(8)},
 		{key: "flood_login", title: "flood: POST /login", clients: o.floodClients, duration: o.floodDuration, ops: f.loginOps(),
 			side: &scenario{key: "flood_me", title: "flood: GET /me (side)", clients: 4, duration: o.floodDuration, ops: f.meOps()}},
 	}
+	quiet := time.Now() // when the database was last used
 	for _, sc := range scenarios {
 		// A pause lets the previous scenario's connections, garbage and database work settle, so each
 		// scenario starts from a quiet server.
@@ -368,11 +378,31 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 			sc.before(ctx)
 			sleepCtx(ctx, 500*time.Millisecond)
 		}
+		if sc.server == "" {
+			sc.server = srv.url
+		}
+		// PostgreSQL's counts of the database are read before each scenario, once the last one's
+		// backends have reported theirs (about 10 s: see idleFlush).
+		var before dbCounts
+		if sc.side == nil {
+			if before, err = meter.read(ctx, quiet, sc.server); err != nil {
+				return res, err
+			}
+		}
 		logf("%s: %d clients for %s", sc.key, sc.clients, sc.duration)
 		rows := runScenario(ctx, g, srv.pid(), sc)
+		quiet = time.Now()
+		if sc.side == nil {
+			after, err := meter.read(ctx, quiet, sc.server)
+			if err != nil {
+				return res, err
+			}
+			rows[0].db = perOp(before, after, len(rows[0].s.latencies))
+		}
 		for _, r := range rows {
 			res.addRow(r)
-			logf("  %-12s %8.1f req/s  p99 %s  errors %s", r.key, r.s.rate(), r.s.quantile(0.99).Round(10*time.Microsecond), formatErrors(r.s.errorCounts()))
+			logf("  %-12s %8.1f req/s  p99 %s  errors %s%s", r.key, r.s.rate(), r.s.quantile(0.99).Round(10*time.Microsecond),
+				formatErrors(r.s.errorCounts()), r.db.String())
 		}
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -124,3 +124,28 @@ func countEvents(t *testing.T, db *store.DB, typ string) int {
 	}
 	return len(events)
 }
+
+// TestSearchByPhoneNumber: a search that is a phone number, in any format the parser reads, finds the
+// account with that number (by the unique index) and only it; anything else is a substring search.
+func TestSearchByPhoneNumber(t *testing.T) {
+	f := newFixture(t, weak)
+	adm := f.user(t, "+14155550199", auth.RoleAdmin)
+	u := f.user(t, "+14155550100")
+	f.user(t, "+14155550101")
+	ctx := auth.WithPrincipal(context.Background(), &auth.Principal{User: adm, Session: &auth.Session{}})
+	for _, c := range []struct {
+		q    string
+		want int
+	}{{"+1 415 555 0100", 1}, {"+14155550100", 1}, {"001 (415) 555-0100", 1}, {"+14155550177", 0}, {"555010", 2}, {"Test", 3}} {
+		users, next, err := f.admin.ListUsers(ctx, c.q, "", 10)
+		if err != nil {
+			t.Fatalf("%q: %v", c.q, err)
+		}
+		if len(users) != c.want || next != "" {
+			t.Errorf("%q: %d users (next %q), want %d", c.q, len(users), next, c.want)
+		}
+		if c.want == 1 && users[0].ID != u.ID {
+			t.Errorf("%q found %s, want %s", c.q, users[0].Phone, u.Phone)
+		}
+	}
+}

@@ -36,11 +36,11 @@ func userSearch(q *gorm.DB, query string, before uuid.UUID, limit int) *gorm.DB 
 // users_search_trgm_idx (a bitmap of the matching users, sorted for the page) or by a walk of the
 // primary key newest first that stops at a page of matches, whichever the planner reckons cheaper for
 // the pattern: one most users match (a common name) is the walk, one that matches a few or none the
-// index. SQLite has no trigram index: there the walk is the only plan (migration 00050 of SQLite).
-// TestQueryPlans holds the plans.
+// index. So it is planned for its values every time (DB.forValues). SQLite has no trigram index:
+// there the walk is the only plan (migration 00050 of SQLite). TestQueryPlans holds the plans.
 func (r *Users) List(ctx context.Context, query string, before uuid.UUID, limit int) ([]*auth.User, error) {
 	var rows []userRow
-	if err := userSearch(r.db.conn(ctx), query, before, limit).Find(&rows).Error; err != nil {
+	if err := r.db.forValues(ctx, func(tx *gorm.DB) error { return userSearch(tx, query, before, limit).Find(&rows).Error }); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]*auth.User, len(rows))

@@ -62,14 +62,15 @@ func (r *Audit) Record(ctx context.Context, e auth.AuditEvent) error {
 // List implements auth.Audit. A filter by user, actor or type is served by that column's index,
 // (user_id, id), (actor_id, id) or (type, id), walked newest first, or by a walk of the primary key
 // newest first that stops at a page of matches, whichever the planner reckons cheaper for the value:
-// a common type is the walk, a rare one the index. A filter by time orders by (at, id), which
+// a common type is the walk, a rare one the index; so it is planned for its values every time
+// (DB.forValues). A filter by time orders by (at, id), which
 // audit_events_at_id_idx gives from the end of the range: ordered by the id, a range long ago would be
 // found by a walk of the primary key through every later event (the planner takes the matches to be
 // spread evenly along the walk). An event's at and id rise together, so (at, id) is the id order but
 // for events written in the same moment by different instances. TestQueryPlans holds the plans.
 func (r *Audit) List(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEvent, error) {
 	var rows []auditRow
-	if err := auditQuery(r.db.conn(ctx), f).Find(&rows).Error; err != nil {
+	if err := r.db.forValues(ctx, func(tx *gorm.DB) error { return auditQuery(tx, f).Find(&rows).Error }); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]auth.AuditEvent, len(rows))

@@ -65,6 +65,7 @@ type options struct {
 	users         int
 	meUsers       int
 	keep          bool
+	scale         bool
 	dbURL         string
 }
 
@@ -81,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.users, "users", 2000, "users to seed (distinct phones for logins and codes)")
 	fs.IntVar(&o.meUsers, "me-users", 256, "users logged in up front whose tokens drive GET /me")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory (binary, server logs) instead of removing it")
+	fs.BoolVar(&o.scale, "scale", false, "also run the scale scenario: every endpoint on 1M users, 2M sessions and 10M audit events against a tiny database, and a purge of 1M sessions (seeding takes minutes)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -422,6 +424,15 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 	}
 	res.Pumping = &p
 	logf("  %d SMS to the attacked prefix; %d/%d real users got their code", p.AttackSMS, p.UsersSent, p.Users)
+	if o.scale {
+		shrink := 1
+		if o.quick {
+			shrink = 100 // a smoke run of the scenario, not its numbers
+		}
+		if res.Scale, err = runScale(ctx, bin, dir, o.dbURL, pgEnv, rcv, hc, shrink, logf); err != nil {
+			return res, fmt.Errorf("scale scenario: %w", err)
+		}
+	}
 	res.LoadavgAfter = loadavg()
 	res.evaluate()
 	return res, nil

@@ -79,6 +79,8 @@ type results struct {
 
 	// Pumping is the SMS-pumping scenario (pumping.go), on a server of its own.
 	Pumping *pumpResult `json:"pumping,omitempty"`
+	// Scale is the scale scenario (scale.go, -scale), on servers of their own.
+	Scale *scaleResult `json:"scale,omitempty"`
 }
 
 type startupJSON struct {
@@ -278,6 +280,9 @@ func (r *results) evaluate() {
 	if r.Pumping != nil {
 		r.Targets = append(r.Targets, r.Pumping.targets()...)
 	}
+	if r.Scale != nil {
+		r.Targets = append(r.Targets, r.Scale.targets()...)
+	}
 	r.Misses = r.misses()
 }
 
@@ -415,6 +420,18 @@ func printReport(w io.Writer, r *results) {
 	if p := r.Pumping; p != nil {
 		fmt.Fprintf(w, "\nSMS pumping: %d requests to %s… from many addresses, %d SMS got there (statuses %v); %d of %d real users got their code (%d verified) in %.1fs\n",
 			p.AttackRequests, attackedPrefix, p.AttackSMS, p.AttackStatuses, p.UsersSent, p.Users, p.UsersVerified, p.ElapsedS)
+	}
+	if sc := r.Scale; sc != nil {
+		fmt.Fprintf(w, "\nscale: %d users, %d sessions, %d audit events (seeded in %.0f s) against a tiny database; median of %d calls:\n",
+			sc.Users, 2*sc.Users, sc.Events, sc.SeedS, scaleCalls)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "endpoint\ttiny ms\tbig ms\tratio\t")
+		for _, e := range sc.Endpoints {
+			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t\n", e.Name, e.TinyMS, e.BigMS, e.Ratio)
+		}
+		_ = tw.Flush()
+		fmt.Fprintf(w, "purge: %.1f s (%s); login p99 %.0f ms before, %.0f ms during (×%.2f)\n", sc.Purge.ElapsedS, sc.Purge.Output,
+			sc.Purge.LoginP99MS, sc.Purge.LoginP99Purge, sc.Purge.Ratio)
 	}
 	if r.ServerLog.Lines > 0 {
 		fmt.Fprintf(w, "\nserver log (level warn): %d lines %v; most frequent: %v\n", r.ServerLog.Lines, r.ServerLog.ByLevel, r.ServerLog.Top)

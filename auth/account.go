@@ -141,20 +141,21 @@ func (s *AccountService) ResetWithCode(ctx context.Context, rawPhone, code, next
 		s.d.Codes.release(ctx, phone, PurposeReset, hash)
 		return "", hashErr(err)
 	}
-	if err := s.d.Codes.consume(ctx, phone, PurposeReset, hash); err != nil {
-		return "", err
-	}
-	err = s.env.InTx(ctx, func(ctx context.Context) error {
+	// One transaction: the code consumed, the password replaced (the sessions ended with it), the
+	// lockout cleared, or none of it and the code stays live.
+	if err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Codes.consume(ctx, phone, PurposeReset, hash); err != nil {
+			return err
+		}
 		if err := s.d.Users.SetPassword(ctx, u.ID, pwHash, s.env.Clock.Now(), uuid.Nil); err != nil {
 			return err
 		}
+		s.lock.clear(ctx, phone)
 		s.env.Record(ctx, EventPasswordReset, u.ID, uuid.Nil, ref, map[string]string{"by": "code"})
 		return s.env.Emit(ctx, TypePasswordChanged, u.ID, passwordData{By: "code"})
-	})
-	if err != nil {
+	}); err != nil {
 		return "", err
 	}
-	s.lock.clear(ctx, phone)
 	s.d.Codes.notify(ctx, phone, noticePasswordReset, ref)
 	return ref, nil
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -85,7 +86,9 @@ func pageLimit(limit int) int {
 	return min(limit, 200)
 }
 
-// ListUsers lists users, newest first; nextCursor is "" on the last page.
+// ListUsers lists users, newest first; nextCursor is "" on the last page. A query that is a phone
+// number finds the account with that number; any other is a case-insensitive substring of the phone,
+// the name or the email.
 func (s *AdminService) ListUsers(ctx context.Context, query, cursor string, limit int) ([]*User, string, error) {
 	if _, err := admin(ctx); err != nil {
 		return nil, "", err
@@ -100,8 +103,21 @@ func (s *AdminService) ListUsers(ctx context.Context, query, cursor string, limi
 		before = id
 	}
 	limit = pageLimit(limit)
-	users, err := s.d.Admin.List(ctx, strings.TrimSpace(query), before, limit+1)
-	if err != nil {
+	query = strings.TrimSpace(query)
+	var users []*User
+	if n, err := s.d.Phones.Parse(query); err == nil {
+		// A phone number, in any format the parser reads (digits and separators only, the default
+		// region for a national number): the one account that has it, by the unique index, rather
+		// than a substring search of every row.
+		u, err := s.d.Users.ByPhone(ctx, n.E164)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, "", err
+		case before == uuid.Nil || bytes.Compare(u.ID[:], before[:]) < 0:
+			users = []*User{u}
+		}
+	} else if users, err = s.d.Admin.List(ctx, query, before, limit+1); err != nil {
 		return nil, "", err
 	}
 	next := ""

@@ -139,23 +139,28 @@ func (s *CodeService) Send(ctx context.Context, purpose, rawPhone string, resend
 		return "", err
 	}
 	phone := n.E164
-	u, err := s.d.Users.ByPhone(ctx, phone)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return "", err
-	}
-	exists := err == nil
-	active := exists && u.IsActive
-	req := sendRequest{phone: phone, purpose: purpose, user: userID(u), eligible: active, resend: resend}
-	if purpose == PurposeSignup {
-		req.eligible, req.user = !exists, uuid.Nil
-		if active {
-			req.notice, req.noticeTo = noticeSignupExists, u.ID
+	req := sendRequest{phone: phone, purpose: purpose, resend: resend}
+	// Who the number belongs to is read in the send's transaction, the one that stores the code.
+	req.decide = func(ctx context.Context, r *sendRequest) error {
+		u, err := s.d.Users.ByPhone(ctx, phone)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
 		}
+		exists := err == nil
+		active := exists && u.IsActive
+		r.user, r.eligible = userID(u), active
+		if purpose == PurposeSignup {
+			r.eligible, r.user = !exists, uuid.Nil
+			if active {
+				r.notice, r.noticeTo = noticeSignupExists, u.ID
+			}
+		}
+		return nil
 	}
 	return s.send(ctx, req)
 }
 
-// sendRequest is one code request, its eligibility already decided by the caller.
+// sendRequest is one code request, its eligibility decided by the caller or by decide.
 type sendRequest struct {
 	phone    string    // E.164, allowed to receive SMS
 	purpose  string    // maybe bound to a user (boundPurpose)
@@ -166,10 +171,20 @@ type sendRequest struct {
 	notice   string
 	noticeTo uuid.UUID
 	resend   bool
+	// decide, when set, fills in user, eligible and the notice, inside the transaction that stores
+	// the challenge.
+	decide func(ctx context.Context, r *sendRequest) error
 }
 
 // send applies the cooldown and the budgets, then stores a live code and texts it, or stores a decoy
 // (and maybe texts a notice): every answer is the same whether or not a code went out.
+//
+// It commits twice at most, and never holds a transaction open across the SMS provider's call: one
+// transaction decides who the number belongs to, claims the cooldown and stores the challenge (the
+// budgets are reserved in it too, so that a refusal rolls the claim back); the provider is called; a
+// second one records what happened to the message: its entry in the message log and its audit event,
+// and, when the provider failed, the compensation (the code is killed and the cooldown released, so
+// that the client may retry at once).
 func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 	phone, purpose, label := r.phone, r.purpose, purposeLabel(r.purpose)
 	n, err := s.d.Phones.Parse(phone) // E.164 already: for the region the guard and the caps count by
@@ -178,14 +193,25 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 	}
 	now := s.env.Clock.Now()
 	ref := "otp_" + randomToken(12)
+	decide := func(ctx context.Context) error {
+		if r.decide == nil {
+			return nil
+		}
+		return r.decide(ctx, &r)
+	}
 
 	if code, ok := s.cfg.TestCodes[phone]; ok {
 		// Test numbers: no SMS and no budgets, but the same expiry, attempts and single use.
-		h := s.decoyHash(phone, purpose)
-		if r.eligible {
-			h = s.codeHash(phone, purpose, code)
-		}
-		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !r.resend); err != nil {
+		if err := s.env.InTx(ctx, func(ctx context.Context) error {
+			if err := decide(ctx); err != nil {
+				return err
+			}
+			h := s.decoyHash(phone, purpose)
+			if r.eligible {
+				h = s.codeHash(phone, purpose, code)
+			}
+			return s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !r.resend)
+		}); err != nil {
 			return "", err
 		}
 		s.env.Logger.InfoContext(ctx, "otp test number", "reference_id", ref, "purpose", label)
@@ -210,81 +236,115 @@ func (s *CodeService) send(ctx context.Context, r sendRequest) (string, error) {
 		release := cancelIP
 		cancelIP = func() { release(); cancel() }
 	}
-	ok, previous, err := s.d.Challenges.ClaimSend(ctx, phone, purpose, now, s.cfg.ResendInterval)
-	if err != nil {
-		cancelIP()
-		return "", err
-	}
-	if !ok {
-		cancelIP()
-		return "", rateLimited("Please wait before requesting another code", previous.Add(s.cfg.ResendInterval).Sub(now))
-	}
-	ok, after, cancelPhone, err := s.d.Limiter.Reserve(ctx, "otp:phone:"+phone, s.cfg.PhoneHourlyLimit, time.Hour)
-	if err == nil && !ok {
-		err = rateLimited("Too many codes requested for this number", after)
-	}
-	cancelCaps := func() {}
-	if err == nil {
-		if cancelCaps, err = s.reserveCaps(ctx, n.Region); err != nil {
-			cancelPhone()
+	cancelPhone, cancelCaps := func() {}, func() {}
+	var (
+		previous time.Time // the send the claim replaced, for the compensation
+		code, h  string    // the code texted (eligible only) and the hash stored
+	)
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := decide(ctx); err != nil {
+			return err
 		}
-	}
-	if err != nil {
-		cancelIP()
-		_ = s.d.Challenges.ReleaseSend(ctx, phone, purpose, now, previous)
-		return "", err
-	}
-	undo := func() {
+		ok, prev, err := s.d.Challenges.ClaimSend(ctx, phone, purpose, now, s.cfg.ResendInterval)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return rateLimited("Please wait before requesting another code", prev.Add(s.cfg.ResendInterval).Sub(now))
+		}
+		previous = prev
+		// The budgets are in the Limiter (this process's memory, or Redis), never the SMS provider: a
+		// refusal here rolls the claim back with the transaction.
+		ok, after, cancel, err := s.d.Limiter.Reserve(ctx, "otp:phone:"+phone, s.cfg.PhoneHourlyLimit, time.Hour)
+		if err == nil && !ok {
+			err = rateLimited("Too many codes requested for this number", after)
+		}
+		if err != nil {
+			return err
+		}
+		cancelPhone = cancel
+		if cancelCaps, err = s.reserveCaps(ctx, n.Region); err != nil {
+			return err
+		}
+		h = s.decoyHash(phone, purpose)
+		if r.eligible {
+			code = newCode()
+			h = s.codeHash(phone, purpose, code)
+		}
+		// A decoy challenge is stored as a code would be, so that a verify for a number that got no
+		// code answers exactly as for one that did and a wrong guess: the same detail, the same
+		// countdown of attempts, the same lockout (README: no enumeration).
+		return s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !r.resend)
+	})
+	cancelBudgets := func() {
 		cancelIP()
 		cancelPhone()
 		cancelCaps()
-		// The request failed: its cooldown must not hold back an immediate retry.
-		if err := s.d.Challenges.ReleaseSend(context.WithoutCancel(ctx), phone, purpose, now, previous); err != nil {
-			s.env.Logger.WarnContext(ctx, "releasing the send cooldown", "reference_id", ref, "err", err)
-		}
+	}
+	if err != nil {
+		cancelBudgets()
+		return "", err
 	}
 
 	switch {
 	case r.eligible:
-		code := newCode()
-		h := s.codeHash(phone, purpose, code)
-		if err := s.d.Challenges.SetCode(ctx, phone, purpose, h, ref, now.Add(s.cfg.TTL), !r.resend); err != nil {
-			undo()
-			return "", err
-		}
-		if err := s.sendSMS(ctx, n, s.codeText(label, code), label, ref); err != nil {
-			s.env.Record(ctx, EventOTPSendFailed, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone), "error": errorKind(err)})
+		sent := s.callProvider(ctx, n, s.codeText(label, code), label, ref)
+		if err := sent.answer(); err != nil {
 			s.env.Observer.Code(label, "send_failed")
-			if cerr := s.d.Challenges.ClearCode(context.WithoutCancel(ctx), phone, purpose, h); cerr != nil {
-				s.env.Logger.ErrorContext(ctx, "clearing an undelivered code", "reference_id", ref, "err", cerr)
-			}
-			undo()
+			cancelBudgets()
+			s.afterSend(ctx, sent, func(ctx context.Context) error {
+				s.env.Record(ctx, EventOTPSendFailed, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone), "error": errorKind(err)})
+				// The compensation: the request failed, so its code must not stay live, and its cooldown
+				// must not hold back an immediate retry.
+				if err := s.d.Challenges.ClearCode(ctx, phone, purpose, h); err != nil {
+					return err
+				}
+				return s.d.Challenges.ReleaseSend(ctx, phone, purpose, now, previous)
+			})
 			return "", err
 		}
-		s.env.Record(ctx, EventOTPSent, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone)})
+		s.afterSend(ctx, sent, func(ctx context.Context) error {
+			s.env.Record(ctx, EventOTPSent, r.user, uuid.Nil, ref, map[string]string{"purpose": label, "phone": maskPhone(phone)})
+			return nil
+		})
 		s.env.Observer.Code(label, "sent")
+	case r.notice != "":
+		// Tell the owner, without a code; a failure here must look like any other answer.
+		sent := s.callProvider(ctx, n, s.noticeText(r.notice), purposeNotice, ref)
+		if err := sent.answer(); err != nil {
+			s.env.Logger.WarnContext(ctx, "sending a notice", "notice", r.notice, "reference_id", ref, "err", err)
+			s.afterSend(ctx, sent, nil)
+			break
+		}
+		s.afterSend(ctx, sent, func(ctx context.Context) error {
+			s.env.Record(ctx, EventOTPSent, r.noticeTo, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": r.notice})
+			return nil
+		})
+		s.env.Observer.Code(purposeNotice, "sent")
 	default:
-		// No code goes out, but a decoy challenge is stored as a code would be, so that a verify for
-		// this number answers exactly as for one that got a code and a wrong guess: the same detail,
-		// the same countdown of attempts, the same lockout (README: no enumeration).
-		if err := s.d.Challenges.SetCode(ctx, phone, purpose, s.decoyHash(phone, purpose), ref, now.Add(s.cfg.TTL), !r.resend); err != nil {
-			undo()
-			return "", err
-		}
-		if r.notice != "" {
-			// Tell the owner, without a code; a failure here must look like any other answer.
-			if err := s.sendSMS(ctx, n, s.noticeText(r.notice), purposeNotice, ref); err != nil {
-				s.env.Logger.WarnContext(ctx, "sending a notice", "notice", r.notice, "reference_id", ref, "err", err)
-			} else {
-				s.env.Record(ctx, EventOTPSent, r.noticeTo, uuid.Nil, ref, map[string]string{"purpose": purposeNotice, "notice": r.notice})
-				s.env.Observer.Code(purposeNotice, "sent")
-			}
-		} else {
-			s.padLikeASend(ctx)
-		}
+		s.padLikeASend(ctx)
 	}
 	s.env.Logger.InfoContext(ctx, "otp requested", "reference_id", ref, "purpose", label, "phone", maskPhone(phone), "resend", r.resend)
 	return ref, nil
+}
+
+// afterSend records what became of a message in one transaction: its entry in the message log, and
+// what also (its audit event, a compensation) writes. The message has gone, or failed, already: a
+// failure here is logged, not returned.
+func (s *CodeService) afterSend(ctx context.Context, sent smsCall, also func(ctx context.Context) error) {
+	ctx = context.WithoutCancel(ctx)
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.logMessage(ctx, sent); err != nil {
+			return err
+		}
+		if also == nil {
+			return nil
+		}
+		return also(ctx)
+	})
+	if err != nil {
+		s.env.Logger.ErrorContext(ctx, "recording a sent message", "reference_id", sent.ref, "err", err)
+	}
 }
 
 // notify texts a notice (no code) to phone; a failure is logged, never returned: what it tells of has
@@ -302,30 +362,54 @@ func (s *CodeService) notify(ctx context.Context, e164, kind, ref string) {
 // sendSMS calls the provider with the configured deadline, records the message in the log, and turns
 // failures into 502/503.
 func (s *CodeService) sendSMS(ctx context.Context, to phone.Number, text, purpose, ref string) error {
-	if s.d.SMS == nil {
-		return &Error{Kind: ErrUnavailable, Detail: "SMS delivery is not configured"}
+	sent := s.callProvider(ctx, to, text, purpose, ref)
+	if err := s.logMessage(context.WithoutCancel(ctx), sent); err != nil {
+		s.env.Logger.ErrorContext(ctx, "writing the message log", "reference_id", ref, "err", err)
 	}
+	return sent.answer()
+}
+
+// smsCall is one message handed to the SMS provider (or not: configured is false without one).
+type smsCall struct {
+	to           phone.Number
+	purpose, ref string
+	provider, id string
+	err          error
+	configured   bool
+	answerErr    error // the error for the client
+}
+
+// callProvider calls the provider with the configured deadline; it writes nothing.
+func (s *CodeService) callProvider(ctx context.Context, to phone.Number, text, purpose, ref string) smsCall {
+	c := smsCall{to: to, purpose: purpose, ref: ref}
+	if s.d.SMS == nil {
+		c.answerErr = &Error{Kind: ErrUnavailable, Detail: "SMS delivery is not configured"}
+		return c
+	}
+	c.configured = true
 	sctx, cancel := context.WithTimeout(ctx, s.cfg.SMSTimeout)
 	defer cancel()
 	start := time.Now()
-	provider, id, err := s.d.SMS.Send(sctx, to.E164, text, purpose, ref)
+	c.provider, c.id, c.err = s.d.SMS.Send(sctx, to.E164, text, purpose, ref)
 	took := time.Since(start)
-	s.env.Observer.SMS(purpose, took, err)
-	s.logMessage(ctx, to, purpose, ref, provider, id, err)
-	switch {
+	s.env.Observer.SMS(purpose, took, c.err)
+	switch err := c.err; {
 	case err == nil:
 		// Moving average (1/8 weight) of a successful call, used to pad answers that send nothing.
 		old := s.sendNano.Load()
 		s.sendNano.Store(old + (int64(took)-old)/8)
-		return nil
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return &Error{Kind: ErrUnavailable, Detail: "SMS provider timed out; please try again", RetryAfter: time.Second, Cause: err}
+		c.answerErr = &Error{Kind: ErrUnavailable, Detail: "SMS provider timed out; please try again", RetryAfter: time.Second, Cause: err}
 	case ctx.Err() != nil:
-		return ctx.Err()
+		c.answerErr = ctx.Err()
 	default:
-		return &Error{Kind: ErrProviderFailed, Detail: "SMS provider failed; please try again", Cause: err}
+		c.answerErr = &Error{Kind: ErrProviderFailed, Detail: "SMS provider failed; please try again", Cause: err}
 	}
+	return c
 }
+
+// answer is nil when the provider took the message, else the 502/503 (or the cancellation) to answer.
+func (c smsCall) answer() error { return c.answerErr }
 
 // padLikeASend waits about as long as a provider call takes, so that answers for numbers that get no
 // SMS cannot be told apart by their timing.
@@ -345,12 +429,22 @@ func (s *CodeService) padLikeASend(ctx context.Context) {
 // check proves the caller holds the live code of phone and purpose without consuming it: it counts
 // the guess (atomically, so concurrent guesses cannot exceed the limit) and compares in constant
 // time. It returns the challenge's hash and reference id, for consume.
+//
+// It is one transaction (or joins the caller's): a refused guess commits, counted and audited, and
+// check returns the refusal; an unexpected error rolls the guess back.
 func (s *CodeService) check(ctx context.Context, phone, purpose, code string) (hash, ref string, err error) {
-	hash, ref, err = s.checkOnce(ctx, phone, purpose, code)
-	if err != nil && !s.recordFailure(ctx, phone, purpose, ref, err) {
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		hash, ref, err = s.checkOnce(ctx, phone, purpose, code)
+		if err != nil && s.recordFailure(ctx, phone, purpose, ref, err) {
+			return keep(err)
+		}
+		return err
+	})
+	if err != nil {
 		return "", "", err
 	}
-	return hash, ref, err
+	return hash, ref, nil
 }
 
 // recordFailure audits and counts a refused guess; false when err is no such refusal (unexpected).

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -48,10 +49,54 @@ func (e Env) WithDefaults() Env {
 	return e
 }
 
-// InTx runs fn in one transaction of e.Atomic.
+// InTx runs fn in one transaction of e.Atomic: what fn writes with the ctx it is given, its audit events
+// included, commits together when fn returns nil and not at all otherwise. Two things differ from
+// Atomic.InTx. An error fn wraps in keep is an answer, not a failure: the transaction commits (a wrong
+// code's counted guess and its audit event must stay) and InTx returns the error unwrapped. And an
+// audit event that cannot be written fails the transaction (see Record). An InTx inside fn joins the
+// outer one, which alone decides.
 func (e Env) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return e.Atomic.InTx(ctx, fn)
+	if _, nested := ctx.Value(unitKey{}).(*unit); nested {
+		return e.Atomic.InTx(ctx, fn)
+	}
+	var answer error
+	err := e.Atomic.InTx(ctx, func(ctx context.Context) error {
+		u := &unit{}
+		err := fn(context.WithValue(ctx, unitKey{}, u))
+		if u.auditErr != nil {
+			// The first cause: on PostgreSQL whatever fn did after the failed write failed with it.
+			return u.auditErr
+		}
+		var k *kept
+		if errors.As(err, &k) {
+			answer = k.err
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return answer
 }
+
+// keep marks err as an expected answer whose transaction still commits (see Env.InTx).
+func keep(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &kept{err: err}
+}
+
+type kept struct{ err error }
+
+func (k *kept) Error() string { return k.err.Error() }
+func (k *kept) Unwrap() error { return k.err }
+
+// unit is the state of one Env.InTx, in its context.
+type unit struct{ auditErr error }
+
+type unitKey struct{}
 
 type oneByOne struct{}
 
@@ -70,7 +115,9 @@ func (nopObserver) SMSReceipt(string, string)                {}
 func (nopObserver) EventDelivery(string, time.Duration)      {}
 
 // Record appends an event about userID to the audit trail, filling in the time and the client from
-// ctx. A failure is logged, not returned: the action it describes has already happened.
+// ctx. Inside Env.InTx the event is written in the transaction of the change it describes, and a
+// failure to write it fails that transaction: the change is rolled back rather than left unaudited.
+// Outside one, a failure is logged, not returned: the action it describes has already happened.
 func (e Env) Record(ctx context.Context, typ string, userID, actorID uuid.UUID, ref string, details map[string]string) {
 	if e.Audit == nil {
 		return
@@ -78,7 +125,15 @@ func (e Env) Record(ctx context.Context, typ string, userID, actorID uuid.UUID, 
 	ci := ClientFrom(ctx)
 	ev := AuditEvent{At: e.Clock.Now(), Type: typ, UserID: userID, ActorID: actorID, IP: ci.IP,
 		UserAgent: truncate(ci.UserAgent, 512), ReferenceID: ref, Details: details}
+	u, inTx := ctx.Value(unitKey{}).(*unit)
+	if inTx && u.auditErr != nil {
+		return // the transaction has failed already
+	}
 	if err := e.Audit.Record(context.WithoutCancel(ctx), ev); err != nil {
+		if inTx {
+			u.auditErr = fmt.Errorf("writing the audit event %s: %w", typ, err)
+			return
+		}
 		e.Logger.ErrorContext(ctx, "writing the audit log", "type", typ, "err", err)
 	}
 }

@@ -166,9 +166,13 @@ func (k *KeyService) signer() *token.Set {
 	return k.set.Load()
 }
 
+// hooked reports whether the claims hook is set: then issue makes an HTTP call, which no transaction
+// may be open across.
+func (k *KeyService) hooked() bool { return k.hook != nil }
+
 // issue signs an access token for the session; it never outlives the session. It is the one place
-// tokens are signed, and asks the claims hook (when there is one) first: the caller must not hold a
-// transaction, and issues before its writes, so that a refusal under HookFail changes nothing.
+// tokens are signed, and asks the claims hook (when there is one) first: then the caller must not
+// hold a transaction, and issues before its writes, so that a refusal under HookFail changes nothing.
 func (k *KeyService) issue(ctx context.Context, u *User, sess *Session, now time.Time) (string, time.Duration, error) {
 	exp := now.Add(k.cfg.AccessTokenTTL)
 	if sess.ExpiresAt.Before(exp) {

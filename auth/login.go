@@ -52,24 +52,38 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 		return nil, err
 	}
 	e164 := n.E164
-	fail := func(userID uuid.UUID, reason string) (*Login, error) {
+	fail := func(ctx context.Context, userID uuid.UUID, reason string) (*Login, error) {
 		s.env.Record(ctx, EventLoginFailed, userID, uuid.Nil, "", map[string]string{"method": AMRPassword, "reason": reason})
 		s.env.Observer.Login(AMRPassword, "failed")
 		return nil, errBadLogin
 	}
-	if allowed, _, err := s.lock.attempt(ctx, e164); err != nil {
+	// One transaction before the hash: the attempt counted toward the lockout and the user read (with
+	// the failure of a locked-out phone, which hashes nothing), and one after it (SessionService.start).
+	var u *User
+	locked := false
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if allowed, _, err := s.lock.attempt(ctx, e164); err != nil {
+			return err
+		} else if !allowed {
+			locked = true
+			_, err := fail(ctx, uuid.Nil, "locked_out")
+			return keep(err)
+		}
+		var err error
+		if u, err = s.d.Users.ByPhone(ctx, e164); errors.Is(err, ErrNotFound) {
+			u = nil
+			return nil
+		}
+		return err
+	})
+	if locked || err != nil {
 		return nil, err
-	} else if !allowed {
-		return fail(uuid.Nil, "locked_out")
 	}
-	u, err := s.d.Users.ByPhone(ctx, e164)
-	if errors.Is(err, ErrNotFound) {
+	if u == nil {
 		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
 			return nil, hashErr(err)
 		}
-		return fail(uuid.Nil, "unknown_phone")
-	} else if err != nil {
-		return nil, err
+		return fail(ctx, uuid.Nil, "unknown_phone")
 	}
 	if u.PasswordHash == "" {
 		// A user without a password logs in by code only; here it fails as a wrong password does, in
@@ -77,17 +91,17 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 		if err := s.d.Hasher.VerifyDummy(ctx, pw); err != nil {
 			return nil, hashErr(err)
 		}
-		return fail(u.ID, "no_password")
+		return fail(ctx, u.ID, "no_password")
 	}
 	ok, rehash, err := s.d.Hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil {
 		return nil, hashErr(err)
 	}
 	if !ok {
-		return fail(u.ID, "wrong_password")
+		return fail(ctx, u.ID, "wrong_password")
 	}
 	if !u.IsActive {
-		return fail(u.ID, "inactive")
+		return fail(ctx, u.ID, "inactive")
 	}
 	newHash := ""
 	if rehash {
@@ -97,17 +111,22 @@ func (s *LoginService) PasswordLogin(ctx context.Context, rawPhone, pw string) (
 			newHash = ""
 		}
 	}
-	l, err := s.finish(ctx, u, AMRPassword, newHash)
+	var l *Login
+	err = s.d.Sessions.loginTx(ctx, nil, func(ctx context.Context) error {
+		var err error
+		l, err = s.finish(ctx, u, AMRPassword, newHash)
+		return err
+	})
 	if errors.Is(err, ErrNotFound) {
 		// The account was deleted while this login ran: recorded as a login for no account, so that
 		// nothing about its client joins the erased account's events.
-		return fail(uuid.Nil, "deleted")
+		return fail(ctx, uuid.Nil, "deleted")
 	}
 	return l, err
 }
 
 // finish completes u's login by the first factor amr, which clears the phone's lockout: a session, or
-// the challenge of u's second factor (mfa.go).
+// the challenge of u's second factor (mfa.go). Its writes join the caller's transaction (loginTx).
 func (s *LoginService) finish(ctx context.Context, u *User, amr, rehash string) (*Login, error) {
 	s.lock.clear(ctx, u.Phone)
 	if s.d.MFA == nil {
@@ -122,19 +141,34 @@ func (s *LoginService) CodeLogin(ctx context.Context, rawPhone, code string) (*L
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.d.Codes.verify(ctx, n.E164, PurposeLogin, code); err != nil {
+	// The guess counted (and kept when it is refused), the code consumed, the lockout cleared and the
+	// session opened, or none of it: one transaction (two with the claims hook, see loginTx).
+	var (
+		u *User
+		l *Login
+	)
+	verify := func(ctx context.Context) error {
+		if _, err := s.d.Codes.verify(ctx, n.E164, PurposeLogin, code); err != nil {
+			return err
+		}
+		var err error
+		u, err = s.d.Users.ByPhone(ctx, n.E164)
+		if errors.Is(err, ErrNotFound) || (err == nil && !u.IsActive) {
+			return keep(errCodeInvalid) // the code is spent all the same
+		}
+		return err
+	}
+	err = s.d.Sessions.loginTx(ctx, verify, func(ctx context.Context) error {
+		// Proving the phone clears a password lockout: a lockout must not shut its owner out.
+		var err error
+		l, err = s.finish(ctx, u, AMROTP, "")
+		if errors.Is(err, ErrNotFound) {
+			return errCodeInvalid // the account was deleted while this login ran
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	u, err := s.d.Users.ByPhone(ctx, n.E164)
-	if errors.Is(err, ErrNotFound) || (err == nil && !u.IsActive) {
-		return nil, errCodeInvalid
-	} else if err != nil {
-		return nil, err
-	}
-	// Proving the phone clears a password lockout: a lockout must not shut its owner out.
-	l, err := s.finish(ctx, u, AMROTP, "")
-	if errors.Is(err, ErrNotFound) {
-		return nil, errCodeInvalid // the account was deleted while this login ran
-	}
-	return l, err
+	return l, nil
 }

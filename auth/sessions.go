@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -109,6 +110,29 @@ func (s *SessionService) open(ctx context.Context, l *Login, rehash string) (*Lo
 	return l, nil
 }
 
+// loginTx runs the two steps of a login, verify (the proof checked and spent; nil when it is checked
+// already) and login (the session opened and its tokens signed), in one transaction. With the claims
+// hook set they take two, verify's and then login's own (open), with the hook's call between them:
+// an HTTP call must never hold a transaction open, and KeyService.issue refuses one inside it.
+func (s *SessionService) loginTx(ctx context.Context, verify, login func(ctx context.Context) error) error {
+	if !s.keys.hooked() {
+		return s.env.InTx(ctx, func(ctx context.Context) error {
+			if verify != nil {
+				if err := verify(ctx); err != nil {
+					return err
+				}
+			}
+			return login(ctx)
+		})
+	}
+	if verify != nil {
+		if err := s.env.InTx(ctx, verify); err != nil {
+			return err
+		}
+	}
+	return login(ctx)
+}
+
 // Authenticate resolves an Authorization header value to the caller. It refuses a token whose session
 // has ended or expired or whose user is inactive, at once: one indexed lookup per call.
 func (s *SessionService) Authenticate(ctx context.Context, authorization string) (*Principal, error) {
@@ -142,40 +166,75 @@ func (s *SessionService) Refresh(ctx context.Context, raw string) (*Login, error
 		return nil, errBadRefresh
 	}
 	oldHash := refreshHash(raw)
-	sess, u, err := s.sessions.ByRefreshToken(ctx, oldHash)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBadRefresh
-	} else if err != nil {
-		return nil, err
-	}
 	now := s.env.Clock.Now()
-	if !sess.Active(now, s.cfg.IdleTimeout) || !u.IsActive {
-		return nil, errBadRefresh
+	var (
+		sess *Session
+		u    *User
+		tok  string
+		ttl  time.Duration
+	)
+	lookup := func(ctx context.Context) error {
+		var err error
+		sess, u, err = s.sessions.ByRefreshToken(ctx, oldHash)
+		if errors.Is(err, ErrNotFound) {
+			return errBadRefresh
+		} else if err != nil {
+			return err
+		}
+		if !sess.Active(now, s.cfg.IdleTimeout) || !u.IsActive {
+			return errBadRefresh
+		}
+		return nil
+	}
+	sign := func(ctx context.Context) error {
+		sess.LastUsedAt = now
+		var err error
+		tok, ttl, err = s.keys.issue(ctx, u, sess, now)
+		return err
+	}
+	// One transaction: the token looked up, spent and replaced (or, reused, its session ended and
+	// audited), then the new access token signed. With the claims hook set, the token is looked up and
+	// signed first, outside any transaction (see loginTx), so that a refusal of the hook leaves the
+	// refresh token unspent: one read more.
+	hooked := s.keys.hooked()
+	if hooked {
+		if err := lookup(ctx); err != nil {
+			return nil, err
+		}
+		if err := sign(ctx); err != nil {
+			return nil, err
+		}
 	}
 	next, nextHash := newRefreshToken()
-	// Signed before the rotation, outside any transaction (see start): a refusal of the claims hook
-	// leaves the refresh token unspent.
-	sess.LastUsedAt = now
-	tok, ttl, err := s.keys.issue(ctx, u, sess, now)
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if !hooked {
+			if err := lookup(ctx); err != nil {
+				return err
+			}
+		}
+		outcome, err := s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval)
+		if errors.Is(err, ErrNotFound) {
+			return errBadRefresh // the session went meanwhile (its user was deleted)
+		} else if err != nil {
+			return err
+		}
+		if outcome == Reused {
+			s.env.Logger.WarnContext(ctx, "refresh token reused: session ended", "session_id", sess.ID, "user_id", u.ID)
+			s.env.Record(ctx, EventSessionEnded, u.ID, uuid.Nil, "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID.String()})
+			if err := s.env.Emit(ctx, TypeSessionEnded, u.ID, sessionEndedData{Reason: EndRefreshReuse, SessionID: &sess.ID}); err != nil {
+				return err
+			}
+			return keep(errBadRefresh) // the session stays ended
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var outcome Rotation
-	err = s.env.InTx(ctx, func(ctx context.Context) error {
-		if outcome, err = s.sessions.Rotate(ctx, sess.ID, oldHash, nextHash, now, s.cfg.RefreshReuseInterval); err != nil || outcome != Reused {
-			return err
+	if !hooked {
+		if err := sign(ctx); err != nil {
+			return nil, err
 		}
-		s.env.Record(ctx, EventSessionEnded, u.ID, uuid.Nil, "", map[string]string{"reason": EndRefreshReuse, "session_id": sess.ID.String()})
-		return s.env.Emit(ctx, TypeSessionEnded, u.ID, sessionEndedData{Reason: EndRefreshReuse, SessionID: &sess.ID})
-	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBadRefresh // the session went meanwhile (its user was deleted)
-	} else if err != nil {
-		return nil, err
-	}
-	if outcome == Reused {
-		s.env.Logger.WarnContext(ctx, "refresh token reused: session ended", "session_id", sess.ID, "user_id", u.ID)
-		return nil, errBadRefresh
 	}
 	return &Login{AccessToken: tok, RefreshToken: next, ExpiresIn: ttl, User: u, Session: sess}, nil
 }

@@ -61,27 +61,33 @@ func (s *AccountService) SignupWithCode(ctx context.Context, in Signup) (*Login,
 	if err != nil {
 		return refused(hashErr(err))
 	}
-	// The login's tokens are signed before anything is stored (the claims hook may refuse them).
+	// The login's tokens are signed before anything is stored (the claims hook may refuse them, and
+	// is never asked inside a transaction). Then one transaction: the code consumed, the account
+	// created and logged in. A taken phone or email (or anything else failing) rolls it all back, the
+	// code stays live, and the guess is given back.
 	nu := &User{ID: NewID(s.env.Clock.Now()), Phone: phone, Name: name, Email: email, PasswordHash: pwHash, HasGivenConsent: in.HasGivenConsent}
-	login, err := s.d.Sessions.prepare(ctx, nu, []string{AMROTP}, AAL1)
+	l, err := s.d.Sessions.prepare(ctx, nu, []string{AMROTP}, AAL1)
 	if err != nil {
 		return refused(err)
 	}
-	if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
-		return nil, err
-	}
-	u, err := s.insertUser(ctx, nu,
-		func(ctx context.Context, u *User) error {
-			s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
-			return s.env.Emit(ctx, TypeUserCreated, u.ID, userCreated(u, "signup", uuid.Nil))
-		})
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Codes.consume(ctx, phone, PurposeSignup, hash); err != nil {
+			return err
+		}
+		u, err := s.insertUser(ctx, nu,
+			func(ctx context.Context, u *User) error {
+				s.env.Record(ctx, EventSignup, u.ID, uuid.Nil, "", map[string]string{"method": AMROTP, "consent": fmt.Sprint(u.HasGivenConsent)})
+				return s.env.Emit(ctx, TypeUserCreated, u.ID, userCreated(u, "signup", uuid.Nil))
+			})
+		if err != nil {
+			return err
+		}
+		l.User = u
+		_, err = s.d.Sessions.open(ctx, l, "")
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return refused(err)
 	}
-	login.User = u
-	l, err := s.d.Sessions.open(ctx, login, "")
-	if errors.Is(err, ErrNotFound) {
-		return nil, errCodeInvalid // an admin deleted the new account at once
-	}
-	return l, err
+	return l, nil
 }

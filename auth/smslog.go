@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/phoneauth/phoneauth/auth/phone"
 )
 
 // The message log: every SMS handed to a provider, with where it went (country, masked number), which
@@ -59,20 +57,19 @@ type Receipt struct {
 	ErrorCode         string
 }
 
-// logMessage records a send in the message log. A failure is logged, not returned: the SMS is gone.
-func (s *CodeService) logMessage(ctx context.Context, n phone.Number, purpose, ref, provider, id string, sendErr error) {
-	if s.d.Messages == nil {
-		return
+// logMessage records a message handed to the provider in the message log (nothing when there is no
+// provider or no log), with ctx's transaction when it has one.
+func (s *CodeService) logMessage(ctx context.Context, c smsCall) error {
+	if s.d.Messages == nil || !c.configured {
+		return nil
 	}
 	now := s.env.Clock.Now()
-	m := &SMSMessage{ReferenceID: ref, Purpose: purpose, Provider: provider, ProviderMessageID: id, Country: n.Region,
-		Phone: maskPhone(n.E164), Status: SMSSent, SentAt: now, UpdatedAt: now}
-	if sendErr != nil {
-		m.Status, m.ErrorCode = SMSFailed, sendErrorCode(sendErr)
+	m := &SMSMessage{ReferenceID: c.ref, Purpose: c.purpose, Provider: c.provider, ProviderMessageID: c.id, Country: c.to.Region,
+		Phone: maskPhone(c.to.E164), Status: SMSSent, SentAt: now, UpdatedAt: now}
+	if c.err != nil {
+		m.Status, m.ErrorCode = SMSFailed, sendErrorCode(c.err)
 	}
-	if err := s.d.Messages.Add(context.WithoutCancel(ctx), m); err != nil {
-		s.env.Logger.ErrorContext(ctx, "writing the message log", "reference_id", ref, "err", err)
-	}
+	return s.d.Messages.Add(ctx, m)
 }
 
 // sendErrorCode names why a send failed, for the message log: the provider's code when it gave one.

@@ -84,6 +84,26 @@ func (m *Metrics) WatchDB(db *sql.DB) {
 	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "phoneauth"))
 }
 
+// DBCounts are what the connection pool has sent the database so far (store.Counts).
+type DBCounts struct{ RoundTrips, Commits, Rollbacks int64 }
+
+// WatchDBCounts exports the pool's own counts of database work, read at each scrape:
+// phoneauth_db_round_trips_total and phoneauth_db_transactions_total{outcome}. Divided by the requests
+// of a route over the same interval, they are what one request costs the database.
+func (m *Metrics) WatchDBCounts(counts func() DBCounts) {
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "phoneauth_db_round_trips_total",
+			Help: "Statements sent to the database and answered (BEGIN and COMMIT included)."},
+			func() float64 { return float64(counts().RoundTrips) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "phoneauth_db_transactions_total",
+			Help: "Database transactions by outcome, a statement outside a transaction being one.", ConstLabels: prometheus.Labels{"outcome": "commit"}},
+			func() float64 { return float64(counts().Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "phoneauth_db_transactions_total",
+			Help: "Database transactions by outcome, a statement outside a transaction being one.", ConstLabels: prometheus.Labels{"outcome": "rollback"}},
+			func() float64 { return float64(counts().Rollbacks) }),
+	)
+}
+
 var _ auth.Observer = (*Metrics)(nil)
 
 // Login counts one login attempt's outcome by method (auth.Observer).

@@ -163,3 +163,39 @@ func TestUserAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditPagesByTime: a filter by time is read in (at, id) order, its cursor still an event's id;
+// paging through it yields every event of the range once, newest first.
+func TestAuditPagesByTime(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for i := range 30 {
+			// Two events a second, so that pages break inside a second too.
+			if err := db.Audit().Record(ctx, auth.AuditEvent{At: t0.Add(time.Duration(i/2) * time.Second), Type: "page_test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		since, until := t0.Add(2*time.Second), t0.Add(13*time.Second) // events 4 to 25
+		var got []auth.AuditEvent
+		before := int64(0)
+		for range 10 {
+			page, err := db.Audit().List(ctx, auth.AuditFilter{Since: since, Until: until, BeforeID: before, Limit: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, page...)
+			if len(page) < 5 {
+				break
+			}
+			before = page[len(page)-1].ID
+		}
+		if len(got) != 22 {
+			t.Fatalf("%d events over the pages, want 22", len(got))
+		}
+		for i := 1; i < len(got); i++ {
+			if a, b := got[i-1], got[i]; !(a.At.After(b.At) || a.At.Equal(b.At) && a.ID > b.ID) {
+				t.Fatalf("event %d (%s, %d) after (%s, %d): not newest first", i, b.At, b.ID, a.At, a.ID)
+			}
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"go.opentelemetry.io/otel/trace"
@@ -112,6 +113,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect string
 	box     *seal.Box
+	counter *counter // nil on SQLite
 }
 
 func parseURL(u string) (dialect, dsn string, err error) {
@@ -166,7 +168,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 	}
-	var dialector gorm.Dialector
+	var (
+		dialector gorm.Dialector
+		count     *counter // PostgreSQL only
+	)
 	switch dialect {
 	case Postgres:
 		if !strings.Contains(dsn, "connect_timeout=") {
@@ -178,7 +183,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if !strings.Contains(dsn, "statement_timeout=") {
 			dsn = withParam(dsn, "statement_timeout", fmt.Sprint(cfg.StatementTimeout.Milliseconds()))
 		}
-		dialector = postgres.New(postgres.Config{DSN: dsn})
+		pcfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return nil, openError("opening", dialect, dsn, err)
+		}
+		count = &counter{}
+		pcfg.Tracer = count
+		// The pool is opened here, not by the dialector, so that every connection carries the counter.
+		dialector = postgres.New(postgres.Config{Conn: stdlib.OpenDB(*pcfg, stdlib.OptionShouldPing(count.shouldPing))})
 		if cfg.MaxOpenConns <= 0 {
 			cfg.MaxOpenConns = 20
 		}
@@ -215,7 +227,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, openError("connecting to", dialect, dsn, err)
 	}
-	return &DB{gorm: g, sql: sqlDB, dialect: dialect, box: cfg.Box}, nil
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, box: cfg.Box, counter: count}, nil
 }
 
 // openError words a failure to open or reach the database. SQLite's "unable to open database file:

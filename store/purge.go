@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/phoneauth/phoneauth/auth"
@@ -17,26 +19,94 @@ var _ auth.Purger = (*Purger)(nil)
 // Purger returns the retention repository.
 func (db *DB) Purger() *Purger { return &Purger{db: db} }
 
-// PurgeSessions implements auth.Purger. Each batch is one statement; the sessions' refresh tokens go
-// with them (ON DELETE CASCADE), so a batch stays a short transaction however long the chains are.
+// PurgeSessions implements auth.Purger: first the sessions that expired before `before`, then those
+// ended early before it. Each pass walks its index in key order, (expires_at, id) or (ended_at, id),
+// one batch per statement, and each batch starts after the last key of the one before, so that every
+// batch reads only the rows it deletes: one that looked the candidates up again from the start of the
+// range would step over every row deleted before it (and vacuum may not have run), and the purge would
+// cost the square of its backlog. The sessions' refresh tokens go with them (ON DELETE CASCADE); a
+// batch's locks end with its statement.
 func (r *Purger) PurgeSessions(ctx context.Context, before time.Time, batch int) (int64, error) {
 	before = before.UTC()
-	var total int64
+	expired, err := r.purgeSessionsBy(ctx, "expires_at", "expires_at < ?", before, batch)
+	if err != nil {
+		return expired, err
+	}
+	ended, err := r.purgeSessionsBy(ctx, "ended_at", "ended_at IS NOT NULL AND ended_at < ?", before, batch)
+	return expired + ended, err
+}
+
+// sessionKey is the last key of a purge batch, and what the batch selected and deleted.
+type sessionKey struct {
+	K        time.Time
+	ID       uuid.UUID
+	Selected int
+	Deleted  int64
+}
+
+// purgeSessionsBy deletes the sessions matching where (its one parameter before), batch by batch in
+// (col, id) order.
+func (r *Purger) purgeSessionsBy(ctx context.Context, col, where string, before time.Time, batch int) (int64, error) {
+	var (
+		total int64
+		last  = sessionKey{K: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)} // below every key
+	)
 	for {
-		res := r.db.conn(ctx).Exec(`
-			DELETE FROM sessions WHERE id IN (
-				SELECT id FROM sessions WHERE expires_at < ?
-				UNION
-				SELECT id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?
-				LIMIT ?)`, before, before, batch)
-		if res.Error != nil {
-			return total, translate(res.Error)
+		k, err := r.purgeSessionBatch(ctx, col, where, before, last, batch)
+		if err != nil {
+			return total, translate(err)
 		}
-		total += res.RowsAffected
-		if res.RowsAffected < int64(batch) {
+		total += k.Deleted
+		if k.Selected < batch {
 			return total, nil
 		}
+		last = k
 	}
+}
+
+// sessionBatchSQL is one batch of purgeSessionsBy on PostgreSQL; its parameters are before, the last
+// key (k, id) of the batch before, and the batch size.
+func sessionBatchSQL(col, where string) string {
+	return fmt.Sprintf(`
+		WITH batch AS (
+			SELECT id, %[1]s AS k FROM sessions
+			WHERE %[2]s AND (%[1]s, id) > (?, ?)
+			ORDER BY %[1]s, id LIMIT ?),
+		gone AS (DELETE FROM sessions WHERE id IN (SELECT id FROM batch) RETURNING 1)
+		SELECT b.k, b.id, (SELECT count(*) FROM batch) AS selected, (SELECT count(*) FROM gone) AS deleted
+		FROM batch b ORDER BY b.k DESC, b.id DESC LIMIT 1`, col, where)
+}
+
+func (r *Purger) purgeSessionBatch(ctx context.Context, col, where string, before time.Time, after sessionKey, batch int) (sessionKey, error) {
+	if r.db.dialect == Postgres {
+		// One statement: the batch, its deletion, and where the next one starts.
+		var keys []sessionKey
+		err := r.db.conn(ctx).Raw(sessionBatchSQL(col, where), before, after.K, after.ID, batch).Scan(&keys).Error
+		if err != nil || len(keys) == 0 {
+			return sessionKey{}, err
+		}
+		return keys[0], nil
+	}
+	// SQLite has no DELETE inside WITH: the batch's keys, then its deletion, in one transaction.
+	var k sessionKey
+	err := r.db.tx(ctx, func(tx *gorm.DB) error {
+		var rows []struct {
+			ID uuid.UUID
+			K  time.Time
+		}
+		if err := tx.Raw(fmt.Sprintf(`SELECT id, %[1]s AS k FROM sessions WHERE %[2]s AND (%[1]s, id) > (?, ?) ORDER BY %[1]s, id LIMIT ?`, col, where),
+			before, after.K, after.ID, batch).Scan(&rows).Error; err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]uuid.UUID, len(rows))
+		for i, row := range rows {
+			ids[i] = row.ID
+		}
+		res := tx.Exec("DELETE FROM sessions WHERE id IN ?", ids)
+		k = sessionKey{K: rows[len(rows)-1].K, ID: rows[len(rows)-1].ID, Selected: len(rows), Deleted: res.RowsAffected}
+		return res.Error
+	})
+	return k, err
 }
 
 // PurgeChallenges implements auth.Purger.

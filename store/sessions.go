@@ -125,6 +125,27 @@ func (r *Sessions) ByRefreshToken(ctx context.Context, hash string) (*auth.Sessi
 func (r *Sessions) Rotate(ctx context.Context, sessionID uuid.UUID, oldHash, newHash string, now time.Time, grace time.Duration) (auth.Rotation, error) {
 	outcome := auth.Rotated
 	err := r.db.tx(ctx, func(tx *gorm.DB) error {
+		if r.db.dialect == Postgres {
+			// The usual case in one statement: spend the token, store its successor, touch the session.
+			// SQLite has no INSERT or UPDATE inside WITH, so there it is the three statements below.
+			var rotated []struct{ N int }
+			if err := tx.Raw(`
+				WITH spent AS (
+					UPDATE refresh_tokens SET used_at_ms = CAST(? AS BIGINT)
+					WHERE hash = ? AND session_id = ? AND used_at_ms = 0 RETURNING session_id),
+				fresh AS (
+					INSERT INTO refresh_tokens (hash, session_id, created_at_ms)
+					SELECT ?, session_id, CAST(? AS BIGINT) FROM spent RETURNING session_id),
+				touched AS (
+					UPDATE sessions SET last_used_at = ? WHERE id IN (SELECT session_id FROM fresh) RETURNING id)
+				SELECT count(*) AS n FROM touched`,
+				ms(now), oldHash, sessionID, newHash, ms(now), now.UTC()).Scan(&rotated).Error; err != nil {
+				return err
+			}
+			if len(rotated) == 1 && rotated[0].N == 1 {
+				return nil
+			}
+		}
 		res := tx.Model(&refreshRow{}).Where("hash = ? AND session_id = ? AND used_at_ms = 0", oldHash, sessionID).
 			Update("used_at_ms", ms(now))
 		if res.Error != nil {

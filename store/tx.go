@@ -59,3 +59,24 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		return fn(context.WithValue(ctx, txKey{}, txValue{db: db, tx: tx}))
 	}))
 }
+
+// forValues runs fn's statements planned for their values. On PostgreSQL the driver prepares every
+// statement once per connection, and after five executions the server switches a prepared statement
+// to a generic plan, made without the values, whenever that plan is priced below the average of those
+// planned for them. For a query whose best plan depends on how many rows its values match (an admin
+// search, the audit trail of one type) that is a trap: a search that matched nobody five times, planned
+// as a scan of the trigram index, which is priced high, gets the generic plan instead, a walk of the
+// primary key priced for an average pattern, and the walk reads every user. So fn runs in a
+// transaction (ctx's, or one of its own) that sets plan_cache_mode for itself: two round trips more,
+// for queries an operator makes, never on a user's request path. SQLite plans every statement anew.
+func (db *DB) forValues(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if db.dialect != Postgres {
+		return fn(db.conn(ctx))
+	}
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}

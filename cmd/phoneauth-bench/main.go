@@ -65,6 +65,7 @@ type options struct {
 	users         int
 	meUsers       int
 	keep          bool
+	scale         bool
 	dbURL         string
 }
 
@@ -81,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.users, "users", 2000, "users to seed (distinct phones for logins and codes)")
 	fs.IntVar(&o.meUsers, "me-users", 256, "users logged in up front whose tokens drive GET /me")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory (binary, server logs) instead of removing it")
+	fs.BoolVar(&o.scale, "scale", false, "also run the scale scenario: every endpoint on 1M users, 2M sessions and 10M audit events against a tiny database, and a purge of 1M sessions (seeding takes minutes)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -131,13 +133,17 @@ type scenario struct {
 	// before runs first, unmetered by the scenario (the raw hash rate, right before the logins it
 	// is compared with, so that both see the same machine).
 	before func(ctx context.Context)
+	// server is the base URL of the server the scenario drives ("": the benchmark's server), whose
+	// pool counts its database work.
+	server string
 }
 
 // row is a scenario's outcome.
 type row struct {
 	scenario
-	s *sample
-	u usage // the server's CPU and memory during the scenario (shared with its side scenario)
+	s  *sample
+	u  usage   // the server's CPU and memory during the scenario (shared with its side scenario)
+	db *dbWork // its database work per operation (nil for a scenario with a side: they share it)
 }
 
 // run is the whole benchmark; it returns the exit status.
@@ -228,6 +234,11 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		return nil, err
 	}
 	logf("database %s created", db.name)
+	meter, err := newDBMeter(o.dbURL, db.name, hc)
+	if err != nil {
+		return nil, err
+	}
+	defer meter.close()
 	defer func() {
 		if derr := db.drop(); derr != nil {
 			err = errors.Join(err, fmt.Errorf("dropping database %s: %w", db.name, derr))
@@ -352,11 +363,12 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		{key: "login_64", title: "POST /login", clients: 64, duration: d, ops: f.loginOps()},
 		{key: "refresh", title: "POST /refresh (own chains)", clients: refreshClients, duration: d, ops: f.refreshOp},
 		{key: "send_otp", title: "POST /login/send-otp", clients: 32, duration: d, ops: f.sendOTPOps()},
-		{key: "send_otp_guard", title: "POST /login/send-otp, SMS guard on", clients: 32, duration: d, ops: fg.sendOTPOps()},
+		{key: "send_otp_guard", title: "POST /login/send-otp, SMS guard on", clients: 32, duration: d, ops: fg.sendOTPOps(), server: gsrv.url},
 		{key: "code_login", title: "code login (send+SMS+verify)", clients: 8, duration: d, ops: f.codeLoginOps(8)},
 		{key: "flood_login", title: "flood: POST /login", clients: o.floodClients, duration: o.floodDuration, ops: f.loginOps(),
 			side: &scenario{key: "flood_me", title: "flood: GET /me (side)", clients: 4, duration: o.floodDuration, ops: f.meOps()}},
 	}
+	quiet := time.Now() // when the database was last used
 	for _, sc := range scenarios {
 		// A pause lets the previous scenario's connections, garbage and database work settle, so each
 		// scenario starts from a quiet server.
@@ -368,11 +380,31 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 			sc.before(ctx)
 			sleepCtx(ctx, 500*time.Millisecond)
 		}
+		if sc.server == "" {
+			sc.server = srv.url
+		}
+		// PostgreSQL's counts of the database are read before each scenario, once the last one's
+		// backends have reported theirs (about 10 s: see idleFlush).
+		var before dbCounts
+		if sc.side == nil {
+			if before, err = meter.read(ctx, quiet, sc.server); err != nil {
+				return res, err
+			}
+		}
 		logf("%s: %d clients for %s", sc.key, sc.clients, sc.duration)
 		rows := runScenario(ctx, g, srv.pid(), sc)
+		quiet = time.Now()
+		if sc.side == nil {
+			after, err := meter.read(ctx, quiet, sc.server)
+			if err != nil {
+				return res, err
+			}
+			rows[0].db = perOp(before, after, len(rows[0].s.latencies))
+		}
 		for _, r := range rows {
 			res.addRow(r)
-			logf("  %-12s %8.1f req/s  p99 %s  errors %s", r.key, r.s.rate(), r.s.quantile(0.99).Round(10*time.Microsecond), formatErrors(r.s.errorCounts()))
+			logf("  %-12s %8.1f req/s  p99 %s  errors %s%s", r.key, r.s.rate(), r.s.quantile(0.99).Round(10*time.Microsecond),
+				formatErrors(r.s.errorCounts()), r.db.String())
 		}
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -397,6 +429,15 @@ func bench(ctx context.Context, o options, logw io.Writer) (res *results, err er
 		return res, fmt.Errorf("events scenario: %w", err)
 	}
 	res.Events = &ev
+	if o.scale {
+		shrink := 1
+		if o.quick {
+			shrink = 100 // a smoke run of the scenario, not its numbers
+		}
+		if res.Scale, err = runScale(ctx, bin, dir, o.dbURL, pgEnv, rcv, hc, shrink, logf); err != nil {
+			return res, fmt.Errorf("scale scenario: %w", err)
+		}
+	}
 	res.LoadavgAfter = loadavg()
 	res.evaluate()
 	return res, nil

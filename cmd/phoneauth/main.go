@@ -257,6 +257,12 @@ func serve(ctx context.Context, a *app) error {
 	}
 	metrics := server.NewMetrics()
 	metrics.WatchDB(db.SQL())
+	if db.Dialect() == store.Postgres {
+		metrics.WatchDBCounts(func() server.DBCounts {
+			c := db.Counts()
+			return server.DBCounts{RoundTrips: c.RoundTrips, Commits: c.Commits, Rollbacks: c.Rollbacks}
+		})
+	}
 	metrics.WatchReady(db.Ready)
 	limiter, closeLimiter, err := openLimiter(ctx, cfg, log)
 	if err != nil {

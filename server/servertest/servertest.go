@@ -103,7 +103,7 @@ func New(t testing.TB, opt Options) *Server {
 		db.Sessions(), db.Users(), svc.Keys)
 	must(err)
 	svc.Codes, err = auth.NewCodeService(ctx, env, otp, auth.CodeDeps{Challenges: db.Challenges(), Secrets: db.Secrets(),
-		Users: db.Users(), SMS: sms, Phones: phones})
+		Users: db.Users(), SMS: sms, Phones: phones, Messages: db.Messages()})
 	must(err)
 	svc.Accounts, err = auth.NewAccountService(env, auth.LockoutConfig{Threshold: 10}, auth.AccountDeps{Users: db.Users(), Hasher: hasher, Policy: policy,
 		Throttle: db.Throttle(), Phones: phones, Codes: svc.Codes, Sessions: svc.Sessions})

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,9 +66,34 @@ func freshSchema(t testing.TB, base string) string {
 			t.Logf("dropping schema %s: %v", schema, err)
 		}
 	})
+	ext, err := extensionSchema(ctx, db)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvURL, err)
+	}
 	sep := "?"
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	return base + sep + "search_path=" + schema
+	return base + sep + "search_path=" + schema + "," + ext
+}
+
+// extensionSchema creates the extensions the migrations need (pg_trgm) in the database's default
+// schema, unless they exist, and returns the schema they are in: it goes on every test schema's
+// search path. An extension exists once per database, so it must not be created in a test's schema:
+// dropping that schema would drop it, and with it the indexes of every other test using it.
+func extensionSchema(ctx context.Context, db *sql.DB) (string, error) {
+	var schema string
+	lookup := func() error {
+		return db.QueryRowContext(ctx, `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+			WHERE e.extname = 'pg_trgm'`).Scan(&schema)
+	}
+	if lookup() == nil {
+		return schema, nil
+	}
+	// Tests starting at once may both try: the loser's error is the winner's extension.
+	_, cerr := db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm")
+	if err := lookup(); err != nil {
+		return "", fmt.Errorf("the pg_trgm extension (PostgreSQL's contrib) is not available: %v", errors.Join(cerr, err))
+	}
+	return schema, nil
 }

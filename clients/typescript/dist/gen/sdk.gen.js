@@ -618,7 +618,9 @@ export const deleteSession = (options) => (options.client ?? client).delete({
  * List Users
  *
  * Users, newest first, optionally filtered by a search over phone, name and email
- * (case-insensitive substring). Cursor pagination: pass `next_cursor` back as `cursor`.
+ * (case-insensitive substring). A search that is a phone number (in any format accepted at
+ * login; a national number in the server's default region) finds the one account with that
+ * number. Cursor pagination: pass `next_cursor` back as `cursor`.
  *
  */
 export const adminListUsers = (options) => (options?.client ?? client).get({

@@ -670,7 +670,9 @@ export const deleteSession = <ThrowOnError extends boolean = false>(options: Opt
  * List Users
  *
  * Users, newest first, optionally filtered by a search over phone, name and email
- * (case-insensitive substring). Cursor pagination: pass `next_cursor` back as `cursor`.
+ * (case-insensitive substring). A search that is a phone number (in any format accepted at
+ * login; a national number in the server's default region) finds the one account with that
+ * number. Cursor pagination: pass `next_cursor` back as `cursor`.
  *
  */
 export const adminListUsers = <ThrowOnError extends boolean = false>(options?: Options<AdminListUsersData, ThrowOnError>): RequestResult<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError> => (options?.client ?? client).get<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>({

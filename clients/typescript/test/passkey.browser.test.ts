@@ -5,17 +5,14 @@
 // log in with it (no phone number, aal 2), a replayed assertion refused, and after deleting the passkey the
 // authenticator's copy refused too.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 
 import { launchChromium } from './chromium.js';
-import { repoRoot, type Service, startService } from './harness.js';
+import { type Service, startService } from './harness.js';
+import { servePages } from './pages.js';
 
 const phone = '+14155550143';
 const password = 'correct horse battery staple';
@@ -26,31 +23,8 @@ let pageUrl: string;
 let browser: Browser;
 
 before(async () => {
-  const bundle = await build({
-    entryPoints: [join(repoRoot, 'clients', 'typescript', 'test', 'browser', 'app.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'warning',
-  });
-  const script = bundle.outputFiles[0]?.text ?? '';
-  pages = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>phoneauth passkeys</title><script type="module" src="/app.js"></script>');
-    } else if (path === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      res.end(script);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  pages.listen(0, '127.0.0.1');
-  await once(pages, 'listening');
-  const origin = `http://localhost:${(pages.address() as AddressInfo).port}`;
+  let origin: string;
+  ({ server: pages, origin } = await servePages('phoneauth passkeys', 'localhost'));
 
   svc = await startService({
     PHONEAUTH_CORS_ALLOWED_ORIGINS: origin,

@@ -30,12 +30,17 @@ const (
 	TypeSessionStarted  = "session.started"
 	TypeSessionEnded    = "session.ended"
 	TypeRoleChanged     = "role.changed"
+	TypeMFAEnabled      = "mfa.enabled"
+	TypeMFADisabled     = "mfa.disabled"
+	TypePasskeyAdded    = "passkey.added"
+	TypePasskeyDeleted  = "passkey.deleted"
 )
 
 // OutboundTypes lists every outbound event type.
 var OutboundTypes = []string{
 	TypeUserCreated, TypeUserUpdated, TypeUserDeleted, TypeUserDeactivated, TypeUserActivated,
 	TypePhoneChanged, TypePasswordChanged, TypeSessionStarted, TypeSessionEnded, TypeRoleChanged,
+	TypeMFAEnabled, TypeMFADisabled, TypePasskeyAdded, TypePasskeyDeleted,
 }
 
 // States of an outbound event.
@@ -244,6 +249,17 @@ type sessionEndedData struct {
 	Scope     string     `json:"scope,omitempty"`      // several: others, all
 	Count     *int       `json:"count,omitempty"`
 	Actor     *string    `json:"actor_id,omitempty"`
+}
+
+type factorData struct {
+	Factor string  `json:"factor"` // totp
+	Actor  *string `json:"actor_id,omitempty"`
+}
+
+type passkeyData struct {
+	PasskeyID      uuid.UUID `json:"passkey_id"`
+	BackupEligible *bool     `json:"backup_eligible,omitempty"` // passkey.added
+	Actor          *string   `json:"actor_id,omitempty"`
 }
 
 type roleData struct {

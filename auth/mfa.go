@@ -355,12 +355,17 @@ func (s *MFAService) ActivateTOTP(ctx context.Context, code string) ([]string, e
 		return nil, errBadTOTPCode
 	}
 	codes, hashes := newRecoveryCodes(p.User.ID)
-	if ok, err := s.d.Factors.ActivateTOTP(ctx, p.User.ID, step, hashes, s.env.Clock.Now()); err != nil {
+	if err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if ok, err := s.d.Factors.ActivateTOTP(ctx, p.User.ID, step, hashes, s.env.Clock.Now()); err != nil {
+			return err
+		} else if !ok {
+			return errNoEnrollment // replaced or activated concurrently
+		}
+		s.env.Record(ctx, EventTOTPEnabled, p.User.ID, uuid.Nil, "", nil)
+		return s.env.Emit(ctx, TypeMFAEnabled, p.User.ID, factorData{Factor: FactorTOTP})
+	}); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, errNoEnrollment // replaced or activated concurrently
 	}
-	s.env.Record(ctx, EventTOTPEnabled, p.User.ID, uuid.Nil, "", nil)
 	s.d.Codes.notify(ctx, p.User.Phone, noticeTOTPEnabled, "")
 	return codes, nil
 }
@@ -386,12 +391,17 @@ func (s *MFAService) DisableTOTP(ctx context.Context, pr Proof) error {
 	if err := proof.commit(ctx); err != nil {
 		return err
 	}
-	if ok, err := s.d.Factors.DeleteTOTP(ctx, p.User.ID); err != nil {
+	if err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if ok, err := s.d.Factors.DeleteTOTP(ctx, p.User.ID); err != nil {
+			return err
+		} else if !ok {
+			return errTOTPOff // turned off concurrently
+		}
+		s.env.Record(ctx, EventTOTPDisabled, p.User.ID, uuid.Nil, "", map[string]string{"proof": proof.method})
+		return s.env.Emit(ctx, TypeMFADisabled, p.User.ID, factorData{Factor: FactorTOTP})
+	}); err != nil {
 		return err
-	} else if !ok {
-		return errTOTPOff // turned off concurrently
 	}
-	s.env.Record(ctx, EventTOTPDisabled, p.User.ID, uuid.Nil, "", map[string]string{"proof": proof.method})
 	s.d.Codes.notify(ctx, p.User.Phone, noticeTOTPDisabled, "")
 	return nil
 }
@@ -409,12 +419,17 @@ func (s *MFAService) AdminDisableTOTP(ctx context.Context, user uuid.UUID) error
 	} else if err != nil {
 		return err
 	}
-	if ok, err := s.d.Factors.DeleteTOTP(ctx, user); err != nil {
+	if err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if ok, err := s.d.Factors.DeleteTOTP(ctx, user); err != nil {
+			return err
+		} else if !ok {
+			return errTOTPOff
+		}
+		s.env.Record(ctx, EventTOTPDisabled, user, p.User.ID, "", map[string]string{"by": "admin"})
+		return s.env.Emit(ctx, TypeMFADisabled, user, factorData{Factor: FactorTOTP, Actor: actorRef(p.User.ID)})
+	}); err != nil {
 		return err
-	} else if !ok {
-		return errTOTPOff
 	}
-	s.env.Record(ctx, EventTOTPDisabled, user, p.User.ID, "", map[string]string{"by": "admin"})
 	s.d.Codes.notify(ctx, u.Phone, noticeTOTPDisabled, "")
 	return nil
 }

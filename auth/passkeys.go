@@ -267,7 +267,15 @@ func (s *PasskeyService) Register(ctx context.Context, credential []byte, name s
 	pk := &Passkey{ID: NewID(now), UserID: p.User.ID, Name: name, CredentialID: cred.ID, PublicKey: cred.PublicKey,
 		SignCount: cred.SignCount, Transports: cred.Transports, AAGUID: cred.AAGUID, AttestationType: cred.AttestationType,
 		BackupEligible: cred.BackupEligible, BackupState: cred.BackupState, UserVerified: cred.UserVerified, CreatedAt: now}
-	switch err := s.d.Passkeys.Add(ctx, pk); {
+	err = s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Passkeys.Add(ctx, pk); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventPasskeyAdded, p.User.ID, uuid.Nil, "", map[string]string{"passkey_id": pk.ID.String(),
+			"backup_eligible": strconv.FormatBool(pk.BackupEligible)})
+		return s.env.Emit(ctx, TypePasskeyAdded, p.User.ID, passkeyData{PasskeyID: pk.ID, BackupEligible: &pk.BackupEligible})
+	})
+	switch {
 	case errors.Is(err, ErrConflict):
 		return nil, errPasskeyTaken
 	case errors.Is(err, ErrNotFound):
@@ -275,8 +283,6 @@ func (s *PasskeyService) Register(ctx context.Context, credential []byte, name s
 	case err != nil:
 		return nil, err
 	}
-	s.env.Record(ctx, EventPasskeyAdded, p.User.ID, uuid.Nil, "", map[string]string{"passkey_id": pk.ID.String(),
-		"backup_eligible": strconv.FormatBool(pk.BackupEligible)})
 	s.d.Codes.notify(ctx, p.User.Phone, noticePasskeyAdded, "")
 	return pk, nil
 }
@@ -330,17 +336,21 @@ func (s *PasskeyService) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 func (s *PasskeyService) delete(ctx context.Context, user, id, actor uuid.UUID) error {
-	if err := s.d.Passkeys.Delete(ctx, user, id); errors.Is(err, ErrNotFound) {
-		return errPasskeyNotFound
-	} else if err != nil {
-		return err
-	}
 	by := "user"
 	if actor != uuid.Nil {
 		by = "admin"
 	}
-	s.env.Record(ctx, EventPasskeyDeleted, user, actor, "", map[string]string{"passkey_id": id.String(), "by": by})
-	return nil
+	err := s.env.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Passkeys.Delete(ctx, user, id); err != nil {
+			return err
+		}
+		s.env.Record(ctx, EventPasskeyDeleted, user, actor, "", map[string]string{"passkey_id": id.String(), "by": by})
+		return s.env.Emit(ctx, TypePasskeyDeleted, user, passkeyData{PasskeyID: id, Actor: actorRef(actor)})
+	})
+	if errors.Is(err, ErrNotFound) {
+		return errPasskeyNotFound
+	}
+	return err
 }
 
 // AdminList returns a user's passkeys, for an admin (whether or not passkeys are on now).

@@ -767,7 +767,8 @@ type OutboundEvent struct {
 	Timestamp time.Time `json:"timestamp"`
 
 	// Type `user.created`, `user.updated`, `user.deleted`, `user.deactivated`, `user.activated`, `phone.changed`,
-	// `password.changed`, `session.started`, `session.ended` or `role.changed`. New types may be added.
+	// `password.changed`, `session.started`, `session.ended`, `role.changed`, `mfa.enabled`, `mfa.disabled`,
+	// `passkey.added` or `passkey.deleted`. New types may be added.
 	//
 	//
 	// Example: user.created

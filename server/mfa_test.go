@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/phoneauth/phoneauth/auth"
 	"github.com/phoneauth/phoneauth/auth/passkey"
 	"github.com/phoneauth/phoneauth/auth/totp"
@@ -45,7 +46,7 @@ const mfaPassword = "a long passphrase"
 func newMFAFixture(t *testing.T, dialect string, roles ...string) *mfaFixture {
 	t.Helper()
 	c := &clock{t: time.Now().UTC().Truncate(time.Hour).Add(10 * time.Second)}
-	s := servertest.New(t, servertest.Options{Dialect: dialect, Clock: c, MFARequiredRoles: []string{auth.RoleAdmin},
+	s := servertest.New(t, servertest.Options{Dialect: dialect, Clock: c, MFARequiredRoles: []string{auth.RoleAdmin}, Events: true,
 		Passkeys: passkey.Config{RPID: "localhost", Origins: []string{"http://localhost:8000"}, DisplayName: "phoneauth"}})
 	f := &mfaFixture{Server: s, clock: c, phone: "+14155550100"}
 	u, err := s.Services.Accounts.CreateUser(context.Background(), auth.NewUser{Phone: f.phone, Name: "Test", Password: mfaPassword, Roles: roles})
@@ -54,6 +55,22 @@ func newMFAFixture(t *testing.T, dialect string, roles ...string) *mfaFixture {
 	}
 	f.userID = u.ID.String()
 	return f
+}
+
+// events are the types of the user's outbound events that start with prefix, oldest first.
+func (f *mfaFixture) events(t *testing.T, prefix string) []string {
+	t.Helper()
+	list, err := f.DB.Events().List(context.Background(), auth.OutboundFilter{UserID: uuid.MustParse(f.userID), Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(list) - 1; i >= 0; i-- {
+		if strings.HasPrefix(list[i].Type, prefix) {
+			out = append(out, list[i].Type)
+		}
+	}
+	return out
 }
 
 // do sends a request as bearer (none when ""), and decodes a JSON answer into out (when not nil).
@@ -251,6 +268,9 @@ func TestTOTP(t *testing.T) {
 			}
 			if a := f.passwordLogin(t); a.MFARequired || a.AccessToken == "" {
 				t.Fatalf("login after TOTP off: %+v", a)
+			}
+			if got := strings.Join(f.events(t, "mfa."), ","); got != "mfa.enabled,mfa.disabled" {
+				t.Errorf("second-factor events %q, want mfa.enabled,mfa.disabled", got)
 			}
 		})
 	}

@@ -187,6 +187,9 @@ func TestPasskeys(t *testing.T) {
 			if code := f.do(t, "DELETE", "/api/v1/auth/passkeys/"+id, tok, "", nil); code != 404 {
 				t.Fatalf("deleting it again: %d, want 404", code)
 			}
+			if got := strings.Join(f.events(t, "passkey."), ","); got != "passkey.added,passkey.deleted" {
+				t.Errorf("passkey events %q, want passkey.added,passkey.deleted (one each: the refused delete wrote none)", got)
+			}
 		})
 	}
 }

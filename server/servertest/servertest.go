@@ -44,6 +44,8 @@ type Options struct {
 	Passkeys passkey.Config
 	// MFARequiredRoles are the roles that need a second factor (auth.SessionConfig).
 	MFARequiredRoles []string
+	// Events writes every outbound event type to the outbox (nobody delivers them).
+	Events bool
 }
 
 // Server is an in-process phoneauth.
@@ -78,6 +80,17 @@ func New(t testing.TB, opt Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	env := auth.Env{Logger: log, Audit: db.Audit(), Clock: opt.Clock, Atomic: db}
+	if opt.Events {
+		clock := opt.Clock
+		if clock == nil {
+			clock = auth.SystemClock{}
+		}
+		events, err := auth.NewEvents(clock, auth.EventConfig{}, db.Events())
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Events = events
+	}
 	var metrics *server.Metrics
 	if opt.Metrics {
 		metrics = server.NewMetrics()

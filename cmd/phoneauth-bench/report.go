@@ -299,6 +299,19 @@ const (
 	codeLoginPerHealthzA31cfd6 = 200.0 / 18617
 )
 
+// countSlack is what a count per request may exceed its bound by: the server's own background work
+// in the same minutes (its signing keys reloaded once a minute, a ping of a connection idle for a
+// second) counts too, a few transactions in thousands of requests. A request that took one more
+// transaction would add 1.
+const countSlack = 0.05
+
+func atMostCounted(name string, v, limit float64, unit string) target {
+	t := atMost(name, v, limit, unit)
+	t.Pass = v <= limit+countSlack
+	t.Note = fmt.Sprintf("%.3f; the server's background work may add up to %.2f", v, countSlack)
+	return t
+}
+
 // dbTargets are issue 19's bounds on the transactions per request (as pg_stat_database counts them)
 // and on the round trips of GET /me, and its throughput goals for the code paths.
 func (r *results) dbTargets() []target {
@@ -309,11 +322,11 @@ func (r *results) dbTargets() []target {
 	}{{"login_2xcpu", "password login", 3}, {"send_otp", "send-otp", 2}, {"code_login", "code login (send + verify)", 3},
 		{"refresh", "refresh", 1}, {"me", "GET /me", 1}} {
 		if s := r.scenario(b.key); s != nil && s.DB != nil {
-			ts = append(ts, atMost("transactions per "+b.what, s.DB.XactCommitPerOp, b.max, "xact_commit"))
+			ts = append(ts, atMostCounted("transactions per "+b.what, s.DB.XactCommitPerOp, b.max, "xact_commit"))
 		}
 	}
 	if me := r.scenario("me"); me != nil && me.DB != nil {
-		ts = append(ts, atMost("round trips per GET /me", me.DB.RoundTripsPerOp, 1, "round trips"))
+		ts = append(ts, atMostCounted("round trips per GET /me", me.DB.RoundTripsPerOp, 1, "round trips"))
 	}
 	health, sendOTP, code := r.scenario("healthz"), r.scenario("send_otp"), r.scenario("code_login")
 	if health != nil && sendOTP != nil && code != nil {

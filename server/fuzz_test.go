@@ -171,7 +171,7 @@ func FuzzRequestPath(f *testing.F) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	dialects := storetest.Dialects()
+	dialects := storetest.Dialects(f)
 	if fuzzing() {
 		// Fuzzing workers are stopped without running cleanups: no PostgreSQL schema is left behind.
 		dialects = []string{"sqlite"}

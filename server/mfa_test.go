@@ -179,7 +179,7 @@ func (f *mfaFixture) verify(t *testing.T, mfaToken, member, value string) (int, 
 }
 
 func TestTOTP(t *testing.T) {
-	for _, dialect := range storetest.Dialects() {
+	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			f := newMFAFixture(t, dialect)
 			// Without TOTP a password login answers the tokens, as always, at aal 1.

@@ -72,7 +72,7 @@ func (f *mfaFixture) auditCount(t *testing.T, typ string) int {
 }
 
 func TestPasskeys(t *testing.T) {
-	for _, dialect := range storetest.Dialects() {
+	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			f := newMFAFixture(t, dialect)
 			tok := f.passwordLogin(t).AccessToken
@@ -249,7 +249,7 @@ func TestPasskeysOff(t *testing.T) {
 
 // TestBadPasskeyInputs: every malformed answer is a 4xx, never a 5xx, on every database.
 func TestBadPasskeyInputs(t *testing.T) {
-	for _, dialect := range storetest.Dialects() {
+	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			f := newMFAFixture(t, dialect)
 			tok := f.passwordLogin(t).AccessToken

@@ -215,7 +215,7 @@ func TestDeleteUserDeletesFactors(t *testing.T) {
 // TestTOTPSecretSealed: with a key the TOTP secret is sealed at rest, and Reseal seals one written in
 // the clear.
 func TestTOTPSecretSealed(t *testing.T) {
-	for _, d := range storetest.Dialects() {
+	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
 			url := storetest.URL(t, d)

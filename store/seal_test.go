@@ -54,7 +54,7 @@ func rawSecrets(t *testing.T, db *store.DB, kid string) (key, secret string) {
 // values written in the clear before, or under a key being replaced, are resealed; without the key
 // nothing sealed can be read.
 func TestSealedSecrets(t *testing.T) {
-	for _, d := range storetest.Dialects() {
+	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) { testSealedSecrets(t, storetest.URL(t, d)) })
 	}
 }

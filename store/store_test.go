@@ -22,7 +22,7 @@ var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
 // forEachDialect runs the contract suite on SQLite, and on PostgreSQL when configured.
 func forEachDialect(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, d := range storetest.Dialects() {
+	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			fn(t, open(t, storetest.URL(t, d)))

@@ -35,7 +35,7 @@ func spanAttr(sp sdktrace.ReadOnlySpan, key attribute.Key) (attribute.Value, boo
 // TestStatementSpansHoldNoValues: a span per statement, a child of the caller's span, with the
 // statement's placeholders and never its values.
 func TestStatementSpansHoldNoValues(t *testing.T) {
-	for _, dialect := range storetest.Dialects() {
+	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			tp, rec := recorder(t)
 			ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/phoneauth/phoneauth/auth/webhook"
+	"github.com/phoneauth/phoneauth/store/storetest"
 )
 
 const eventsSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -106,7 +107,7 @@ func (s *eventSink) waitFor(what string, cond func(unique []map[string]any) bool
 func needPostgres(t *testing.T) {
 	t.Helper()
 	if os.Getenv("PHONEAUTH_TEST_DATABASE_URL") == "" {
-		t.Skip("needs PHONEAUTH_TEST_DATABASE_URL (PostgreSQL)")
+		storetest.Untested(t, storetest.EnvURL, t.Name()+" (several processes on one PostgreSQL)")
 	}
 }
 

@@ -69,7 +69,7 @@ func TestMain(m *testing.M) {
 // forEachDB runs fn, in parallel, once per available database dialect.
 func forEachDB(t *testing.T, fn func(t *testing.T, dialect string)) {
 	t.Helper()
-	for _, d := range storetest.Dialects() {
+	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			fn(t, d)

@@ -19,7 +19,7 @@ func sharedRedis(t *testing.T) (url, prefix string) {
 	t.Helper()
 	url = os.Getenv("PHONEAUTH_TEST_REDIS_URL")
 	if url == "" || os.Getenv("PHONEAUTH_TEST_DATABASE_URL") == "" {
-		t.Skip("several instances need PHONEAUTH_TEST_DATABASE_URL (PostgreSQL) and PHONEAUTH_TEST_REDIS_URL")
+		storetest.Untested(t, storetest.EnvURL+" and "+storetest.EnvRedisURL, t.Name()+" (several instances on one PostgreSQL and Redis)")
 	}
 	return url, storetest.RedisPrefix(t, url)
 }

@@ -21,12 +21,28 @@ import (
 // EnvURL names the PostgreSQL server the tests may use.
 const EnvURL = "PHONEAUTH_TEST_DATABASE_URL"
 
-// Dialects returns "sqlite", plus "postgres" when EnvURL is set.
-func Dialects() []string {
+// Dialects returns "sqlite", plus "postgres" when EnvURL is set. Without it the PostgreSQL half of
+// t goes untested, which it says loudly (and with CI set, fails: CI runs both).
+func Dialects(t testing.TB) []string {
+	t.Helper()
 	if os.Getenv(EnvURL) != "" {
 		return []string{"sqlite", "postgres"}
 	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not set, so %s would go untested on PostgreSQL; CI must run it", EnvURL, t.Name())
+	}
+	t.Logf("SKIPPED LOUDLY: %s is not set: %s ran on SQLite only, untested on PostgreSQL (make test starts one)", EnvURL, t.Name())
 	return []string{"sqlite"}
+}
+
+// Untested skips t because missing is not there, saying loudly what goes untested; with CI set it
+// fails instead, since CI must run every test.
+func Untested(t testing.TB, missing, untested string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is missing, so %s would go untested; CI must run it", missing, untested)
+	}
+	t.Skipf("SKIPPED LOUDLY: %s is missing: %s went untested (make test provides it)", missing, untested)
 }
 
 // URL returns the URL of a fresh, empty database of dialect for t.
@@ -38,7 +54,7 @@ func URL(t testing.TB, dialect string) string {
 	case "postgres":
 		base := os.Getenv(EnvURL)
 		if base == "" {
-			t.Skip(EnvURL + " is not set")
+			Untested(t, EnvURL, t.Name()+" on PostgreSQL")
 		}
 		return freshSchema(t, base)
 	}
